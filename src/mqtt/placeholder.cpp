@@ -1,0 +1,1 @@
+// Placeholder so the codec library has a source until the codec lands; delete it then.
