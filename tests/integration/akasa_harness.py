@@ -1,0 +1,92 @@
+"""Starts the real `akasa` binary for Python integration tests.
+
+Tests get a server on a free port with a config they can extend, and the server is stopped
+with SIGTERM at the end (its exit status is checked: a clean shutdown is part of the test).
+The binary comes from $AKASA_BINARY (set by ctest), else build/akasa.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import textwrap
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("AKASA_BINARY", os.path.join(REPO, "build", "akasa"))
+
+
+def free_port():
+    """A TCP port nothing listens on right now (the kernel's choice for port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc, timeout=20.0):
+    """Waits until the server accepts TCP connections; fails early if it exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"akasa exited with status {proc.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)  # polling a port that is not open yet: no event to wait on
+    raise RuntimeError(f"akasa did not listen on port {port} within {timeout} s")
+
+
+class AkasaServer:
+    """Context manager: `with AkasaServer(extra_yaml) as server: server.port ...`."""
+
+    def __init__(self, extra_yaml="", allow_anonymous=True, password_file=None):
+        self.port = free_port()
+        self.workdir = tempfile.TemporaryDirectory(prefix="akasa-test-")
+        auth = "auth:\n  enable: false\n"
+        if not allow_anonymous:
+            auth = f"auth:\n  enable: true\n  password_file: {password_file}\n"
+        self.config_path = os.path.join(self.workdir.name, "akasa.yaml")
+        with open(self.config_path, "w") as f:
+            f.write(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{self.port}\n")
+            f.write(auth)
+            f.write(textwrap.dedent(extra_yaml))
+        self.log_path = os.path.join(self.workdir.name, "akasa.log")
+        self.proc = None
+
+    def __enter__(self):
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [BINARY, "start", "--config", self.config_path],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(self.port, self.proc)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self):
+        """SIGTERM, then the exit status; returns it (0 is a clean shutdown)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+    def log_text(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def __exit__(self, exc_type, exc, tb):
+        status = self.stop()
+        if exc_type is None and status != 0:
+            raise AssertionError(
+                f"akasa exited with status {status} on SIGTERM; log:\n{self.log_text()}")
+        self.workdir.cleanup()
+        return False
