@@ -1,0 +1,98 @@
+// The password file: one `username:FIELDS` line per user (see password_hash.h for FIELDS),
+// the username being everything before the LAST `:`. Empty (or all-whitespace) lines are
+// skipped; any other line that does not parse is a load error naming its line number.
+// A username may appear only once.
+//
+// Two uses, one class:
+// - The broker loads a file once and shares it, immutable, between worker threads:
+//       std::shared_ptr<const PasswordFile> users =
+//           std::make_shared<const PasswordFile>(PasswordFile::load(path));
+//       if (users->verify(username, password)) { ... }
+//   All const members are safe to call concurrently; reload (SIGHUP) builds a new object
+//   and swaps the shared_ptr.
+// - The CLI edits a file: load, insert()/remove(), save(). Every line that is not the
+//   edited user's (other users, mosquitto lines, blank lines) is written back byte for
+//   byte, in its original order; save() replaces the file atomically with mode 0600.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/password_hash.h"
+
+namespace akasa::auth {
+
+// A file that cannot be read, parsed or written. what() is a full sentence starting with
+// the path (and `:LINE` for a parse error), e.g.
+// `passwords:3: the salt is not valid base64`.
+class PasswordFileError : public std::runtime_error {
+  public:
+    PasswordFileError(std::string message, std::optional<std::size_t> line)
+        : std::runtime_error(std::move(message)), line_(line) {}
+    // 1-based line number of a parse error.
+    std::optional<std::size_t> line() const { return line_; }
+
+  private:
+    std::optional<std::size_t> line_;
+};
+
+class PasswordFile {
+  public:
+    // An empty file (what `insert-password --create` starts from).
+    PasswordFile() = default;
+
+    // Reads and parses `path`; throws PasswordFileError (the message says whether the file
+    // is missing, unreadable or malformed, and where).
+    static PasswordFile load(const std::string& path);
+
+    // Parses text; `source` names it in error messages.
+    static PasswordFile parse(std::string_view text, std::string_view source);
+
+    // True when the user exists and the password matches (constant-time comparison). For an
+    // unknown user it still hashes the password with the default algorithm, so the answer
+    // takes about as long as for a user stored with the default algorithm and iterations.
+    bool verify(std::string_view username, std::string_view password) const;
+
+    bool contains(std::string_view username) const;
+    std::size_t size() const { return index_.size(); }
+    // The stored entry, or nullptr.
+    const PasswordHash* find(std::string_view username) const;
+
+    // True when `username` can be stored: not empty, no `\n`, `\r` or NUL.
+    static bool is_valid_username(std::string_view username);
+
+    // Adds the user at the end, or replaces the user's line where it is.
+    // Throws std::invalid_argument for a username that is not valid.
+    void insert(const std::string& username, PasswordHash hash);
+
+    // Removes the user's line; false when the user is not there.
+    bool remove(std::string_view username);
+
+    // The file's text: every line followed by `\n`.
+    std::string serialize() const;
+
+    // Atomic replace: writes a temporary file (mode 0600) in the same directory, fsyncs it,
+    // renames it over `path` and fsyncs the directory. On failure the temporary file is
+    // removed, the old file is untouched, and PasswordFileError is thrown.
+    void save(const std::string& path) const;
+
+  private:
+    struct Line {
+        std::string text;                   // as read, without the `\n`
+        std::optional<std::string> user;    // set for entry lines
+        std::optional<PasswordHash> entry;  // set for entry lines
+    };
+
+    void rebuild_index();
+
+    std::vector<Line> lines_;
+    std::map<std::string, std::size_t, std::less<>> index_;  // username -> lines_ position
+};
+
+}  // namespace akasa::auth

@@ -1,0 +1,159 @@
+// The server configuration: one typed field per key of the YAML file, each initialised to the
+// default the file documents (docs/configuration.md is the reference for every key).
+// A default-constructed Config is the default configuration; config_loader.h fills one from
+// YAML and validates it, so code that receives a Config may trust its ranges.
+//
+//   Config config = load_config_file("akasa.yaml");
+//   if (config.listeners.mqtt) bind(config.listeners.mqtt->addr);
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/socket_address.h"
+
+namespace akasa::config {
+
+// PROXY protocol v2 on a plain listener (HAProxy's spec).
+enum class ProxyMode {
+    None,            // no PROXY header: the peer is the TCP peer
+    Normal,          // a PROXY v2 header precedes the MQTT bytes
+    TlsTermination,  // like Normal, and the proxy terminated TLS for this connection
+};
+
+// How a message published to a shared subscription picks one member of the group.
+enum class SharedSubscriptionMode { Random, HashClientId, HashTopicName };
+
+enum class SaslMechanism { ScramSha256 };
+
+enum class LogLevel { Trace, Debug, Info, Warn, Error };
+
+// The names used in the YAML file (`TlsTermination`, `SCRAM-SHA-256`, `info`, ...);
+// ProxyMode::None has no YAML spelling (it is `null`) and prints as "null".
+std::string_view to_string(ProxyMode mode);
+std::string_view to_string(SharedSubscriptionMode mode);
+std::string_view to_string(SaslMechanism mechanism);
+std::string_view to_string(LogLevel level);
+
+// `listeners.mqtt` (plain TCP) and `listeners.ws` (MQTT over WebSocket).
+struct PlainListener {
+    SocketAddress addr = SocketAddress::ipv4(0x7f000001, 1883);
+    bool reuse_port = true;  // SO_REUSEPORT, so each worker thread can own a listening socket
+    ProxyMode proxy_mode = ProxyMode::None;
+
+    bool operator==(const PlainListener&) const = default;
+};
+
+// `listeners.mqtts` (TLS) and `listeners.wss` (MQTT over WebSocket over TLS). The loader has
+// checked that key_file, cert_file and (when set) ca_file were readable regular files.
+struct TlsListener {
+    SocketAddress addr = SocketAddress::ipv4(0x7f000001, 8883);
+    bool reuse_port = true;
+    bool proxy = false;                  // a PROXY v2 header precedes the TLS handshake
+    std::optional<std::string> ca_file;  // set whenever verify_peer is true
+    std::string key_file;
+    std::string cert_file;
+    bool verify_peer = false;           // ask for and verify client certificates against ca_file
+    bool fail_if_no_peer_cert = false;  // only with verify_peer: refuse clients without one
+
+    bool operator==(const TlsListener&) const = default;
+};
+
+// `listeners.http`: health check and Prometheus metrics.
+struct HttpListener {
+    SocketAddress addr = SocketAddress::ipv4(0x7f000001, 8081);
+    bool reuse_port = true;
+    bool prometheus = true;  // serve GET /metrics
+
+    bool operator==(const HttpListener&) const = default;
+};
+
+// An absent optional is a listener that is not started. A loaded Config has at least one of
+// mqtt, mqtts, ws, wss, and no two listeners share an address.
+struct Listeners {
+    std::optional<PlainListener> mqtt = PlainListener{};
+    std::optional<TlsListener> mqtts;
+    std::optional<PlainListener> ws;
+    std::optional<TlsListener> wss;
+    std::optional<HttpListener> http = HttpListener{};
+
+    bool operator==(const Listeners&) const = default;
+};
+
+struct AuthConfig {
+    bool enable = true;
+    // Set whenever enable is true. Relative paths are relative to the working directory. The
+    // file is read (and its absence reported) by the auth module at start, not by the loader.
+    std::optional<std::string> password_file;
+
+    bool operator==(const AuthConfig&) const = default;
+};
+
+// One SCRAM-SHA-256 user (v5 enhanced authentication, RFC 5802 / RFC 7677).
+struct ScramUser {
+    std::vector<std::uint8_t> hashed_password;  // SaltedPassword; 32 bytes when correct
+    std::uint32_t iterations = 4096;            // >= 4096
+    std::vector<std::uint8_t> salt;             // not empty
+
+    bool operator==(const ScramUser&) const = default;
+};
+
+struct HookConfig {
+    bool enable_before_connect = true;
+    bool enable_after_connect = true;
+    bool enable_after_disconnect = true;
+    bool enable_publish = true;
+    bool enable_subscribe = true;
+    bool enable_unsubscribe = true;
+
+    bool operator==(const HookConfig&) const = default;
+};
+
+struct Config {
+    // --- Akasa's keys, same names, meanings and defaults ---
+    Listeners listeners;
+    AuthConfig auth;
+    std::map<std::string, ScramUser> scram_users;
+    std::set<SaslMechanism> sasl_mechanisms{SaslMechanism::ScramSha256};
+    bool check_v310_client_id_length = false;  // v3.1: refuse client ids longer than 23
+    SharedSubscriptionMode shared_subscription_mode = SharedSubscriptionMode::Random;
+    std::uint8_t max_allowed_qos = 2;           // 0..2
+    std::chrono::seconds inflight_timeout{15};  // >= 1 s
+    std::uint16_t max_inflight_client = 10;     // 1..65535
+    std::uint16_t max_inflight_server = 10;     // 1..65535
+    std::uint32_t max_in_mem_pending_messages = 256;
+    std::uint32_t max_in_db_pending_messages = 65536;
+    std::uint16_t min_keep_alive = 10;  // <= max_keep_alive
+    std::uint16_t max_keep_alive = 65535;
+    bool multiple_subscription_id_in_publish = false;
+    std::uint32_t max_session_expiry_interval = 4294967295;  // seconds
+    std::uint32_t max_packet_size_client = 268435460;        // 1..268435460 bytes
+    std::uint32_t max_packet_size_server = 268435460;        // 1..268435460 bytes
+    std::uint16_t topic_alias_max = 65535;
+    bool retain_available = true;
+    bool shared_subscription_available = true;
+    bool subscription_id_available = true;
+    bool wildcard_subscription_available = true;
+    HookConfig hook;
+
+    // --- Ours (not in Akasa) ---
+    std::uint32_t worker_threads = 0;          // 0: one per CPU the process may run on
+    std::chrono::seconds connect_timeout{10};  // >= 1 s: wait for the first packet
+    // Seconds an offline persistent 3.1/3.1.1 session is kept; 0: forever (the spec's rule).
+    std::uint32_t v3_session_expiry_interval = 0;
+    LogLevel log_level = LogLevel::Info;
+    std::uint32_t max_connections = 0;  // 0: unlimited
+
+    bool operator==(const Config&) const = default;
+};
+
+// Largest MQTT packet: 1 fixed-header byte + 4 length bytes + 268,435,455 bytes.
+inline constexpr std::uint32_t kMaxPacketSizeLimit = 268435460;
+
+}  // namespace akasa::config

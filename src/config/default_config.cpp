@@ -1,0 +1,107 @@
+#include "config/default_config.h"
+
+#include <string_view>
+
+namespace akasa::config {
+namespace {
+
+// Everything before the auth section. Keep in step with config.h: the round-trip test
+// compares the parsed document with a default Config.
+constexpr std::string_view kListeners =
+    R"(# Akasa configuration (YAML). Every key is shown with its default value.
+# Reference: docs/configuration.md. Unknown keys and wrong types are rejected at start.
+# Addresses are IPv4:port or [IPv6]:port (no host names). Relative paths are relative to
+# the directory the server is started from.
+
+listeners:                    # at least one of mqtt, mqtts, ws, wss must be set
+  mqtt:                       # MQTT over plain TCP; null disables it
+    addr: 127.0.0.1:1883      # 0.0.0.0:1883 (or [::]:1883) to accept remote clients
+    reuse_port: true          # SO_REUSEPORT: one listening socket per worker thread
+    proxy_mode: null          # null | Normal | TlsTermination (PROXY protocol v2 header)
+  mqtts: null                 # MQTT over TLS, for example:
+  #  addr: 0.0.0.0:8883
+  #  reuse_port: true
+  #  proxy: false             # a PROXY v2 header precedes the TLS handshake
+  #  ca_file: null            # CA for client certificates; required when verify_peer is true
+  #  key_file: /path/to/key.pem
+  #  cert_file: /path/to/cert.pem
+  #  verify_peer: false       # ask for client certificates and verify them against ca_file
+  #  fail_if_no_peer_cert: false   # with verify_peer: refuse clients that send none
+  ws: null                    # MQTT over WebSocket (path /mqtt), same keys as mqtt
+  wss: null                   # MQTT over WebSocket over TLS, same keys as mqtts
+  http:                       # health check and metrics; null disables it
+    addr: 127.0.0.1:8081
+    reuse_port: true
+    prometheus: true          # serve GET /metrics in the Prometheus text format
+
+)";
+
+constexpr std::string_view kAuthEnabled = R"(auth:
+  enable: true                # clients must log in with a user of password_file
+  # The file must exist before the server starts. Create it with
+  #   akasa insert-password --create --path ./passwords --username NAME
+  # and add more users with the same command without --create.
+  password_file: ./passwords
+
+)";
+
+constexpr std::string_view kAuthDisabled = R"(auth:
+  enable: false               # anonymous clients allowed; true requires password_file
+  password_file: null         # create one with: akasa insert-password --create --path FILE --username NAME
+
+)";
+
+constexpr std::string_view kRest =
+    R"(scram_users: {}                # MQTT v5 enhanced authentication (SCRAM-SHA-256) users, e.g.:
+#  alice:
+#    hashed_password: <64 hex digits: PBKDF2-HMAC-SHA256(password, salt, iterations)>
+#    iterations: 4096         # at least 4096
+#    salt: 73616c74           # hex
+sasl_mechanisms: [SCRAM-SHA-256]
+check_v310_client_id_length: false   # MQTT 3.1: refuse client ids longer than 23 characters
+shared_subscription_mode: Random     # Random | HashClientId | HashTopicName
+max_allowed_qos: 2                   # 0..2
+inflight_timeout: 15                 # seconds before an unacknowledged message is resent
+max_inflight_client: 10              # receive maximum assumed for clients that announce none
+max_inflight_server: 10              # receive maximum the server announces
+max_in_mem_pending_messages: 256     # messages queued per session before dropping
+max_in_db_pending_messages: 65536    # messages queued per session in the persistent store
+min_keep_alive: 10                   # MQTT v5: a smaller keep alive is raised to this
+max_keep_alive: 65535                # MQTT v5: a larger keep alive is lowered to this
+multiple_subscription_id_in_publish: false   # send every matching subscription id, not one
+max_session_expiry_interval: 4294967295      # seconds; MQTT v5 clients asking more get this
+max_packet_size_client: 268435460    # largest packet accepted from a client (bytes)
+max_packet_size_server: 268435460    # largest packet sent to a client (bytes)
+topic_alias_max: 65535               # MQTT v5 topic aliases a client may use (0: none)
+retain_available: true
+shared_subscription_available: true
+subscription_id_available: true
+wildcard_subscription_available: true
+hook:                                # which hook points are called
+  enable_before_connect: true
+  enable_after_connect: true
+  enable_after_disconnect: true
+  enable_publish: true
+  enable_subscribe: true
+  enable_unsubscribe: true
+
+# ----- Keys of this implementation (not in the original Akasa) -----
+worker_threads: 0                    # event-loop threads; 0: one per CPU the process may use
+connect_timeout: 10                  # seconds a new connection has to send its CONNECT
+v3_session_expiry_interval: 0        # seconds an offline MQTT 3.x persistent session is kept; 0: forever
+log_level: info                      # trace | debug | info | warn | error
+max_connections: 0                   # refuse connections beyond this many; 0: unlimited
+)";
+
+}  // namespace
+
+std::string default_config_yaml(bool allow_anonymous) {
+    std::string document;
+    document.reserve(kListeners.size() + kAuthEnabled.size() + kRest.size());
+    document += kListeners;
+    document += allow_anonymous ? kAuthDisabled : kAuthEnabled;
+    document += kRest;
+    return document;
+}
+
+}  // namespace akasa::config

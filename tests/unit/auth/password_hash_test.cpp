@@ -1,0 +1,110 @@
+#include "auth/password_hash.h"
+
+#include <gtest/gtest.h>
+
+#include "auth/base64.h"
+#include "hex.h"
+
+namespace akasa::auth {
+namespace {
+
+TEST(PasswordHash, AlgorithmNamesAreAkasasSpellings) {
+    EXPECT_EQ(parse_hash_algorithm("sha256"), HashAlgorithm::Sha256);
+    EXPECT_EQ(parse_hash_algorithm("sha512"), HashAlgorithm::Sha512);
+    EXPECT_EQ(parse_hash_algorithm("sha256-pkbdf2"), HashAlgorithm::Sha256Pbkdf2);
+    EXPECT_EQ(parse_hash_algorithm("sha512-pkbdf2"), HashAlgorithm::Sha512Pbkdf2);
+    EXPECT_FALSE(parse_hash_algorithm("sha512-pbkdf2").has_value());
+    EXPECT_FALSE(parse_hash_algorithm("SHA256").has_value());
+    for (auto a : {HashAlgorithm::Sha256, HashAlgorithm::Sha512, HashAlgorithm::Sha256Pbkdf2,
+                   HashAlgorithm::Sha512Pbkdf2}) {
+        EXPECT_EQ(parse_hash_algorithm(to_string(a)), a);
+    }
+}
+
+TEST(PasswordHash, DefaultIsSha512Pbkdf2With128IterationsAndLongSalt) {
+    EXPECT_EQ(kDefaultHashAlgorithm, HashAlgorithm::Sha512Pbkdf2);
+    EXPECT_EQ(kDefaultIterations, 128u);
+    const PasswordHash h = PasswordHash::create("pw", kDefaultHashAlgorithm);
+    EXPECT_EQ(h.iterations, 128u);
+    EXPECT_GE(h.salt.size(), 12u);
+    EXPECT_EQ(h.hash.size(), 64u);
+    EXPECT_NE(PasswordHash::create("pw", kDefaultHashAlgorithm).salt, h.salt);
+}
+
+// Same inputs as make_fixtures.py would use, checked against a Python-computed value:
+// hashlib.sha256(b"pencil" + bytes(range(12))).hexdigest()
+TEST(PasswordHash, SaltedDigestIsPasswordThenSalt) {
+    Bytes salt;
+    for (std::uint8_t i = 0; i < 12; ++i)
+        salt.push_back(i);
+    const PasswordHash h =
+        PasswordHash::create_with_salt("pencil", HashAlgorithm::Sha256, 999, salt);
+    EXPECT_EQ(h.iterations, 0u);  // meaningless for sha256
+    EXPECT_EQ(h.hash, digest_of(Digest::Sha256, as_bytes("pencil"), salt));
+    EXPECT_EQ(h.to_fields(), "sha256," + base64_encode(salt, Base64Padding::Omit) + "," +
+                                 base64_encode(h.hash, Base64Padding::Omit));
+}
+
+TEST(PasswordHash, EveryAlgorithmRoundTripsThroughItsFields) {
+    for (auto a : {HashAlgorithm::Sha256, HashAlgorithm::Sha512, HashAlgorithm::Sha256Pbkdf2,
+                   HashAlgorithm::Sha512Pbkdf2, HashAlgorithm::MosquittoSha512,
+                   HashAlgorithm::MosquittoPbkdf2Sha512}) {
+        const PasswordHash h = PasswordHash::create("s3cret", a, 7);
+        const auto fields = h.to_fields();
+        const auto parsed = parse_password_fields(fields);
+        ASSERT_TRUE(parsed.value.has_value()) << fields << ": " << parsed.error;
+        EXPECT_EQ(*parsed.value, h) << fields;
+        EXPECT_TRUE(parsed.value->matches("s3cret"));
+        EXPECT_FALSE(parsed.value->matches("s3cret "));
+        EXPECT_FALSE(parsed.value->matches(""));
+        if (a == HashAlgorithm::MosquittoSha512 || a == HashAlgorithm::MosquittoPbkdf2Sha512) {
+            EXPECT_EQ(fields[0], '$');  // mosquitto's own format, padded as mosquitto writes it
+        } else {
+            EXPECT_EQ(fields.find('='), std::string::npos)
+                << "Akasa lines are unpadded: " << fields;
+        }
+    }
+}
+
+TEST(PasswordHash, PbkdfFieldsCarryTheIterationCount) {
+    const PasswordHash h = PasswordHash::create("x", HashAlgorithm::Sha256Pbkdf2, 4321);
+    EXPECT_EQ(h.to_fields().rfind("sha256-pkbdf2,4321,", 0), 0u) << h.to_fields();
+    EXPECT_EQ(h.hash.size(), 32u);
+}
+
+TEST(PasswordHash, RejectsMalformedFieldsWithAReason) {
+    const std::string salt = "AAAAAAAAAAAAAAAA";  // 12 zero bytes
+    const std::string h32 = base64_encode(Bytes(32, 1), Base64Padding::Omit);
+    const std::string h64 = base64_encode(Bytes(64, 1), Base64Padding::Omit);
+    const std::pair<std::string, std::string> cases[] = {
+        {"", "nothing after"},
+        {"md5," + salt + "," + h32, "unknown hash algorithm"},
+        {"sha512-pbkdf2,10," + salt + "," + h64, "unknown hash algorithm"},
+        {"sha256," + salt, "sha256,SALT,HASH"},
+        {"sha256,1," + salt + "," + h32, "sha256,SALT,HASH"},
+        {"sha256-pkbdf2," + salt + "," + h32, "ITERATIONS"},
+        {"sha256-pkbdf2,0," + salt + "," + h32, "iteration count"},
+        {"sha256-pkbdf2,-5," + salt + "," + h32, "iteration count"},
+        {"sha256-pkbdf2,12x," + salt + "," + h32, "iteration count"},
+        {"sha256-pkbdf2,99999999999," + salt + "," + h32, "iteration count"},
+        {"sha256,AAAA," + h32, "at least 12"},
+        {"sha256,@@@@," + h32, "salt is not valid base64"},
+        {"sha256," + salt + ",abc!", "hash is not valid base64"},
+        {"sha256," + salt + "," + h64, "64 bytes long"},
+        {"sha512," + salt + "," + h32, "32 bytes long"},
+        {"sha256," + salt + "," + h32 + ",", "sha256,SALT,HASH"},
+        {"$5$abc$def", "unknown mosquitto hash type"},
+        {"$6$" + salt, "$6$SALT$HASH"},
+        {"$7$101$" + salt + "$", "hash is"},
+        {"$7$x$" + salt + "$" + h64, "iteration count"},
+        {"plaintext", "unknown hash algorithm"},
+    };
+    for (const auto& [fields, reason] : cases) {
+        const auto parsed = parse_password_fields(fields);
+        EXPECT_FALSE(parsed.value.has_value()) << fields;
+        EXPECT_NE(parsed.error.find(reason), std::string::npos) << fields << " -> " << parsed.error;
+    }
+}
+
+}  // namespace
+}  // namespace akasa::auth

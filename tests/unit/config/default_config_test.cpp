@@ -1,0 +1,93 @@
+// `akasa default-config`: the printed document must parse to exactly the defaults in
+// config.h, so the two cannot drift apart unnoticed.
+#include "config/default_config.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "config/config_loader.h"
+
+namespace akasa::config {
+namespace {
+
+TEST(DefaultConfigTest, AnonymousDocumentParsesToTheDefaults) {
+    Config expected;
+    expected.auth.enable = false;
+    EXPECT_EQ(parse_config_text(default_config_yaml(true)), expected);
+}
+
+TEST(DefaultConfigTest, AuthenticatedDocumentParsesToTheDefaults) {
+    Config expected;
+    expected.auth.enable = true;
+    expected.auth.password_file = kDefaultPasswordFile;
+    EXPECT_EQ(parse_config_text(default_config_yaml(false)), expected);
+}
+
+TEST(DefaultConfigTest, AuthenticatedDocumentSaysHowToCreateThePasswordFile) {
+    std::string document = default_config_yaml(false);
+    EXPECT_NE(document.find("akasa insert-password --create --path ./passwords"),
+              std::string::npos);
+}
+
+// The round trip alone would pass if a key were left out (it would take its default), so
+// check that every key is written out.
+TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
+    for (bool anonymous : {true, false}) {
+        YAML::Node root = YAML::Load(default_config_yaml(anonymous));
+        const std::vector<std::string> top_keys = {"listeners",
+                                                   "auth",
+                                                   "scram_users",
+                                                   "sasl_mechanisms",
+                                                   "check_v310_client_id_length",
+                                                   "shared_subscription_mode",
+                                                   "max_allowed_qos",
+                                                   "inflight_timeout",
+                                                   "max_inflight_client",
+                                                   "max_inflight_server",
+                                                   "max_in_mem_pending_messages",
+                                                   "max_in_db_pending_messages",
+                                                   "min_keep_alive",
+                                                   "max_keep_alive",
+                                                   "multiple_subscription_id_in_publish",
+                                                   "max_session_expiry_interval",
+                                                   "max_packet_size_client",
+                                                   "max_packet_size_server",
+                                                   "topic_alias_max",
+                                                   "retain_available",
+                                                   "shared_subscription_available",
+                                                   "subscription_id_available",
+                                                   "wildcard_subscription_available",
+                                                   "hook",
+                                                   "worker_threads",
+                                                   "connect_timeout",
+                                                   "v3_session_expiry_interval",
+                                                   "log_level",
+                                                   "max_connections"};
+        for (const auto& key : top_keys)
+            EXPECT_TRUE(root[key].IsDefined()) << key;
+        EXPECT_EQ(root.size(), top_keys.size());
+        for (const char* name : {"mqtt", "mqtts", "ws", "wss", "http"}) {
+            EXPECT_TRUE(root["listeners"][name].IsDefined()) << name;
+        }
+        for (const char* key : {"addr", "reuse_port", "proxy_mode"}) {
+            EXPECT_TRUE(root["listeners"]["mqtt"][key].IsDefined()) << key;
+        }
+        for (const char* key : {"addr", "reuse_port", "prometheus"}) {
+            EXPECT_TRUE(root["listeners"]["http"][key].IsDefined()) << key;
+        }
+        for (const char* key : {"enable", "password_file"}) {
+            EXPECT_TRUE(root["auth"][key].IsDefined()) << key;
+        }
+        for (const char* key :
+             {"enable_before_connect", "enable_after_connect", "enable_after_disconnect",
+              "enable_publish", "enable_subscribe", "enable_unsubscribe"}) {
+            EXPECT_TRUE(root["hook"][key].IsDefined()) << key;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace akasa::config
