@@ -1,1 +1,0 @@
-// Placeholder so the codec library has a source until the codec lands; delete it then.
