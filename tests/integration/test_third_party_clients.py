@@ -149,6 +149,38 @@ class PahoTests(unittest.TestCase):
                 self.assertEqual([m for m in got if m[0] == topic], [m for m in sent if m[0] == topic])
             back.disconnect()
 
+    def test_v5_empty_client_id_gets_assigned_identifier(self):
+        # [MQTT-3.1.3-7]/[MQTT-3.2.2-16]: the server assigns an id and returns it in CONNACK.
+        with AkasaServer() as server:
+            client = Paho(server.port, "", mqtt.MQTTv5)
+            flags, rc, props = client.connect()
+            self.assertEqual(reason_value(rc), 0)
+            self.assertTrue(props.AssignedClientIdentifier)
+            client.disconnect()
+
+    def test_v5_session_expiry_keeps_session_across_reconnect(self):
+        with AkasaServer() as server:
+            props = Properties(PacketTypes.CONNECT)
+            props.SessionExpiryInterval = 60
+            first = Paho(server.port, "expiring", mqtt.MQTTv5, clean=False)
+            flags, rc, _ = first.connect(props)
+            self.assertEqual(flags["session present"], 0)
+            first.subscribe("exp/t", 1)
+            first.disconnect()
+            again = Paho(server.port, "expiring", mqtt.MQTTv5, clean=False)
+            flags, rc, _ = again.connect(props)
+            self.assertEqual(flags["session present"], 1)  # [MQTT-3.2.2-3]
+            again.disconnect()
+            # Session Expiry Interval absent means 0: the session ends with the connection
+            # [MQTT-3.1.2-23 ff.], so the next connection finds none.
+            zero = Paho(server.port, "short-lived", mqtt.MQTTv5, clean=False)
+            zero.connect()
+            zero.disconnect()
+            back = Paho(server.port, "short-lived", mqtt.MQTTv5, clean=False)
+            flags, rc, _ = back.connect()
+            self.assertEqual(flags["session present"], 0)
+            back.disconnect()
+
     def test_takeover_disconnects_the_older_connection(self):
         # [MQTT-3.1.4-3]: the server disconnects the existing client with the same id.
         with AkasaServer() as server:
@@ -217,7 +249,7 @@ class MosquittoClientTests(unittest.TestCase):
             # Once it prints the retained message it is connected and subscribed.
             self.assertEqual(doomed.stdout.readline().strip(), "hi")
             doomed.send_signal(signal.SIGKILL)
-            doomed.wait()
+            doomed.communicate()
             msg = watcher.next_message()
             self.assertEqual((msg.topic, msg.payload), ("wills/doomed", b"gone"))
             watcher.disconnect()
