@@ -1,0 +1,55 @@
+// The command line of akasa-bench, as plain structs (parsed in main.cpp with CLI11).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace akasa::bench {
+
+enum class Layout { kPairs, kFanout, kFanin };
+
+const char* layout_name(Layout layout);
+
+// Options every mode shares: where the broker is and how to talk to it.
+struct CommonOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 1883;
+    int mqtt_version = 4;           // protocol level: 4 = MQTT 3.1.1, 5 = MQTT 5.0
+    int threads = 1;                // event-loop threads of the tool
+    int source_ips = 32;            // connect from 127.0.0.1 .. 127.0.0.N (loopback hosts only)
+    pid_t broker_pid = 0;           // sample this process's CPU and RSS when set
+    double connect_timeout_s = 30;  // for the whole connect + subscribe phase
+    int connect_concurrency = 64;   // attempts outstanding at once (SYN backlogs are ~100)
+    std::uint16_t keepalive_s = 300;
+    std::string client_id_prefix;  // default: akb-<pid>-
+    bool tls = false;              // not supported yet: refused with a clear error
+    bool websocket = false;        // not supported yet: refused with a clear error
+    bool json_only = false;        // print only the JSON line
+};
+
+// `akasa-bench conn`: N idle persistent connections, one subscription each.
+struct ConnOptions {
+    int connections = 1000;
+    double hold_s = 10;                 // keep them open this long after the last SUBACK
+    std::string topic_prefix = "idle";  // connection i subscribes to <prefix>/<i>
+    int qos = 1;                        // subscription QoS
+};
+
+// `akasa-bench pubsub`: publishers and subscribers in one of three layouts.
+struct PubSubOptions {
+    Layout layout = Layout::kPairs;
+    int publishers = 1;
+    int subscribers = 1;
+    int qos = 0;
+    std::size_t payload_size = 64;
+    double rate = 0;        // messages/s per publisher; 0 = as fast as the socket takes
+    int max_inflight = 10;  // unacknowledged QoS 1/2 publishes per publisher
+    double warmup_s = 2;
+    double duration_s = 10;
+    double drain_s = 5;  // after publishing stops, wait this long for stragglers
+    std::string topic_prefix = "t";
+};
+
+}  // namespace akasa::bench
