@@ -1,0 +1,67 @@
+#include "metrics/broker_metrics.h"
+
+#include <string>
+
+namespace akasa::metrics {
+
+namespace {
+
+double load(const broker::WorkerCounters::Counter& c) {
+    return static_cast<double>(c.load(std::memory_order_relaxed));
+}
+
+const Labels kQos[3] = {{{"qos", "0"}}, {{"qos", "1"}}, {{"qos", "2"}}};
+
+}  // namespace
+
+void declare_broker_metrics(Registry& r) {
+    using enum MetricType;
+    r.declare(std::string(name::kConnectionsCurrent), Gauge, "Open network connections.");
+    r.declare(std::string(name::kConnectionsTotal), Counter, "Network connections accepted.");
+    r.declare(std::string(name::kConnectionsRefused), Counter,
+              "Connections refused (CONNACK with an error, or over max_connections).");
+    r.declare(std::string(name::kListenerConnectionsCurrent), Gauge,
+              "Open network connections per listener.");
+    r.declare(std::string(name::kListenerConnectionsTotal), Counter,
+              "Network connections accepted per listener.");
+    r.declare(std::string(name::kSessions), Gauge, "Sessions, online or offline.");
+    r.declare(std::string(name::kSubscriptions), Gauge, "Subscriptions in the index.");
+    r.declare(std::string(name::kRetainedMessages), Gauge, "Retained messages stored.");
+    r.declare(std::string(name::kMessagesReceived), Counter, "PUBLISH packets received, by QoS.");
+    r.declare(std::string(name::kMessagesSent), Counter,
+              "PUBLISH packets sent, by QoS (resends included).");
+    r.declare(std::string(name::kBytesReceived), Counter, "Bytes received from clients.");
+    r.declare(std::string(name::kBytesSent), Counter, "Bytes sent to clients.");
+    r.declare(std::string(name::kMessagesDropped), Counter, "Messages not delivered, by reason.");
+}
+
+void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
+    r.add(name::kConnectionsCurrent, {}, load(c.connections_current));
+    r.add(name::kConnectionsTotal, {}, load(c.connections_accepted));
+    r.add(name::kConnectionsRefused, {}, load(c.connections_refused));
+    r.add(name::kSessions, {}, load(c.sessions_current));
+    for (int qos = 0; qos < 3; ++qos) {
+        r.add(name::kMessagesReceived, kQos[qos], load(c.messages_in[qos]));
+        r.add(name::kMessagesSent, kQos[qos], load(c.messages_out[qos]));
+    }
+    r.add(name::kBytesReceived, {}, load(c.bytes_in));
+    r.add(name::kBytesSent, {}, load(c.bytes_out));
+    r.add(name::kMessagesDropped, {{"reason", "qos0_output_full"}}, load(c.dropped_qos0));
+    r.add(name::kMessagesDropped, {{"reason", "queue_full"}}, load(c.dropped_queue_full));
+    r.add(name::kMessagesDropped, {{"reason", "expired"}}, load(c.dropped_expired));
+    r.add(name::kMessagesDropped, {{"reason", "too_large"}}, load(c.dropped_too_large));
+}
+
+void add_listener_connections(Registry& r, std::string_view listener, std::uint64_t current,
+                              std::uint64_t total) {
+    Labels labels{{"listener", std::string(listener)}};
+    r.add(name::kListenerConnectionsCurrent, labels, static_cast<double>(current));
+    r.add(name::kListenerConnectionsTotal, labels, static_cast<double>(total));
+}
+
+void set_broker_gauges(Registry& r, const BrokerGauges& g) {
+    r.set(name::kSubscriptions, {}, static_cast<double>(g.subscriptions));
+    r.set(name::kRetainedMessages, {}, static_cast<double>(g.retained_messages));
+}
+
+}  // namespace akasa::metrics
