@@ -1,5 +1,6 @@
 #include "auth/password_hash.h"
 
+#include <fmt/format.h>
 #include <charconv>
 #include <stdexcept>
 #include <vector>
@@ -170,18 +171,21 @@ std::string PasswordHash::to_fields() const {
     };
     switch (algorithm) {
         case HashAlgorithm::MosquittoSha512:
-            return "$6$" + b64(salt, Base64Padding::Include) + "$" +
-                   b64(hash, Base64Padding::Include);
+            return fmt::format("$6${}${}", b64(salt, Base64Padding::Include),
+                               b64(hash, Base64Padding::Include));
         case HashAlgorithm::MosquittoPbkdf2Sha512:
-            return "$7$" + std::to_string(iterations) + "$" + b64(salt, Base64Padding::Include) +
-                   "$" + b64(hash, Base64Padding::Include);
+            return fmt::format("$7${}${}${}", iterations, b64(salt, Base64Padding::Include),
+                               b64(hash, Base64Padding::Include));
         default:
             break;
     }
-    std::string fields(to_string(algorithm));
-    if (uses_iterations(algorithm)) fields += "," + std::to_string(iterations);
-    fields += "," + b64(salt, Base64Padding::Omit) + "," + b64(hash, Base64Padding::Omit);
-    return fields;
+    const std::string encoded_salt = b64(salt, Base64Padding::Omit);
+    const std::string encoded_hash = b64(hash, Base64Padding::Omit);
+    if (uses_iterations(algorithm)) {
+        return fmt::format("{},{},{},{}", to_string(algorithm), iterations, encoded_salt,
+                           encoded_hash);
+    }
+    return fmt::format("{},{},{}", to_string(algorithm), encoded_salt, encoded_hash);
 }
 
 PasswordHashParse parse_password_fields(std::string_view fields) {

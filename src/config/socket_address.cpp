@@ -1,6 +1,7 @@
 #include "config/socket_address.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <charconv>
 #include <cstring>
@@ -135,12 +136,12 @@ std::string SocketAddress::to_string() const {
     if (family() == AF_INET) {
         const auto* sa = reinterpret_cast<const sockaddr_in*>(&storage_);
         inet_ntop(AF_INET, &sa->sin_addr, buffer, sizeof buffer);
-        return std::string(buffer) + ":" + std::to_string(port());
+        return fmt::format("{}:{}", buffer, port());
     }
     if (family() == AF_INET6) {
         const auto* sa = reinterpret_cast<const sockaddr_in6*>(&storage_);
         inet_ntop(AF_INET6, &sa->sin6_addr, buffer, sizeof buffer);
-        return "[" + std::string(buffer) + "]:" + std::to_string(port());
+        return fmt::format("[{}]:{}", buffer, port());
     }
     return "(no address)";
 }
