@@ -1,11 +1,77 @@
-// Placeholder until the engine lands: the engine helper replaces this file.
-#include <cstdio>
+// `akasa start --config FILE`: load the config, start the broker, serve until SIGINT or
+// SIGTERM, then shut down in order (see broker/broker.h) and exit 0.
+#include <pthread.h>
+#include <signal.h>
 
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "auth/password_file.h"
+#include "broker/broker.h"
+#include "broker/worker.h"
 #include "cli/commands.h"
+#include "config/config_loader.h"
+#include "util/log.h"
 
 namespace akasa::cli {
-int start(const std::string&) {
-    std::fprintf(stderr, "akasa: start is not implemented yet\n");
-    return 1;
+
+int start(const std::string& config_path) {
+    config::Config config;
+    try {
+        config = config::load_config_file(config_path);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "akasa: %s\n", e.what());
+        return 1;
+    }
+    util::init_logging(config::to_string(config.log_level));
+
+    std::shared_ptr<const auth::PasswordFile> passwords;
+    if (config.auth.enable) {
+        try {
+            passwords = std::make_shared<const auth::PasswordFile>(
+                auth::PasswordFile::load(*config.auth.password_file));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "akasa: cannot load the password file: %s\n", e.what());
+            return 1;
+        }
+    }
+
+    // Every thread inherits this mask, so the signals reach only the sigwait() below.
+    // SIGPIPE is ignored by the sockets themselves (MSG_NOSIGNAL) but blocked for safety.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    broker::Broker broker(std::move(config), std::move(passwords));
+    try {
+        broker.start();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "akasa: %s\n", e.what());
+        return 1;
+    }
+    spdlog::info("akasa {} started", AKASA_VERSION);
+
+    for (;;) {
+        int signal = 0;
+        if (sigwait(&signals, &signal) != 0) continue;
+        if (signal == SIGINT || signal == SIGTERM) {
+            spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+            break;
+        }
+        if (signal == SIGHUP)
+            spdlog::info("received SIGHUP: configuration reload is not supported yet");
+    }
+    broker.stop();
+    spdlog::info("akasa stopped");
+    return 0;
 }
+
 }  // namespace akasa::cli

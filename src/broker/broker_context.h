@@ -1,0 +1,35 @@
+// State shared by every worker thread. Everything here is either immutable after start
+// (config, passwords, the workers list) or internally synchronised (index, retained store,
+// registry). Per-connection and per-session state is never here: workers own it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "auth/password_file.h"
+#include "broker/message.h"
+#include "broker/retained_store.h"
+#include "broker/session_registry.h"
+#include "broker/subscription_index.h"
+#include "config/config.h"
+
+namespace akasa::broker {
+
+class Worker;
+
+struct BrokerContext {
+    BrokerContext(config::Config c, std::shared_ptr<const auth::PasswordFile> p)
+        : config(std::move(c)), passwords(std::move(p)) {}
+
+    const config::Config config;
+    const std::shared_ptr<const auth::PasswordFile> passwords;  // null: auth disabled
+    SubscriptionIndex subscriptions;
+    RetainedStore<Message> retained;
+    SessionRegistry registry;
+    std::vector<std::unique_ptr<Worker>> workers;  // filled before the threads start
+    std::atomic<std::uint32_t> connections{0};     // open connections, all workers
+};
+
+}  // namespace akasa::broker

@@ -1,0 +1,153 @@
+// One client's network connection, speaking MQTT: reads and decodes packets from its
+// Transport, handles each (CONNECT in connect_handler.cpp, the rest in
+// client_connection.cpp), and writes the answers and deliveries into one output buffer
+// that the worker flushes once per loop iteration. Lives on one worker thread; may be
+// handed, between two reads, to the worker owning its session (see Worker::migrate).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/connect_request.h"
+#include "broker/message.h"
+#include "broker/outbox.h"
+#include "mqtt/decoder.h"
+#include "mqtt/packets.h"
+#include "net/byte_buffer.h"
+#include "net/event_loop.h"
+#include "net/transport.h"
+
+namespace akasa::broker {
+
+class Worker;
+class Session;
+
+// Why a connection ends, for the log line and for the will [MQTT-3.1.2-8].
+struct CloseReason {
+    std::string text;                            // "client disconnected", "keep alive timeout"
+    std::optional<mqtt::ReasonCode> disconnect;  // v5: send DISCONNECT with this code first
+    bool publish_will = true;                    // false after a normal DISCONNECT
+    bool taken_over = false;                     // a new connection took the session over
+};
+
+class ClientConnection final : public net::IoHandler {
+  public:
+    enum class State : std::uint8_t { AwaitingConnect, Connected, Closed };
+
+    // Output above this many bytes counts as "full": QoS 0 is dropped for this client,
+    // QoS 1/2 wait in the session queue, and reading from this client pauses.
+    static constexpr std::size_t kOutputLimit = 1 << 20;
+    // The largest CONNECT accepted (it is read before authentication).
+    static constexpr std::uint32_t kMaxConnectSize = 1 << 20;
+
+    ClientConnection(Worker& worker, std::unique_ptr<net::Transport> transport);
+    ~ClientConnection();
+
+    void on_io(std::uint32_t events) override;
+
+    State state() const { return state_; }
+    Session* session() const { return session_; }
+    const std::string& peer() const { return transport_->peer_address(); }
+    mqtt::ProtocolVersion version() const { return version_; }
+    int fd() const { return transport_->fd(); }
+
+    // --- Called by the worker (same thread) ---
+
+    // Sends or queues one delivery for this connection's session.
+    void deliver(Delivery&& delivery);
+    // Writes buffered output once; arms EPOLLOUT if the socket is full.
+    void flush();
+    // Ends the connection: optional v5 DISCONNECT, will handling, session detach, log line.
+    void close(const CloseReason& reason);
+    // Once per second: connect timeout, keep alive, v3 inflight resend.
+    void tick(Clock::time_point now);
+    // Worker handover: the connection now belongs to `worker` (its loop, its sessions).
+    void rebind(Worker& worker);
+    // After CONNECT is accepted on the owning worker: attach the session, send CONNACK,
+    // resend inflight messages and send what is queued.
+    void start_session(Session& session, const ConnectRequest& request, bool session_present);
+    // Server shutdown, first step: v5 clients get DISCONNECT 0x8B queued (closing follows
+    // once the output drained or a deadline passed).
+    void begin_shutdown();
+    bool has_pending_output() const { return out_sent_ < out_.size(); }
+    // The old connection of a session taken over by a new one [MQTT-3.1.4-3].
+    void close_for_takeover();
+    // Encoded PUBLISH bytes (from the worker's encode-once cache) with this id patched in.
+    void write_publish(std::span<const std::uint8_t> bytes, std::size_t packet_id_offset,
+                       std::uint16_t packet_id, bool dup);
+    bool output_full() const { return out_.size() - out_sent_ >= kOutputLimit; }
+    std::uint32_t client_max_packet_size() const { return client_max_packet_size_; }
+    bool in_dirty_list = false;
+
+    // Sends as many queued deliveries as the window and output allow.
+    void pump();
+
+  private:
+    friend class Worker;
+
+    void read_input();
+    // Decodes and handles every complete packet in `data`; returns bytes consumed.
+    std::size_t process(std::span<const std::uint8_t> data);
+    void process_buffered_input();
+    void handle_packet(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
+
+    // connect_handler.cpp
+    void handle_connect(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
+    void refuse_connect(mqtt::ProtocolVersion version, mqtt::ReasonCode reason, const char* why);
+    void send_connack(const ConnectRequest& request, bool session_present);
+
+    void handle_publish(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
+    void handle_ack(const mqtt::Packet& packet);
+    void handle_pubrel(const mqtt::PubRel& pubrel);
+    void handle_subscribe(const mqtt::Subscribe& subscribe);
+    void handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe);
+    void handle_disconnect(const mqtt::Disconnect& disconnect);
+    void protocol_violation(mqtt::ReasonCode reason, const char* why);
+
+    void send_inflight(InflightEntry& entry, bool dup);
+    void send_publish(Delivery& delivery, std::uint16_t packet_id, bool dup);
+    void resend_inflight();
+    template <class Packet>
+    void send(const Packet& packet);
+    void update_interest();
+    void detach_session(bool publish_will, bool taken_over);
+
+    Worker* worker_;
+    std::unique_ptr<net::Transport> transport_;
+    State state_ = State::AwaitingConnect;
+    mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
+    Session* session_ = nullptr;
+
+    net::ByteBuffer input_;  // unparsed tail of earlier reads (usually empty)
+    std::vector<std::uint8_t> out_;
+    std::size_t out_sent_ = 0;
+    std::uint32_t interest_ = 0;  // current epoll events
+    bool reading_paused_ = false;
+
+    // Settled at CONNECT.
+    std::string client_id_;
+    std::uint16_t keep_alive_ = 0;
+    std::uint16_t window_ = 10;  // how many QoS 1/2 messages may be unacknowledged
+    std::uint32_t client_max_packet_size_ = 268435460;
+    bool request_problem_information_ = true;
+    std::uint32_t session_expiry_ = 0;
+    MessagePtr will_;
+    std::uint32_t will_delay_ = 0;
+    // v5 inbound topic aliases (a map, not a vector indexed by alias: one PUBLISH with
+    // alias 65535 must not cost 65,535 empty strings).
+    std::unordered_map<std::uint16_t, std::string> topic_aliases_;
+
+    Clock::time_point connected_at_;
+    Clock::time_point last_packet_at_;
+    bool migrating_ = false;  // set by Worker::attach; on_io hands over once it returns
+    std::optional<ConnectRequest> pending_migration_;
+    std::uint32_t migration_target_ = 0;
+};
+
+}  // namespace akasa::broker

@@ -1,0 +1,278 @@
+#include "broker/worker.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "net/transport.h"
+
+namespace akasa::broker {
+namespace {
+
+constexpr auto kTickInterval = std::chrono::seconds(1);
+constexpr std::size_t kReadScratchSize = 64 * 1024;
+// How long a stopping worker waits for its clients to take their pending output.
+constexpr auto kShutdownFlushTime = std::chrono::seconds(2);
+
+}  // namespace
+
+Worker::Worker(BrokerContext& context, std::uint32_t index)
+    : context_(context),
+      index_(index),
+      now_(Clock::now()),
+      next_tick_(now_ + kTickInterval),
+      read_scratch_(kReadScratchSize),
+      random_(std::random_device{}() ^ index) {}
+
+Worker::~Worker() {
+    join();
+    // Connections first (they point at sessions), then sessions.
+    graveyard_.clear();
+    connections_.clear();
+}
+
+void Worker::add_listener(int fd, bool shared) {
+    listeners_.push_back(std::make_unique<net::Listener>(
+        loop_, fd, shared,
+        [this](int client_fd, const net::Endpoint& peer) { on_accept(client_fd, peer); }));
+}
+
+void Worker::start() {
+    outgoing_.resize(context_.workers.size());
+    thread_ = std::thread([this] { run(); });
+}
+
+void Worker::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void Worker::post(std::function<void(Worker&)> task) {
+    {
+        std::lock_guard lock(inbox_mutex_);
+        inbox_tasks_.push_back(std::move(task));
+    }
+    loop_.wake();
+}
+
+void Worker::post_deliveries(std::vector<RemoteDelivery>& batch) {
+    inbox_backlog_.fetch_add(batch.size(), std::memory_order_relaxed);
+    {
+        std::lock_guard lock(inbox_mutex_);
+        if (inbox_deliveries_.empty()) {
+            inbox_deliveries_.swap(batch);
+        } else {
+            std::move(batch.begin(), batch.end(), std::back_inserter(inbox_deliveries_));
+        }
+    }
+    batch.clear();
+    loop_.wake();
+}
+
+void Worker::request_stop() {
+    stop_requested_.store(true, std::memory_order_release);
+    loop_.wake();
+}
+
+void Worker::run() {
+    while (!stop_requested_.load(std::memory_order_acquire)) {
+        now_ = Clock::now();
+        const bool congested = downstream_congested();
+        if (congested) {
+            // Another worker has more deliveries waiting than it can take: stop reading
+            // from our clients (their publishes are what fills its inbox) for a moment,
+            // but keep draining our own inbox so two congested workers cannot wait on each
+            // other. The kernel's socket buffers then push back on the publishers.
+            congested_recently_ = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            drain_inbox();
+        } else {
+            auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now_).count();
+            loop_.poll(dirty_.empty() ? static_cast<int>(std::max<long long>(wait, 0)) : 0);
+            if (loop_.take_wakeup()) drain_inbox();
+        }
+        now_ = Clock::now();
+        if (now_ >= next_tick_) {
+            tick();
+            next_tick_ = now_ + kTickInterval;
+            congested_recently_ = congested;
+        }
+        flush_outgoing();
+        flush_dirty();
+        graveyard_.clear();
+    }
+    shutdown_connections();
+}
+
+bool Worker::downstream_congested() const {
+    for (const auto& worker : context_.workers) {
+        if (worker.get() != this &&
+            worker->inbox_backlog_.load(std::memory_order_relaxed) > kInboxHighWater) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void Worker::on_accept(int fd, const net::Endpoint& peer) {
+    const auto limit = context_.config.max_connections;
+    if (limit != 0 && context_.connections.load(std::memory_order_relaxed) >= limit) {
+        spdlog::warn("refusing connection from {}: max_connections ({}) reached", peer.to_string(),
+                     limit);
+        counters_.add(counters_.connections_refused);
+        ::close(fd);
+        return;
+    }
+    context_.connections.fetch_add(1, std::memory_order_relaxed);
+    counters_.add(counters_.connections_accepted);
+    counters_.add(counters_.connections_current);
+    auto transport = std::make_unique<net::TcpTransport>(fd, peer.to_string());
+    try {
+        auto connection = std::make_unique<ClientConnection>(*this, std::move(transport));
+        auto* raw = connection.get();
+        connections_.emplace(raw, std::move(connection));
+    } catch (const std::exception& e) {
+        // epoll registration can fail under memory pressure: drop this client only.
+        spdlog::warn("cannot serve connection from {}: {}", peer.to_string(), e.what());
+        context_.connections.fetch_sub(1, std::memory_order_relaxed);
+        counters_.sub(counters_.connections_current);
+    }
+}
+
+void Worker::mark_dirty(ClientConnection& connection) {
+    if (connection.in_dirty_list) return;
+    connection.in_dirty_list = true;
+    dirty_.push_back(&connection);
+}
+
+std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) {
+    if (connection.in_dirty_list) {
+        std::erase(dirty_, &connection);
+        connection.in_dirty_list = false;  // also skips it in flushing_
+    }
+    auto it = connections_.find(&connection);
+    if (it == connections_.end()) return nullptr;
+    auto owned = std::move(it->second);
+    connections_.erase(it);
+    return owned;
+}
+
+void Worker::retire(ClientConnection& connection) {
+    auto owned = release(connection);
+    if (!owned) return;
+    loop_.remove(owned->fd());
+    context_.connections.fetch_sub(1, std::memory_order_relaxed);
+    counters_.sub(counters_.connections_current);
+    graveyard_.push_back(std::move(owned));
+}
+
+void Worker::flush_dirty() {
+    // A flush may queue more output on the same connection (pump() after the socket took
+    // everything), which marks it dirty again: loop on a swapped-out list until quiet.
+    for (int round = 0; round < 4 && !dirty_.empty(); ++round) {
+        flushing_.swap(dirty_);
+        for (auto* connection : flushing_) {
+            if (!connection->in_dirty_list) continue;  // closed or migrated meanwhile
+            connection->in_dirty_list = false;
+            connection->flush();
+        }
+        flushing_.clear();
+    }
+}
+
+void Worker::flush_outgoing() {
+    for (std::uint32_t target = 0; target < outgoing_.size(); ++target) {
+        if (!outgoing_[target].empty())
+            context_.workers[target]->post_deliveries(outgoing_[target]);
+    }
+}
+
+void Worker::drain_inbox() {
+    {
+        std::lock_guard lock(inbox_mutex_);
+        drained_deliveries_.swap(inbox_deliveries_);
+        inbox_backlog_.fetch_sub(drained_deliveries_.size(), std::memory_order_relaxed);
+        drained_tasks_.swap(inbox_tasks_);
+    }
+    for (auto& task : drained_tasks_)
+        task(*this);
+    drained_tasks_.clear();
+    deliver_batch(drained_deliveries_);
+    drained_deliveries_.clear();
+}
+
+void Worker::tick() {
+    for (auto& listener : listeners_)
+        listener->resume_if_paused();
+    // Connections: connect timeout, keep alive, v3 resends. Collect first: tick may close.
+    std::vector<ClientConnection*> all;
+    all.reserve(connections_.size());
+    for (auto& [raw, owned] : connections_)
+        all.push_back(raw);
+    for (auto* connection : all)
+        connection->tick(now_);
+
+    // Offline sessions: expiry and delayed wills.
+    std::vector<Session*> expired;
+    for (auto& [id, session] : sessions_) {
+        if (session->delayed_will && session->delayed_will_at <= now_) {
+            auto will = std::move(session->delayed_will);
+            session->delayed_will.reset();
+            publish_will(will);
+        }
+        if (!session->connection && session->expires_at && *session->expires_at <= now_) {
+            expired.push_back(session.get());
+        }
+    }
+    for (auto* session : expired) {
+        spdlog::info("session of client {} expired", session->client_id());
+        end_session(*session);
+    }
+}
+
+void Worker::shutdown_connections() {
+    for (auto& listener : listeners_)
+        listener->stop();
+    shutting_down_ = true;  // connections stop reading; only their output matters now
+    std::vector<ClientConnection*> all;
+    for (auto& [raw, owned] : connections_)
+        all.push_back(raw);
+    // v5 clients are told why [MQTT-3.14.2-1: 0x8B Server shutting down], then everyone's
+    // pending output gets a bounded time to drain before the sockets close.
+    for (auto* connection : all)
+        connection->begin_shutdown();
+    const auto deadline = Clock::now() + kShutdownFlushTime;
+    for (;;) {
+        flush_dirty();
+        bool pending = false;
+        for (auto& [raw, owned] : connections_)
+            pending = pending || raw->has_pending_output();
+        now_ = Clock::now();
+        if (!pending || now_ >= deadline) break;
+        loop_.poll(static_cast<int>(
+            std::chrono::ceil<std::chrono::milliseconds>(deadline - now_).count()));
+    }
+    all.clear();
+    for (auto& [raw, owned] : connections_)
+        all.push_back(raw);
+    for (auto* connection : all) {
+        connection->close(CloseReason{"server shutting down", std::nullopt, false});
+    }
+    graveyard_.clear();
+}
+
+std::string Worker::assign_client_id() {
+    // Unique across workers and restarts of a session: worker, serial, and randomness.
+    static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    std::string id = fmt::format("akasa-{}-", index_);
+    for (int i = 0; i < 12; ++i)
+        id += kDigits[random_() % 36];
+    id += fmt::format("-{}", next_session_serial_);
+    return id;
+}
+
+}  // namespace akasa::broker

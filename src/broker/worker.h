@@ -1,0 +1,188 @@
+// A worker thread: one epoll loop that owns its connections and the sessions assigned to
+// it, outright. Other threads talk to a worker only through its inbox (deliveries and
+// tasks), drained in batches after one eventfd wakeup.
+//
+// Files: worker.cpp (thread, loop, accept, timers, inbox, flushing),
+// connect_handler.cpp (session attach / takeover on the owner), worker_routing.cpp (the
+// publish path: match, fan out, encode once).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/broker_context.h"
+#include "broker/client_connection.h"
+#include "broker/connect_request.h"
+#include "broker/message.h"
+#include "broker/outbox.h"
+#include "broker/session.h"
+#include "broker/worker_counters.h"
+#include "net/event_loop.h"
+#include "net/listener.h"
+
+namespace akasa::broker {
+
+// A delivery for a session owned by another worker.
+struct RemoteDelivery {
+    SessionId session = 0;
+    Delivery delivery;
+};
+
+class Worker {
+  public:
+    Worker(BrokerContext& context, std::uint32_t index);
+    ~Worker();
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Before start(): accept on this listening socket (shared: also polled by others).
+    void add_listener(int fd, bool shared);
+    void start();
+    void join();
+
+    // --- Thread-safe ---
+    void post(std::function<void(Worker&)> task);
+    void post_deliveries(std::vector<RemoteDelivery>& batch);  // moves the batch out
+    // Orderly stop: v5 clients get DISCONNECT 0x8B, output is flushed, the thread ends.
+    void request_stop();
+    const WorkerCounters& counters() const { return counters_; }
+    std::uint32_t index() const { return index_; }
+
+    // The worker owning a session id (ids carry their worker's index).
+    static std::uint32_t owner_of(SessionId id) { return static_cast<std::uint32_t>(id >> 48) - 1; }
+
+    // --- Owner thread only (used by ClientConnection) ---
+    BrokerContext& context() { return context_; }
+    const config::Config& config() const { return context_.config; }
+    net::EventLoop& loop() { return loop_; }
+    WorkerCounters& counters() { return counters_; }
+    Clock::time_point now() const { return now_; }
+    std::span<std::uint8_t> read_scratch() { return read_scratch_; }
+    std::vector<std::uint8_t>& encode_scratch() { return encode_scratch_; }
+    // Decode targets shared by this worker's connections (one packet is handled completely
+    // before the next is decoded), so an idle connection does not carry ~1.2 KB of them.
+    mqtt::Publish& publish_scratch() { return publish_scratch_; }
+    mqtt::Packet& packet_scratch() { return packet_scratch_; }
+    void mark_dirty(ClientConnection& connection);
+    // The connection has closed: destroy it after the current loop iteration.
+    void retire(ClientConnection& connection);
+    // Hands an accepted CONNECT to the worker owning the client id (maybe this one).
+    void attach(ClientConnection& connection, ConnectRequest&& request);
+    // A connection left its session (closed); decides expiry and the will.
+    // `taken_over`: a new connection for the same client id is being attached here, so the
+    // client id stays registered to this worker even if the session ends.
+    void session_disconnected(Session& session, MessagePtr will, std::uint32_t will_delay,
+                              bool publish_will, bool taken_over);
+    // Removes the session's subscriptions and the session; publishes a pending delayed will.
+    void end_session(Session& session, bool release_registry = true);
+    // Hands a connection with a pending_migration_ to its target worker (end of on_io).
+    void migrate(ClientConnection& connection);
+
+    // The publish path: deliver to every matching subscription (worker_routing.cpp).
+    void route(const MessagePtr& message);
+    // Retained messages matching a new subscription [MQTT-3.3.1-9].
+    void send_retained(Session& session, std::string_view filter, const StoredSubscription& sub);
+    // Publishes a will (or any server-originated message), storing it when retained.
+    void publish_will(const MessagePtr& will);
+    std::string assign_client_id();
+    // True when this worker stopped reading recently (congestion): silence then is ours.
+    bool keep_alive_suspended() const { return congested_recently_; }
+    // True while the worker drains output before exiting: connections stop reading.
+    bool shutting_down() const { return shutting_down_; }
+    // A QoS 1/2 message did not fit in the session's queue: count it, warn once.
+    void count_queue_drop(Session& session);
+
+  private:
+    void run();
+    void on_accept(int fd, const net::Endpoint& peer);
+    void drain_inbox();
+    void flush_dirty();
+    void flush_outgoing();
+    void tick();
+    void shutdown_connections();
+    void adopt(std::unique_ptr<ClientConnection> connection, ConnectRequest&& request);
+    void finish_connect(ClientConnection& connection, ConnectRequest&& request);
+    void deliver(Session& session, Delivery&& delivery);
+    void deliver_batch(std::vector<RemoteDelivery>& batch);
+    std::unique_ptr<ClientConnection> release(ClientConnection& connection);
+
+    BrokerContext& context_;
+    const std::uint32_t index_;
+    net::EventLoop loop_;
+    std::thread thread_;
+    std::atomic<bool> stop_requested_{false};
+    WorkerCounters counters_;
+    Clock::time_point now_;
+    Clock::time_point next_tick_;
+
+    std::vector<std::unique_ptr<net::Listener>> listeners_;
+    std::unordered_map<ClientConnection*, std::unique_ptr<ClientConnection>> connections_;
+    std::vector<ClientConnection*> dirty_;
+    std::vector<ClientConnection*> flushing_;
+    std::vector<std::unique_ptr<ClientConnection>> graveyard_;
+
+    std::uint64_t next_session_serial_ = 1;
+    std::unordered_map<SessionId, std::unique_ptr<Session>> sessions_;
+    std::unordered_map<std::string, Session*> sessions_by_client_;
+
+    // Inbox: filled by other threads under the mutex, swapped out whole by this one.
+    // Deliveries posted to this worker and not yet drained: other workers stop reading
+    // from their clients while it is above kInboxHighWater (see run()).
+    static constexpr std::size_t kInboxHighWater = 65536;
+    std::atomic<std::size_t> inbox_backlog_{0};
+    bool congested_recently_ = false;
+    bool shutting_down_ = false;  // keep alive is not enforced across a congestion
+    bool downstream_congested() const;
+
+    std::mutex inbox_mutex_;
+    std::vector<RemoteDelivery> inbox_deliveries_;           // guarded by inbox_mutex_
+    std::vector<std::function<void(Worker&)>> inbox_tasks_;  // guarded by inbox_mutex_
+    std::vector<RemoteDelivery> drained_deliveries_;
+    std::vector<std::function<void(Worker&)>> drained_tasks_;
+
+    // Deliveries for other workers, collected during one loop iteration.
+    std::vector<std::vector<RemoteDelivery>> outgoing_;
+
+    std::vector<std::uint8_t> read_scratch_;
+    std::vector<std::uint8_t> encode_scratch_;
+    mqtt::Publish publish_scratch_;
+    mqtt::Packet packet_scratch_;
+
+    // worker_routing.cpp: matches of the publish being routed, reused between publishes.
+    struct Match {
+        SessionId session;
+        std::uint8_t qos;
+        bool retain_as_published;
+        std::uint32_t identifier;
+    };
+    std::vector<Match> matches_;
+    // Encode-once cache: the wire forms of the message last delivered by this worker,
+    // indexed by [v5][qos][retain].
+    struct EncodedForm {
+        std::vector<std::uint8_t> bytes;
+        std::size_t packet_id_offset = 0;
+        bool valid = false;
+    };
+    MessagePtr cached_message_;  // held, so its address cannot be reused meanwhile
+    Clock::time_point cached_at_;
+    std::array<EncodedForm, 12> cached_forms_;
+    std::minstd_rand random_;
+    friend class ClientConnection;
+
+  public:
+    // Sends one delivery on `connection` through the encode-once cache; false (nothing
+    // written) when the PUBLISH exceeds the client's Maximum Packet Size.
+    bool write_delivery(ClientConnection& connection, Delivery& delivery, std::uint16_t packet_id,
+                        bool dup);
+};
+
+}  // namespace akasa::broker

@@ -1,0 +1,34 @@
+// Per-worker traffic counters. Written only by the owning worker thread (relaxed atomic
+// stores), read by anyone (the metrics module sums them over workers).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace akasa::broker {
+
+struct WorkerCounters {
+    using Counter = std::atomic<std::uint64_t>;
+
+    Counter connections_current{0};  // gauge: open network connections on this worker
+    Counter connections_accepted{0};
+    Counter connections_refused{0};  // CONNACK with an error, or over max_connections
+    Counter sessions_current{0};     // gauge: sessions owned, online or offline
+    Counter messages_in[3] = {};     // PUBLISH received, by QoS
+    Counter messages_out[3] = {};    // PUBLISH sent, by QoS (resends included)
+    Counter bytes_in{0};
+    Counter bytes_out{0};
+    Counter dropped_qos0{0};        // QoS 0 not sent because the client's output was full
+    Counter dropped_queue_full{0};  // QoS 1/2 dropped: session queue at max_in_mem_pending
+    Counter dropped_expired{0};     // queued messages whose Message Expiry Interval passed
+    Counter dropped_too_large{0};   // over the client's Maximum Packet Size
+
+    void add(Counter& c, std::uint64_t n = 1) {
+        c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    void sub(Counter& c, std::uint64_t n = 1) {
+        c.store(c.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+    }
+};
+
+}  // namespace akasa::broker

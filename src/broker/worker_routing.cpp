@@ -1,0 +1,217 @@
+// The publish path: match a message against the subscription index, merge the matches per
+// session, deliver to sessions of this worker directly and batch the others per worker;
+// encode each wire form of a message once and copy it to every subscriber with its packet
+// id patched in.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "broker/worker.h"
+#include "mqtt/encoder.h"
+
+namespace akasa::broker {
+
+using mqtt::ProtocolVersion;
+using mqtt::QoS;
+
+void Worker::route(const MessagePtr& message) {
+    matches_.clear();
+    const auto mode = context_.config.shared_subscription_mode;
+    context_.subscriptions.match(
+        message->topic,
+        [&](const Subscription& s) {
+            // No Local: not back to the publishing session [MQTT-3.8.3-3].
+            if (s.no_local && s.session == message->publisher) return;
+            matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier});
+        },
+        [&](std::string_view, std::span<const Subscription> members) {
+            std::size_t pick = 0;
+            switch (mode) {
+                case config::SharedSubscriptionMode::Random:
+                    pick = random_() % members.size();
+                    break;
+                case config::SharedSubscriptionMode::HashClientId:
+                    pick = std::hash<SessionId>{}(message->publisher) % members.size();
+                    break;
+                case config::SharedSubscriptionMode::HashTopicName:
+                    pick = std::hash<std::string_view>{}(message->topic) % members.size();
+                    break;
+            }
+            const auto& s = members[pick];
+            matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier});
+        });
+    if (matches_.empty()) return;
+    if (matches_.size() > 1) {
+        std::sort(matches_.begin(), matches_.end(),
+                  [](const Match& a, const Match& b) { return a.session < b.session; });
+    }
+    // Per session: one delivery at the highest granted QoS of its matching subscriptions,
+    // carrying all their identifiers [MQTT-3.3.4-2][MQTT-3.3.4-3]; or, when identifiers
+    // are involved and multiple_subscription_id_in_publish is false, one delivery per
+    // matching subscription, each with its own identifier (both allowed by 3.3.4).
+    const bool one_per_subscription = !context_.config.multiple_subscription_id_in_publish;
+    const auto publish_qos = static_cast<std::uint8_t>(message->qos);
+    auto dispatch = [&](SessionId target, Delivery&& delivery) {
+        const std::uint32_t owner = owner_of(target);
+        if (owner == index_) {
+            if (auto it = sessions_.find(target); it != sessions_.end()) {
+                deliver(*it->second, std::move(delivery));
+            }
+        } else if (owner < outgoing_.size()) {
+            outgoing_[owner].push_back({target, std::move(delivery)});
+        }
+    };
+    for (std::size_t i = 0; i < matches_.size();) {
+        std::size_t j = i;
+        bool any_identifier = false;
+        while (j < matches_.size() && matches_[j].session == matches_[i].session) {
+            any_identifier = any_identifier || matches_[j].identifier != 0;
+            ++j;
+        }
+        const SessionId target = matches_[i].session;
+        if (one_per_subscription && any_identifier && j - i > 1) {
+            for (std::size_t k = i; k < j; ++k) {
+                Delivery delivery;
+                delivery.message = message;
+                delivery.qos = static_cast<QoS>(std::min(matches_[k].qos, publish_qos));
+                delivery.retain = matches_[k].retain_as_published && message->retain;
+                if (matches_[k].identifier != 0)
+                    delivery.subscription_ids.push_back(matches_[k].identifier);
+                dispatch(target, std::move(delivery));
+            }
+            i = j;
+            continue;
+        }
+        std::uint8_t qos = 0;
+        bool retain_as_published = false;
+        Delivery delivery;
+        for (std::size_t k = i; k < j; ++k) {
+            qos = std::max(qos, matches_[k].qos);
+            retain_as_published = retain_as_published || matches_[k].retain_as_published;
+            if (matches_[k].identifier != 0)
+                delivery.subscription_ids.push_back(matches_[k].identifier);
+        }
+        delivery.message = message;
+        delivery.qos = static_cast<QoS>(std::min(qos, publish_qos));
+        // [MQTT-3.3.1-12/13]: the retain flag is kept only with Retain As Published.
+        delivery.retain = retain_as_published && message->retain;
+        dispatch(target, std::move(delivery));
+        i = j;
+    }
+}
+
+void Worker::deliver(Session& session, Delivery&& delivery) {
+    if (session.connection) {
+        session.connection->deliver(std::move(delivery));
+        return;
+    }
+    // Offline: QoS 1/2 are queued for the session's return; QoS 0 is not kept
+    // (docs/architecture.md, "Offline sessions").
+    if (delivery.qos == QoS::AtMostOnce) return;
+    if (!session.outbox.enqueue(std::move(delivery), context_.config.max_in_mem_pending_messages)) {
+        count_queue_drop(session);
+    }
+}
+
+void Worker::count_queue_drop(Session& session) {
+    counters_.add(counters_.dropped_queue_full);
+    ++session.queue_drops;
+    if (!session.queue_overflow_reported) {
+        // Once per overflow episode, not per message: a stalled client must not flood the log.
+        session.queue_overflow_reported = true;
+        spdlog::warn(
+            "queue of client {} is full ({} messages, max_in_mem_pending_messages): "
+            "dropping new messages until it drains ({} dropped so far)",
+            session.client_id(), session.outbox.pending_size(), session.queue_drops);
+    }
+}
+
+void Worker::deliver_batch(std::vector<RemoteDelivery>& batch) {
+    for (auto& item : batch) {
+        if (auto it = sessions_.find(item.session); it != sessions_.end()) {
+            deliver(*it->second, std::move(item.delivery));
+        }
+    }
+}
+
+bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,
+                            std::uint16_t packet_id, bool dup) {
+    const Message& message = *delivery.message;
+    const bool v5 = connection.version() == ProtocolVersion::V5;
+    const auto qos = static_cast<std::uint8_t>(delivery.qos);
+    auto& counters = counters_;
+
+    std::span<const std::uint8_t> bytes;
+    std::size_t packet_id_offset = 0;
+    auto offset_of_packet_id = [&](const std::vector<std::uint8_t>& encoded) {
+        std::size_t header = 1;
+        while (encoded[header] & 0x80)
+            ++header;
+        return header + 1 + 2 + message.topic.size();
+    };
+    if (v5 && !delivery.subscription_ids.empty()) {
+        // Subscription identifiers differ per subscriber: this form is not shared.
+        auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
+        publish.packet_id = qos ? 1 : 0;
+        publish.properties.subscription_identifiers = delivery.subscription_ids;
+        encode_scratch_.clear();
+        mqtt::encode(publish, ProtocolVersion::V5, encode_scratch_);
+        bytes = encode_scratch_;
+        packet_id_offset = offset_of_packet_id(encode_scratch_);
+    } else {
+        if (cached_message_.get() != &message || (message.expires_at && cached_at_ != now_)) {
+            cached_message_ = delivery.message;
+            cached_at_ = now_;
+            for (auto& form : cached_forms_)
+                form.valid = false;
+        }
+        auto& form = cached_forms_[(v5 ? 6 : 0) + qos * 2 + (delivery.retain ? 1 : 0)];
+        if (!form.valid) {
+            auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
+            publish.packet_id = qos ? 1 : 0;
+            form.bytes.clear();
+            mqtt::encode(publish, v5 ? ProtocolVersion::V5 : ProtocolVersion::V311, form.bytes);
+            form.packet_id_offset = offset_of_packet_id(form.bytes);
+            form.valid = true;
+        }
+        bytes = form.bytes;
+        packet_id_offset = form.packet_id_offset;
+    }
+    if (bytes.size() > connection.client_max_packet_size()) {
+        counters.add(counters.dropped_too_large);
+        return false;
+    }
+    connection.write_publish(bytes, packet_id_offset, packet_id, dup);
+    counters.add(counters.messages_out[qos]);
+    return true;
+}
+
+void Worker::send_retained(Session& session, std::string_view filter,
+                           const StoredSubscription& sub) {
+    std::vector<MessagePtr> found;
+    context_.retained.match(filter, [&](const MessagePtr& m) { found.push_back(m); });
+    for (auto& m : found) {
+        if (m->expired(now_)) continue;
+        Delivery delivery;
+        delivery.message = m;
+        delivery.qos = std::min(m->qos, sub.options.qos);
+        delivery.retain = true;  // [MQTT-3.3.1-8]: retained on subscribe keeps the flag
+        if (sub.identifier != 0) delivery.subscription_ids.push_back(sub.identifier);
+        deliver(session, std::move(delivery));
+    }
+}
+
+void Worker::publish_will(const MessagePtr& will) {
+    if (shutting_down_) return;  // wills are not published when the server stops
+    if (will->retain && context_.config.retain_available) {
+        if (will->payload.empty()) {
+            context_.retained.erase(will->topic);
+        } else {
+            context_.retained.set(will->topic, will);
+        }
+    }
+    route(will);
+}
+
+}  // namespace akasa::broker

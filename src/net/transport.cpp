@@ -1,0 +1,43 @@
+#include "net/transport.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace akasa::net {
+
+TcpTransport::TcpTransport(int fd, std::string peer_address)
+    : fd_(fd), peer_(std::move(peer_address)) {}
+
+TcpTransport::~TcpTransport() {
+    ::close(fd_);
+}
+
+IoResult TcpTransport::read(std::uint8_t* data, std::size_t capacity) {
+    for (;;) {
+        ssize_t n = ::recv(fd_, data, capacity, 0);
+        if (n > 0) return {IoResult::Status::ok, static_cast<std::size_t>(n), 0};
+        if (n == 0) return {IoResult::Status::closed, 0, 0};
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoResult::Status::would_block, 0, 0};
+        return {IoResult::Status::error, 0, errno};
+    }
+}
+
+IoResult TcpTransport::write(const std::uint8_t* data, std::size_t size) {
+    for (;;) {
+        ssize_t n = ::send(fd_, data, size, MSG_NOSIGNAL);
+        if (n >= 0) return {IoResult::Status::ok, static_cast<std::size_t>(n), 0};
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoResult::Status::would_block, 0, 0};
+        if (errno == EPIPE || errno == ECONNRESET) return {IoResult::Status::closed, 0, errno};
+        return {IoResult::Status::error, 0, errno};
+    }
+}
+
+void TcpTransport::shutdown_write() noexcept {
+    ::shutdown(fd_, SHUT_WR);
+}
+
+}  // namespace akasa::net
