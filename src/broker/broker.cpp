@@ -57,9 +57,6 @@ void Broker::start() {
         spdlog::info("listening for MQTT on {} ({} worker threads{})", endpoint->to_string(), count,
                      listener.reuse_port ? ", SO_REUSEPORT" : "");
     }
-    if (config.listeners.mqtts) spdlog::warn("listeners.mqtts: TLS is not implemented yet");
-    if (config.listeners.ws) spdlog::warn("listeners.ws: WebSocket is not implemented yet");
-    if (config.listeners.wss) spdlog::warn("listeners.wss: WebSocket is not implemented yet");
     for (auto& worker : context_->workers)
         worker->start();
     started_ = true;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -18,6 +19,22 @@
 #include "util/log.h"
 
 namespace akasa::cli {
+namespace {
+
+// Listener kinds whose transports are built (src/net/{tls,websocket,proxy}) but not yet
+// wired into the event loop: refusing them beats a server that silently does not listen.
+std::optional<std::string> unavailable_listener(const config::Config& config) {
+    const auto& l = config.listeners;
+    if (l.mqtts) return "listeners.mqtts: TLS listeners are not available yet";
+    if (l.ws) return "listeners.ws: WebSocket listeners are not available yet";
+    if (l.wss) return "listeners.wss: WebSocket listeners are not available yet";
+    if (l.mqtt && l.mqtt->proxy_mode != config::ProxyMode::None) {
+        return "listeners.mqtt.proxy_mode: the PROXY protocol is not available yet; use null";
+    }
+    return std::nullopt;
+}
+
+}  // namespace
 
 int start(const std::string& config_path) {
     config::Config config;
@@ -27,7 +44,17 @@ int start(const std::string& config_path) {
         std::fprintf(stderr, "akasa: %s\n", e.what());
         return 1;
     }
+    if (auto problem = unavailable_listener(config)) {
+        std::fprintf(stderr, "akasa: %s (see docs/status.md)\n", problem->c_str());
+        return 1;
+    }
     util::init_logging(config::to_string(config.log_level));
+    if (config.listeners.http) {
+        spdlog::warn(
+            "listeners.http: the HTTP listener (health, metrics) is not available yet; "
+            "nothing listens on {}",
+            config.listeners.http->addr.to_string());
+    }
 
     std::shared_ptr<const auth::PasswordFile> passwords;
     if (config.auth.enable) {
