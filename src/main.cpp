@@ -38,8 +38,7 @@ int main(int argc, char** argv) {
     iterations_opt->check(CLI::Range(1u, 100000000u));
 
     std::string remove_path, remove_user;
-    auto* remove_cmd =
-        app.add_subcommand("remove-password", "Remove a user from a password file");
+    auto* remove_cmd = app.add_subcommand("remove-password", "Remove a user from a password file");
     remove_cmd->add_option("-p,--path", remove_path, "Password file")->required();
     remove_cmd->add_option("-u,--username", remove_user, "User name")->required();
 
