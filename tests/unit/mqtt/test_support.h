@@ -1,6 +1,7 @@
 // Helpers for writing packets byte by byte in codec tests.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -25,8 +26,10 @@ inline Bytes cat(std::initializer_list<Bytes> parts) {
 
 // A length-prefixed UTF-8 string / binary field.
 inline Bytes str(std::string_view text) {
-    Bytes out{static_cast<uint8_t>(text.size() >> 8), static_cast<uint8_t>(text.size())};
-    out.insert(out.end(), text.begin(), text.end());
+    Bytes out(2 + text.size());
+    out[0] = static_cast<uint8_t>(text.size() >> 8);
+    out[1] = static_cast<uint8_t>(text.size());
+    std::copy(text.begin(), text.end(), out.begin() + 2);
     return out;
 }
 
