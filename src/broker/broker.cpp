@@ -3,9 +3,12 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "broker/worker.h"
+#include "metrics/broker_metrics.h"
 #include "net/socket.h"
 
 namespace akasa::broker {
@@ -39,27 +42,92 @@ void Broker::start() {
     for (std::uint32_t i = 0; i < count; ++i) {
         context_->workers.push_back(std::make_unique<Worker>(*context_, i));
     }
-    if (config.listeners.mqtt) {
-        const auto& listener = *config.listeners.mqtt;
-        auto endpoint = net::Endpoint::parse(listener.addr.to_string());
-        if (!endpoint)
-            throw std::runtime_error("bad listener address " + listener.addr.to_string());
-        if (listener.reuse_port) {
-            for (auto& worker : context_->workers) {
-                worker->add_listener(net::listen_tcp(*endpoint, true), false);
-            }
-        } else {
-            int fd = net::listen_tcp(*endpoint, false);
-            shared_listen_fds_.push_back(fd);
-            for (auto& worker : context_->workers)
-                worker->add_listener(fd, true);
-        }
-        spdlog::info("listening for MQTT on {} ({} worker threads{})", endpoint->to_string(), count,
-                     listener.reuse_port ? ", SO_REUSEPORT" : "");
-    }
+    started_at_ = std::chrono::steady_clock::now();
+    listen_mqtt();
+    listen_http();
     for (auto& worker : context_->workers)
         worker->start();
     started_ = true;
+}
+
+namespace {
+
+net::Endpoint parse_endpoint(const config::SocketAddress& addr) {
+    auto endpoint = net::Endpoint::parse(addr.to_string());
+    if (!endpoint) throw std::runtime_error("bad listener address " + addr.to_string());
+    return *endpoint;
+}
+
+}  // namespace
+
+void Broker::listen_mqtt() {
+    const auto& config = context_->config;
+    if (!config.listeners.mqtt) return;
+    const auto& listener = *config.listeners.mqtt;
+    const auto endpoint = parse_endpoint(listener.addr);
+    if (listener.reuse_port) {
+        for (auto& worker : context_->workers) {
+            worker->add_listener(net::listen_tcp(endpoint, true), false);
+        }
+    } else {
+        int fd = net::listen_tcp(endpoint, false);
+        shared_listen_fds_.push_back(fd);
+        for (auto& worker : context_->workers)
+            worker->add_listener(fd, true);
+    }
+    spdlog::info("listening for MQTT on {} ({} worker threads{})", endpoint.to_string(),
+                 context_->workers.size(), listener.reuse_port ? ", SO_REUSEPORT" : "");
+}
+
+void Broker::listen_http() {
+    const auto& config = context_->config;
+    if (!config.listeners.http) return;
+    const auto& listener = *config.listeners.http;
+    const auto endpoint = parse_endpoint(listener.addr);
+    // Both callbacks run on the worker serving the request; they only read shared state.
+    http_service_ = std::make_unique<net::http::HttpService>(
+        net::http::HttpServiceOptions{.prometheus = listener.prometheus},
+        [this] {
+            const auto uptime = std::chrono::steady_clock::now() - started_at_;
+            return net::http::HealthReport{
+                .version = version_,
+                .uptime_seconds = static_cast<std::uint64_t>(
+                    std::chrono::duration_cast<std::chrono::seconds>(uptime).count()),
+                .connections = context_->connections.load(std::memory_order_relaxed)};
+        },
+        [this] { return render_metrics(); });
+    if (listener.reuse_port) {
+        for (auto& worker : context_->workers) {
+            worker->add_http_listener(net::listen_tcp(endpoint, true), false, *http_service_);
+        }
+    } else {
+        int fd = net::listen_tcp(endpoint, false);
+        shared_listen_fds_.push_back(fd);
+        for (auto& worker : context_->workers)
+            worker->add_http_listener(fd, true, *http_service_);
+    }
+    spdlog::info("listening for HTTP (health{}) on {}", listener.prometheus ? ", metrics" : "",
+                 endpoint.to_string());
+}
+
+std::string Broker::render_metrics() const {
+    metrics::Registry registry;
+    metrics::declare_broker_metrics(registry);
+    std::uint64_t current = 0;
+    std::uint64_t total = 0;
+    for (const auto& worker : context_->workers) {
+        const WorkerCounters& counters = std::as_const(*worker).counters();
+        metrics::add_worker_counters(registry, counters);
+        current += counters.connections_current.load(std::memory_order_relaxed);
+        total += counters.connections_accepted.load(std::memory_order_relaxed);
+    }
+    // Only the mqtt listener carries MQTT connections so far.
+    if (context_->config.listeners.mqtt) {
+        metrics::add_listener_connections(registry, "mqtt", current, total);
+    }
+    metrics::set_broker_gauges(registry, {.subscriptions = context_->subscriptions.size(),
+                                          .retained_messages = context_->retained.size()});
+    return registry.render();
 }
 
 void Broker::stop() {

@@ -7,6 +7,7 @@
 //   broker.stop();           // v5 clients get DISCONNECT 0x8B, output flushed, threads joined
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "auth/password_file.h"
 #include "broker/broker_context.h"
 #include "config/config.h"
+#include "net/http/http_service.h"
 
 namespace akasa::broker {
 
@@ -27,13 +29,25 @@ class Broker {
 
     void start();
     void stop();
+    // The version GET /health reports on the http listener (set before start()).
+    void set_version(std::string version) { version_ = std::move(version); }
 
     std::uint32_t worker_count() const;
     // Every worker's counters (for metrics and tests); valid while the broker lives.
     const BrokerContext& context() const { return *context_; }
 
+    // The Prometheus text of GET /metrics: every worker's counters summed (relaxed loads,
+    // callable from any thread) plus the shared gauges.
+    std::string render_metrics() const;
+
   private:
+    void listen_mqtt();
+    void listen_http();
+
     std::unique_ptr<BrokerContext> context_;
+    std::unique_ptr<net::http::HttpService> http_service_;  // used by the workers' threads
+    std::string version_ = "unknown";
+    std::chrono::steady_clock::time_point started_at_;
     std::vector<int> shared_listen_fds_;
     bool started_ = false;
 };

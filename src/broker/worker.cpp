@@ -16,6 +16,9 @@ namespace {
 
 constexpr auto kTickInterval = std::chrono::seconds(1);
 constexpr std::size_t kReadScratchSize = 64 * 1024;
+// Open `http` listener connections per worker: scrapes and health checks are few, so more
+// than this is a misbehaving client.
+constexpr std::size_t kMaxHttpClients = 256;
 // How long a stopping worker waits for its clients to take their pending output.
 constexpr auto kShutdownFlushTime = std::chrono::seconds(2);
 
@@ -34,12 +37,21 @@ Worker::~Worker() {
     // Connections first (they point at sessions), then sessions.
     graveyard_.clear();
     connections_.clear();
+    http_graveyard_.clear();
+    http_clients_.clear();
 }
 
 void Worker::add_listener(int fd, bool shared) {
     listeners_.push_back(std::make_unique<net::Listener>(
         loop_, fd, shared,
         [this](int client_fd, const net::Endpoint& peer) { on_accept(client_fd, peer); }));
+}
+
+void Worker::add_http_listener(int fd, bool shared, const net::http::HttpService& service) {
+    listeners_.push_back(std::make_unique<net::Listener>(
+        loop_, fd, shared, [this, &service](int client_fd, const net::Endpoint& peer) {
+            on_http_accept(client_fd, peer, service);
+        }));
 }
 
 void Worker::start() {
@@ -104,6 +116,7 @@ void Worker::run() {
         flush_outgoing();
         flush_dirty();
         graveyard_.clear();
+        http_graveyard_.clear();
     }
     shutdown_connections();
 }
@@ -141,6 +154,32 @@ void Worker::on_accept(int fd, const net::Endpoint& peer) {
         context_.connections.fetch_sub(1, std::memory_order_relaxed);
         counters_.sub(counters_.connections_current);
     }
+}
+
+void Worker::on_http_accept(int fd, const net::Endpoint& peer,
+                            const net::http::HttpService& service) {
+    auto transport = std::make_unique<net::TcpTransport>(fd, peer.to_string());
+    if (http_clients_.size() >= kMaxHttpClients) {
+        spdlog::warn("refusing http connection from {}: {} open on this worker", peer.to_string(),
+                     kMaxHttpClients);
+        return;  // the transport closes the socket
+    }
+    try {
+        auto client = std::make_unique<HttpClient>(*this, std::move(transport), service,
+                                                   Clock::now() + context_.config.connect_timeout);
+        auto* raw = client.get();
+        http_clients_.emplace(raw, std::move(client));
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot serve http connection from {}: {}", peer.to_string(), e.what());
+    }
+}
+
+void Worker::retire_http(HttpClient& client) {
+    auto it = http_clients_.find(&client);
+    if (it == http_clients_.end()) return;
+    loop_.remove(client.fd());
+    http_graveyard_.push_back(std::move(it->second));
+    http_clients_.erase(it);
 }
 
 void Worker::mark_dirty(ClientConnection& connection) {
@@ -215,6 +254,12 @@ void Worker::tick() {
         all.push_back(raw);
     for (auto* connection : all)
         connection->tick(now_);
+    std::vector<HttpClient*> http;
+    http.reserve(http_clients_.size());
+    for (auto& [raw, owned] : http_clients_)
+        http.push_back(raw);
+    for (auto* client : http)
+        client->tick(now_);
 
     // Offline sessions: expiry and delayed wills.
     std::vector<Session*> expired;
@@ -238,6 +283,9 @@ void Worker::shutdown_connections() {
     for (auto& listener : listeners_)
         listener->stop();
     shutting_down_ = true;  // connections stop reading; only their output matters now
+    for (auto& [raw, owned] : http_clients_)
+        loop_.remove(raw->fd());
+    http_clients_.clear();  // health checks and scrapes are not worth a flush
     std::vector<ClientConnection*> all;
     for (auto& [raw, owned] : connections_)
         all.push_back(raw);

@@ -22,11 +22,13 @@
 #include "broker/broker_context.h"
 #include "broker/client_connection.h"
 #include "broker/connect_request.h"
+#include "broker/http_client.h"
 #include "broker/message.h"
 #include "broker/outbox.h"
 #include "broker/session.h"
 #include "broker/worker_counters.h"
 #include "net/event_loop.h"
+#include "net/http/http_service.h"
 #include "net/listener.h"
 
 namespace akasa::broker {
@@ -46,6 +48,9 @@ class Worker {
 
     // Before start(): accept on this listening socket (shared: also polled by others).
     void add_listener(int fd, bool shared);
+    // Before start(): serve the `http` listener on this socket with `service` (which must
+    // outlive the worker's thread).
+    void add_http_listener(int fd, bool shared, const net::http::HttpService& service);
     void start();
     void join();
 
@@ -75,6 +80,7 @@ class Worker {
     void mark_dirty(ClientConnection& connection);
     // The connection has closed: destroy it after the current loop iteration.
     void retire(ClientConnection& connection);
+    void retire_http(HttpClient& client);
     // Hands an accepted CONNECT to the worker owning the client id (maybe this one).
     void attach(ClientConnection& connection, ConnectRequest&& request);
     // A connection left its session (closed); decides expiry and the will.
@@ -104,6 +110,7 @@ class Worker {
   private:
     void run();
     void on_accept(int fd, const net::Endpoint& peer);
+    void on_http_accept(int fd, const net::Endpoint& peer, const net::http::HttpService& service);
     void drain_inbox();
     void flush_dirty();
     void flush_outgoing();
@@ -129,6 +136,9 @@ class Worker {
     std::vector<ClientConnection*> dirty_;
     std::vector<ClientConnection*> flushing_;
     std::vector<std::unique_ptr<ClientConnection>> graveyard_;
+    // `http` listener connections: not MQTT clients, not counted in connections/metrics.
+    std::unordered_map<HttpClient*, std::unique_ptr<HttpClient>> http_clients_;
+    std::vector<std::unique_ptr<HttpClient>> http_graveyard_;
 
     std::uint64_t next_session_serial_ = 1;
     std::unordered_map<SessionId, std::unique_ptr<Session>> sessions_;

@@ -49,12 +49,6 @@ int start(const std::string& config_path) {
         return 1;
     }
     util::init_logging(config::to_string(config.log_level));
-    if (config.listeners.http) {
-        spdlog::warn(
-            "listeners.http: the HTTP listener (health, metrics) is not available yet; "
-            "nothing listens on {}",
-            config.listeners.http->addr.to_string());
-    }
 
     std::shared_ptr<const auth::PasswordFile> passwords;
     if (config.auth.enable) {
@@ -78,6 +72,7 @@ int start(const std::string& config_path) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     broker::Broker broker(std::move(config), std::move(passwords));
+    broker.set_version(AKASA_VERSION);
     try {
         broker.start();
     } catch (const std::exception& e) {

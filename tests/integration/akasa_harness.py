@@ -39,10 +39,14 @@ def wait_for_port(port, proc, timeout=20.0):
 
 
 class AkasaServer:
-    """Context manager: `with AkasaServer(extra_yaml) as server: server.port ...`."""
+    """Context manager: `with AkasaServer(extra_yaml) as server: server.port ...`.
 
-    def __init__(self, extra_yaml="", allow_anonymous=True, password_file=None):
+    `http`: None for no http listener, else extra keys for it (e.g. "prometheus: false",
+    or "" for the defaults); it listens on server.http_port."""
+
+    def __init__(self, extra_yaml="", allow_anonymous=True, password_file=None, http=None):
         self.port = free_port()
+        self.http_port = free_port() if http is not None else None
         self.workdir = tempfile.TemporaryDirectory(prefix="akasa-test-")
         auth = "auth:\n  enable: false\n"
         if not allow_anonymous:
@@ -50,6 +54,10 @@ class AkasaServer:
         self.config_path = os.path.join(self.workdir.name, "akasa.yaml")
         with open(self.config_path, "w") as f:
             f.write(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{self.port}\n")
+            if http is not None:
+                f.write(f"  http:\n    addr: 127.0.0.1:{self.http_port}\n")
+                f.write(textwrap.indent(textwrap.dedent(http), "    "))
+                f.write("\n")
             f.write(auth)
             f.write(textwrap.dedent(extra_yaml))
         self.log_path = os.path.join(self.workdir.name, "akasa.log")
@@ -62,6 +70,8 @@ class AkasaServer:
             stdout=self.log, stderr=subprocess.STDOUT)
         try:
             wait_for_port(self.port, self.proc)
+            if self.http_port is not None:
+                wait_for_port(self.http_port, self.proc)
         except Exception:
             self.stop()
             raise
