@@ -11,11 +11,14 @@
 #include <string_view>
 #include <vector>
 
-#include "byte_buffer.h"
 #include "mqtt/packets.h"
 #include "mqtt/types.h"
+#include "net/byte_buffer.h"
 
 namespace akasa::bench {
+
+// The load tool shares the server's byte queue (src/net/byte_buffer.h).
+using net::ByteBuffer;
 
 // One encoded packet with the positions of its variable fields.
 class PacketTemplate {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "byte_buffer.h"
+#include "net/byte_buffer.h"
 #include "latency_histogram.h"
 #include "mqtt/decoder.h"
 #include "mqtt/packets.h"

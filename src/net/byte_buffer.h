@@ -22,6 +22,7 @@ class ByteBuffer {
     std::size_t size() const { return end_ - begin_; }
     bool empty() const { return begin_ == end_; }
     std::size_t capacity() const { return capacity_; }
+    std::span<const std::uint8_t> readable() const { return {data(), size()}; }
 
     void append(const void* bytes, std::size_t n) {
         if (n == 0) return;
@@ -49,6 +50,12 @@ class ByteBuffer {
     }
 
     void clear() { begin_ = end_ = 0; }
+
+    // Drops the contents and frees the storage (a connection gone idle for good).
+    void release() {
+        storage_.reset();
+        capacity_ = begin_ = end_ = 0;
+    }
 
   private:
     std::unique_ptr<std::uint8_t[]> storage_;
