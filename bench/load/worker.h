@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "net/byte_buffer.h"
 #include "latency_histogram.h"
 #include "mqtt/decoder.h"
 #include "mqtt/packets.h"
 #include "mqtt_wire.h"
+#include "net/byte_buffer.h"
 #include "run_control.h"
 #include "sequence_tracker.h"
 #include "tcp_connect.h"
