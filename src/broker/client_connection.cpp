@@ -97,7 +97,8 @@ std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     std::size_t pos = 0;
     while (state_ != State::Closed && !migrating_ && pos < data.size()) {
         auto rest = data.subspan(pos);
-        const auto header = mqtt::decode_fixed_header(rest, max_size);
+        const auto header = mqtt::decode_fixed_header(rest, max_size,
+                                                      version_ == mqtt::ProtocolVersion::V31);
         if (header.status == mqtt::HeaderStatus::NeedMore) break;
         if (header.status == mqtt::HeaderStatus::Error) {
             protocol_violation(header.error.reason, header.error.message);

@@ -75,9 +75,10 @@ struct HeaderResult {
 // Inspects the start of `data`. Complete does not mean the body is buffered: compare
 // data.size() with header.packet_size(). `max_packet_size` is the whole packet (fixed header
 // included), as MQTT 5's Maximum Packet Size; larger packets give PacketTooLarge.
-// Version-independent: AUTH in a 3.x connection is refused by decode_packet.
+// Version-independent except `mqtt31` (a 3.1 connection, which may set DUP on PUBREL,
+// SUBSCRIBE and UNSUBSCRIBE); AUTH in a 3.x connection is refused by decode_packet.
 HeaderResult decode_fixed_header(std::span<const uint8_t> data,
-                                 uint32_t max_packet_size = kMaxPacketSize);
+                                 uint32_t max_packet_size = kMaxPacketSize, bool mqtt31 = false);
 
 // Decodes a CONNECT body; the version comes from the packet itself and is stored in
 // out.version as soon as the protocol level byte is read (V311 before that), so the engine

@@ -14,7 +14,9 @@ HeaderResult error(ReasonCode reason, const char* message) {
 }
 
 // [MQTT-2.2.2-1] (v5) / [MQTT-2.2.2-2] (3.1.1): reserved flags must be as the spec lists them.
-const char* check_flags(PacketType type, uint8_t flags) {
+// MQTT 3.1 let clients set DUP on a resent PUBREL, SUBSCRIBE or UNSUBSCRIBE (their QoS 1
+// framing); 3.1.1 made those flags fixed, so only a 3.1 connection may send 1010.
+const char* check_flags(PacketType type, uint8_t flags, bool v31) {
     switch (type) {
         case PacketType::Publish: {
             const uint8_t qos = (flags >> 1) & 0x03;
@@ -26,7 +28,8 @@ const char* check_flags(PacketType type, uint8_t flags) {
         case PacketType::Subscribe:
         case PacketType::Unsubscribe:
             // [MQTT-3.6.1-1] [MQTT-3.8.1-1] [MQTT-3.10.1-1]
-            return flags == 0x02 ? nullptr : "reserved fixed header flags must be 0010";
+            if (flags == 0x02 || (v31 && flags == 0x0A)) return nullptr;
+            return "reserved fixed header flags must be 0010";
         default:
             return flags == 0 ? nullptr : "reserved fixed header flags must be 0";
     }
@@ -34,13 +37,14 @@ const char* check_flags(PacketType type, uint8_t flags) {
 
 }  // namespace
 
-HeaderResult decode_fixed_header(std::span<const uint8_t> data, uint32_t max_packet_size) {
+HeaderResult decode_fixed_header(std::span<const uint8_t> data, uint32_t max_packet_size,
+                                 bool mqtt31) {
     HeaderResult result;
     if (data.empty()) return result;
     const uint8_t type = data[0] >> 4;
     if (type == 0) return error(ReasonCode::MalformedPacket, "reserved packet type 0");
     const uint8_t flags = data[0] & 0x0F;
-    if (const char* problem = check_flags(static_cast<PacketType>(type), flags)) {
+    if (const char* problem = check_flags(static_cast<PacketType>(type), flags, mqtt31)) {
         return error(ReasonCode::MalformedPacket, problem);
     }
     const VarintResult length = decode_varint(data.subspan(1));

@@ -86,6 +86,22 @@ INSTANTIATE_TEST_SUITE_P(
         FlagCase{0xC8, false}, FlagCase{0xD0, true}, FlagCase{0xD4, false}, FlagCase{0xE0, true},
         FlagCase{0xE1, false}, FlagCase{0xF0, true}, FlagCase{0xF2, false}));
 
+// MQTT 3.1 framed PUBREL, SUBSCRIBE and UNSUBSCRIBE as QoS 1 packets whose DUP flag a client
+// sets when it resends them; a 3.1 connection may do that, a 3.1.1 or 5.0 one may not.
+TEST(ReservedFlags, Mqtt31MaySetDupOnPubrelSubscribeUnsubscribe) {
+    for (uint8_t first : {0x6A, 0x8A, 0xAA}) {
+        const std::vector<uint8_t> wire{first, 0x00};
+        EXPECT_EQ(decode_fixed_header(wire, kMaxPacketSize, true).status, HeaderStatus::Complete)
+            << int(first);
+        EXPECT_EQ(decode_fixed_header(wire, kMaxPacketSize, false).status, HeaderStatus::Error)
+            << int(first);
+    }
+    // Other reserved bits stay reserved in 3.1 as well.
+    const std::vector<uint8_t> qos2_subscribe{0x84, 0x00};
+    EXPECT_EQ(decode_fixed_header(qos2_subscribe, kMaxPacketSize, true).status,
+              HeaderStatus::Error);
+}
+
 TEST(PublishFlags, AllValidCombinationsAreAccepted) {
     for (uint8_t first : {0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x3A, 0x3B, 0x3C, 0x3D}) {
         EXPECT_EQ(header_of({first, 0x00}).status, HeaderStatus::Complete) << int(first);
