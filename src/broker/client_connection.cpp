@@ -89,6 +89,12 @@ void ClientConnection::process_buffered_input() {
     input_.shrink_if_idle();
 }
 
+const std::string* ClientConnection::inbound_alias(std::uint16_t alias) const {
+    if (!topic_aliases_) return nullptr;
+    const auto it = topic_aliases_->find(alias);
+    return it == topic_aliases_->end() ? nullptr : &it->second;
+}
+
 std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     // Before CONNECT the peer is unauthenticated: a smaller cap keeps a crowd of
     // half-open clients from making us buffer max_packet_size_client bytes each.
@@ -97,8 +103,8 @@ std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     std::size_t pos = 0;
     while (state_ != State::Closed && !migrating_ && pos < data.size()) {
         auto rest = data.subspan(pos);
-        const auto header = mqtt::decode_fixed_header(rest, max_size,
-                                                      version_ == mqtt::ProtocolVersion::V31);
+        const auto header =
+            mqtt::decode_fixed_header(rest, max_size, version_ == mqtt::ProtocolVersion::V31);
         if (header.status == mqtt::HeaderStatus::NeedMore) break;
         if (header.status == mqtt::HeaderStatus::Error) {
             protocol_violation(header.error.reason, header.error.message);
@@ -210,9 +216,12 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
                                       "Topic Alias out of range [MQTT-3.3.2-9]");
         }
         if (!topic.empty()) {
-            topic_aliases_[alias].assign(topic);
-        } else if (auto it = topic_aliases_.find(alias); it != topic_aliases_.end()) {
-            topic = it->second;
+            if (!topic_aliases_) {
+                topic_aliases_ = std::make_unique<std::unordered_map<std::uint16_t, std::string>>();
+            }
+            (*topic_aliases_)[alias].assign(topic);
+        } else if (const std::string* known = inbound_alias(alias)) {
+            topic = *known;
         } else {
             return protocol_violation(ReasonCode::ProtocolError,
                                       "unknown Topic Alias with an empty topic");

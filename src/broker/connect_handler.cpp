@@ -207,7 +207,7 @@ void Worker::attach(ClientConnection& connection, ConnectRequest&& request) {
     // read is finished (the connection is still on this thread's stack).
     connection.migrating_ = true;
     connection.migration_target_ = owner;
-    connection.pending_migration_.emplace(std::move(request));
+    connection.pending_migration_ = std::make_unique<ConnectRequest>(std::move(request));
 }
 
 void Worker::adopt(std::unique_ptr<ClientConnection> connection, ConnectRequest&& request) {
@@ -219,7 +219,7 @@ void Worker::adopt(std::unique_ptr<ClientConnection> connection, ConnectRequest&
     if (owner != index_) {
         // The session ended here and someone else claimed the id meanwhile: follow it.
         raw->migration_target_ = owner;
-        raw->pending_migration_.emplace(std::move(request));
+        raw->pending_migration_ = std::make_unique<ConnectRequest>(std::move(request));
         migrate(*raw);
         return;
     }
