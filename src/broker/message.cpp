@@ -1,7 +1,39 @@
 #include "broker/message.h"
 
+#include <cstring>
+
+#include "broker/message_pool.h"
+
 namespace akasa::broker {
 namespace {
+
+// The allocator std::allocate_shared uses for a Message: it asks for `extra` bytes beyond
+// the control block (which embeds the Message) and reports where they start, so topic and
+// payload share the message's one pooled block.
+template <class T>
+struct TailAllocator {
+    using value_type = T;
+
+    TailAllocator(std::size_t extra_bytes, char** tail_out) : extra(extra_bytes), tail(tail_out) {}
+    template <class U>
+    TailAllocator(const TailAllocator<U>& other) : extra(other.extra), tail(other.tail) {}
+
+    T* allocate(std::size_t n) {
+        auto* block = static_cast<char*>(message_pool::allocate(n * sizeof(T) + extra));
+        if (tail) *tail = block + n * sizeof(T);
+        return reinterpret_cast<T*>(block);
+    }
+    void deallocate(T* block, std::size_t n) noexcept {
+        message_pool::deallocate(block, n * sizeof(T) + extra);
+    }
+    template <class U>
+    bool operator==(const TailAllocator<U>& other) const {
+        return extra == other.extra;
+    }
+
+    std::size_t extra;
+    char** tail;
+};
 
 std::unique_ptr<const MessageProperties> copy_properties(const mqtt::Properties& p) {
     if (!p.payload_format_indicator && !p.content_type && !p.response_topic &&
@@ -27,15 +59,26 @@ std::optional<Clock::time_point> expiry(const mqtt::Properties& p, Clock::time_p
 
 }  // namespace
 
+std::shared_ptr<Message> Message::create(std::string_view topic, std::string_view payload,
+                                         mqtt::QoS qos, bool retain, SessionId publisher) {
+    char* bytes = nullptr;
+    auto m = std::allocate_shared<Message>(
+        TailAllocator<Message>(topic.size() + payload.size(), &bytes));
+    // (memcpy with a null source is undefined even for 0 bytes: empty views may be null)
+    if (!topic.empty()) std::memcpy(bytes, topic.data(), topic.size());
+    if (!payload.empty()) std::memcpy(bytes + topic.size(), payload.data(), payload.size());
+    m->topic = std::string_view(bytes, topic.size());
+    m->payload = std::string_view(bytes + topic.size(), payload.size());
+    m->qos = qos;
+    m->retain = retain;
+    m->publisher = publisher;
+    return m;
+}
+
 std::shared_ptr<const Message> Message::from_publish(const mqtt::Publish& publish,
                                                      std::string_view topic, SessionId publisher,
                                                      Clock::time_point now) {
-    auto m = std::make_shared<Message>();
-    m->topic.assign(topic);
-    m->payload.assign(publish.payload);
-    m->qos = publish.qos;
-    m->retain = publish.retain;
-    m->publisher = publisher;
+    auto m = create(topic, publish.payload, publish.qos, publish.retain, publisher);
     m->expires_at = expiry(publish.properties, now);
     m->properties = copy_properties(publish.properties);
     return m;
@@ -43,12 +86,7 @@ std::shared_ptr<const Message> Message::from_publish(const mqtt::Publish& publis
 
 std::shared_ptr<const Message> Message::from_will(const mqtt::Will& will, SessionId publisher,
                                                   Clock::time_point now) {
-    auto m = std::make_shared<Message>();
-    m->topic.assign(will.topic);
-    m->payload.assign(will.payload);
-    m->qos = will.qos;
-    m->retain = will.retain;
-    m->publisher = publisher;
+    auto m = create(will.topic, will.payload, will.qos, will.retain, publisher);
     m->expires_at = expiry(will.properties, now);
     m->properties = copy_properties(will.properties);
     return m;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,9 +31,13 @@ struct MessageProperties {
     std::vector<std::pair<std::string, std::string>> user_properties;
 };
 
+// Created only through the factories below: one pooled block holds the reference counts,
+// this struct and the topic and payload bytes (message_pool.h), so publishing allocates
+// nothing in the steady state. Hence `topic` and `payload` are views into that block, and a
+// Message is neither copied nor moved.
 struct Message {
-    std::string topic;
-    std::string payload;
+    std::string_view topic;
+    std::string_view payload;
     mqtt::QoS qos = mqtt::QoS::AtMostOnce;
     bool retain = false;
     SessionId publisher = 0;  // for No Local; 0 for messages with no publishing session
@@ -40,6 +45,13 @@ struct Message {
     std::optional<Clock::time_point> expires_at;
     std::unique_ptr<const MessageProperties> properties;  // null when there are none
 
+    Message() = default;
+    Message(const Message&) = delete;
+    Message& operator=(const Message&) = delete;
+
+    // The general factory (stored messages, tests): copies topic and payload.
+    static std::shared_ptr<Message> create(std::string_view topic, std::string_view payload,
+                                           mqtt::QoS qos, bool retain, SessionId publisher);
     // Copies topic, payload and the forwarded properties out of a decoded PUBLISH (or a
     // will, through the Will overload). `topic` overrides publish.topic (topic aliases).
     static std::shared_ptr<const Message> from_publish(const mqtt::Publish& publish,

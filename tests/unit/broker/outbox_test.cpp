@@ -10,10 +10,7 @@ using mqtt::QoS;
 
 Delivery make(QoS qos, std::string payload = "p",
               std::optional<Clock::time_point> expires = std::nullopt) {
-    auto message = std::make_shared<Message>();
-    message->topic = "t";
-    message->payload = std::move(payload);
-    message->qos = qos;
+    auto message = Message::create("t", payload, qos, false, 0);
     message->expires_at = expires;
     return Delivery{message, qos, false, {}};
 }

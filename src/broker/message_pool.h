@@ -1,0 +1,33 @@
+// Recycles the memory blocks of messages so the publish path does not call malloc.
+//
+// Each published message is one block (reference counts, the Message, then topic and
+// payload bytes). Blocks up to kMaxPooledBytes come from per-thread free lists in
+// power-of-two size classes; a freed block goes back to the list of the thread that frees
+// it, up to kMaxCachedBytesPerClass per class, and to the system allocator beyond that.
+// With one worker (or a publisher and its subscribers on the same worker) the steady state
+// allocates nothing; blocks that cross threads settle in the consumer's cache.
+//
+// Under AddressSanitizer every call goes to the system allocator, so ASan still sees each
+// block's lifetime (a pooled block would hide a use after free).
+#pragma once
+
+#include <cstddef>
+
+namespace akasa::broker::message_pool {
+
+inline constexpr std::size_t kMinClassBytes = 128;
+inline constexpr std::size_t kMaxPooledBytes = 4096;
+inline constexpr std::size_t kMaxCachedBytesPerClass = std::size_t{4} << 20;
+
+// Memory for `bytes` bytes, aligned for any object (max_align_t); throws std::bad_alloc.
+void* allocate(std::size_t bytes);
+// Returns a block from allocate(); `bytes` must be the size it was allocated with.
+void deallocate(void* block, std::size_t bytes) noexcept;
+
+// False in sanitizer builds, where every block comes from the system allocator.
+bool pooling_enabled() noexcept;
+
+// This thread's cache, for tests: blocks held per size class (0 = kMinClassBytes).
+std::size_t cached_blocks(std::size_t size_class) noexcept;
+
+}  // namespace akasa::broker::message_pool
