@@ -36,7 +36,7 @@ std::optional<Delivery> Outbox::next_pending(Clock::time_point now, std::size_t&
     return std::nullopt;
 }
 
-std::deque<InflightEntry>::iterator Outbox::find(std::uint16_t packet_id) {
+RingQueue<InflightEntry>::iterator Outbox::find(std::uint16_t packet_id) {
     // Acknowledgements mostly arrive in order: the match is usually the first entry.
     auto& inflight = queues().inflight;
     return std::find_if(inflight.begin(), inflight.end(),
@@ -82,8 +82,7 @@ bool Outbox::discard(std::uint16_t packet_id) {
 
 void Outbox::drop_pending_qos0() {
     if (!queues_) return;
-    std::erase_if(queues_->pending,
-                  [](const Delivery& d) { return d.qos == mqtt::QoS::AtMostOnce; });
+    queues_->pending.erase_if([](const Delivery& d) { return d.qos == mqtt::QoS::AtMostOnce; });
 }
 
 }  // namespace akasa::broker

@@ -12,13 +12,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "broker/message.h"
 #include "broker/packet_id_allocator.h"
+#include "broker/ring_queue.h"
 #include "mqtt/types.h"
 
 namespace akasa::broker {
@@ -72,7 +72,7 @@ class Outbox {
     bool discard(std::uint16_t packet_id);
 
     // Inflight entries in the order they were first sent (resend order [MQTT-4.6.0-1]).
-    std::deque<InflightEntry>& inflight() { return queues().inflight; }
+    RingQueue<InflightEntry>& inflight() { return queues().inflight; }
     std::size_t inflight_size() const { return queues_ ? queues_->inflight.size() : 0; }
     std::size_t pending_size() const { return queues_ ? queues_->pending.size() : 0; }
     bool empty() const { return inflight_size() == 0 && pending_size() == 0; }
@@ -81,13 +81,12 @@ class Outbox {
     void drop_pending_qos0();
 
   private:
-    std::deque<InflightEntry>::iterator find(std::uint16_t packet_id);
+    RingQueue<InflightEntry>::iterator find(std::uint16_t packet_id);
 
-    // Allocated on first use: an empty std::deque already holds ~600 bytes, and most
-    // sessions (QoS 0 only, or idle) never need these.
+    // Allocated on first use: most sessions (QoS 0 only, or idle) never need these.
     struct Queues {
-        std::deque<InflightEntry> inflight;
-        std::deque<Delivery> pending;
+        RingQueue<InflightEntry> inflight;
+        RingQueue<Delivery> pending;
     };
     Queues& queues() {
         if (!queues_) queues_ = std::make_unique<Queues>();
