@@ -39,7 +39,8 @@ void ClientConnection::on_io(std::uint32_t events) {
     if (events & EPOLLOUT) flush();
     if (worker_->shutting_down()) return;
     if (state_ != State::Closed &&
-        ((events & (EPOLLERR | EPOLLHUP)) || ((events & EPOLLIN) && !reading_paused_))) {
+        ((events & (EPOLLERR | EPOLLHUP)) ||
+         ((events & EPOLLIN) && !reading_paused_ && !paused_for_subscribers_))) {
         read_input();
     }
     if (migrating_ && state_ != State::Closed) worker_->migrate(*this);
@@ -47,6 +48,11 @@ void ClientConnection::on_io(std::uint32_t events) {
 
 void ClientConnection::read_input() {
     auto scratch = worker_->read_scratch();
+    // While publishers wait for a congested subscriber, every other read is small: the
+    // clients not paused yet (up to all of them in one loop iteration) may feed it too.
+    if (worker_->throttle().any_paused()) {
+        scratch = scratch.first(std::min(scratch.size(), PublisherThrottle::kCongestedReadSize));
+    }
     const auto result = transport_->read(scratch.data(), scratch.size());
     switch (result.status) {
         case net::IoResult::Status::would_block:
@@ -63,6 +69,8 @@ void ClientConnection::read_input() {
     }
     auto& counters = worker_->counters();
     counters.add(counters.bytes_in, result.bytes);
+    auto& throttle = worker_->throttle();
+    throttle.begin_read();
     if (input_.empty()) {
         // The common case: whole packets straight from the shared scratch buffer; only an
         // incomplete tail is copied into this connection's own buffer.
@@ -79,6 +87,36 @@ void ClientConnection::read_input() {
         reading_paused_ = true;
         update_interest();
     }
+    ClientConnection* congested = throttle.reader_must_wait_for();
+    if (state_ != State::Closed && congested && congested != this && !paused_for_subscribers_) {
+        paused_for_subscribers_ = true;
+        throttle.add_paused(*this, *congested);
+        update_interest();
+    }
+}
+
+bool ClientConnection::congested() const {
+    if (output_full()) return true;
+    if (!session_) return false;
+    const std::size_t limit = worker_->config().max_in_mem_pending_messages;
+    return limit >= 2 && session_->outbox.pending_size() >= limit / 2;
+}
+
+bool ClientConnection::drained() const {
+    if (out_.size() - out_sent_ >= kOutputLimit / 2) return false;
+    if (!session_) return true;
+    return session_->outbox.pending_size() < worker_->config().max_in_mem_pending_messages / 4;
+}
+
+void ClientConnection::report_congestion() {
+    reported_congestion_ = true;
+    worker_->throttle().subscriber_congested(*this);
+}
+
+void ClientConnection::resume_reading_for_subscribers() {
+    if (!paused_for_subscribers_) return;
+    paused_for_subscribers_ = false;
+    update_interest();
 }
 
 void ClientConnection::process_buffered_input() {
@@ -435,6 +473,7 @@ void ClientConnection::close(const CloseReason& reason) {
     flush();                              // best effort: what the socket takes now
     if (state_ == State::Closed) return;  // the flush failed and closed already
     state_ = State::Closed;
+    if (reported_congestion_) worker_->resume_publishers(this, true);
     // The will (if any) is published before the line is logged: tests rely on that order.
     if (session_) detach_session(reason.publish_will, reason.taken_over);
     if (was_connected) {
@@ -461,7 +500,7 @@ void ClientConnection::tick(Clock::time_point now) {
         }
         return;
     }
-    if (reading_paused_ || worker_->keep_alive_suspended()) {
+    if (reading_paused_ || paused_for_subscribers_ || worker_->keep_alive_suspended()) {
         last_packet_at_ = now;  // we are not reading: its silence is ours, not the client's
     } else if (keep_alive_ != 0 &&
                now - last_packet_at_ >= std::chrono::milliseconds(keep_alive_ * 1500)) {
@@ -518,8 +557,13 @@ void ClientConnection::deliver(Delivery&& delivery) {
             return;
         }
         if (output_full()) {
-            counters.add(counters.dropped_qos0);
-            return;
+            // Past the hard limit the client is not reading at all: drop rather than stall
+            // every publisher for one stuck subscriber.
+            if (out_.size() - out_sent_ >= kOutputHardLimit) {
+                counters.add(counters.dropped_qos0);
+                return;
+            }
+            report_congestion();
         }
         worker_->write_delivery(*this, delivery, 0, false);
         return;
@@ -530,7 +574,9 @@ void ClientConnection::deliver(Delivery&& delivery) {
         return;
     }
     if (!outbox.enqueue(std::move(delivery), worker_->config().max_in_mem_pending_messages)) {
-        worker_->count_queue_drop(*session_);
+        worker_->count_queue_drop(*session_);  // a full queue: the client is stuck
+    } else if (congested()) {
+        report_congestion();
     }
 }
 
@@ -606,11 +652,17 @@ void ClientConnection::flush() {
     if (reading_paused_ && !output_full() && !worker_->shutting_down()) reading_paused_ = false;
     update_interest();
     if (!output_full() && session_ && session_->outbox.pending_size() > 0) pump();
+    if (reported_congestion_ && state_ != State::Closed && drained()) {
+        // Stays set while publishers wait for it: each drain resumes the next batch.
+        worker_->resume_publishers(this);
+        reported_congestion_ = worker_->throttle().any_waiting_for(*this);
+    }
 }
 
 void ClientConnection::update_interest() {
     if (state_ == State::Closed || migrating_) return;
-    std::uint32_t wanted = (reading_paused_ ? 0u : std::uint32_t{EPOLLIN}) |
+    const bool reading = !reading_paused_ && !paused_for_subscribers_;
+    std::uint32_t wanted = (reading ? std::uint32_t{EPOLLIN} : 0u) |
                            (out_sent_ < out_.size() ? std::uint32_t{EPOLLOUT} : 0u);
     if (wanted == interest_) return;
     interest_ = wanted;

@@ -43,6 +43,9 @@ class ClientConnection final : public net::IoHandler {
     // Output above this many bytes counts as "full": QoS 0 is dropped for this client,
     // QoS 1/2 wait in the session queue, and reading from this client pauses.
     static constexpr std::size_t kOutputLimit = 1 << 20;
+    // Past kOutputLimit the publishers feeding this client are paused (publisher_throttle.h);
+    // QoS 0 messages they had already sent are still taken up to this bound, then dropped.
+    static constexpr std::size_t kOutputHardLimit = 8 << 20;
     // The largest CONNECT accepted (it is read before authentication).
     static constexpr std::uint32_t kMaxConnectSize = 1 << 20;
 
@@ -82,6 +85,10 @@ class ClientConnection final : public net::IoHandler {
     void write_publish(std::span<const std::uint8_t> bytes, std::size_t packet_id_offset,
                        std::uint16_t packet_id, bool dup);
     bool output_full() const { return out_.size() - out_sent_ >= kOutputLimit; }
+    // Output or queue past the point where the publishers feeding this client pause.
+    bool congested() const;
+    // Well below that point again: the publishers paused for this client may resume.
+    bool drained() const;
     std::uint32_t client_max_packet_size() const { return client_max_packet_size_; }
     bool in_dirty_list = false;
 
@@ -118,6 +125,10 @@ class ClientConnection final : public net::IoHandler {
     template <class Packet>
     void send(const Packet& packet);
     void update_interest();
+    // This client is congested: the publisher being read now pauses (publisher_throttle.h).
+    void report_congestion();
+    // Called by the worker when a congested subscriber drained.
+    void resume_reading_for_subscribers();
     void detach_session(bool publish_will, bool taken_over);
 
     Worker* worker_;
@@ -131,6 +142,8 @@ class ClientConnection final : public net::IoHandler {
     std::size_t out_sent_ = 0;
     std::uint32_t interest_ = 0;  // current epoll events
     bool reading_paused_ = false;
+    bool paused_for_subscribers_ = false;  // a subscriber it feeds is congested
+    bool reported_congestion_ = false;     // this client paused publishers; resume on drain
 
     // Settled at CONNECT.
     std::string client_id_;

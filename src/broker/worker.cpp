@@ -193,6 +193,10 @@ std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) 
         std::erase(dirty_, &connection);
         connection.in_dirty_list = false;  // also skips it in flushing_
     }
+    if (connection.paused_for_subscribers_) {
+        throttle_.forget(connection);
+        connection.paused_for_subscribers_ = false;
+    }
     auto it = connections_.find(&connection);
     if (it == connections_.end()) return nullptr;
     auto owned = std::move(it->second);
@@ -244,9 +248,18 @@ void Worker::drain_inbox() {
     drained_deliveries_.clear();
 }
 
+void Worker::resume_publishers(const ClientConnection* subscriber, bool all) {
+    if (!throttle_.any_paused()) return;
+    for (ClientConnection* publisher : throttle_.take_batch(subscriber, all))
+        publisher->resume_reading_for_subscribers();
+}
+
 void Worker::tick() {
     for (auto& listener : listeners_)
         listener->resume_if_paused();
+    // A congested subscriber that closed or stalled does not hold publishers for long (one
+    // that stays past kOutputHardLimit drops instead of pausing them again).
+    resume_publishers(nullptr);
     // Connections: connect timeout, keep alive, v3 resends. Collect first: tick may close.
     std::vector<ClientConnection*> all;
     all.reserve(connections_.size());

@@ -25,6 +25,7 @@
 #include "broker/http_client.h"
 #include "broker/message.h"
 #include "broker/outbox.h"
+#include "broker/publisher_throttle.h"
 #include "broker/session.h"
 #include "broker/worker_counters.h"
 #include "net/event_loop.h"
@@ -104,6 +105,10 @@ class Worker {
     bool keep_alive_suspended() const { return congested_recently_; }
     // True while the worker drains output before exiting: connections stop reading.
     bool shutting_down() const { return shutting_down_; }
+    PublisherThrottle& throttle() { return throttle_; }
+    // `subscriber` drained (or closed: `all`): read the publishers paused for it again, a
+    // batch at a time; null: the batch paused longest, whatever they wait for.
+    void resume_publishers(const ClientConnection* subscriber, bool all = false);
     // A QoS 1/2 message did not fit in the session's queue: count it, warn once.
     void count_queue_drop(Session& session);
 
@@ -135,6 +140,7 @@ class Worker {
     std::unordered_map<ClientConnection*, std::unique_ptr<ClientConnection>> connections_;
     std::vector<ClientConnection*> dirty_;
     std::vector<ClientConnection*> flushing_;
+    PublisherThrottle throttle_;
     std::vector<std::unique_ptr<ClientConnection>> graveyard_;
     // `http` listener connections: not MQTT clients, not counted in connections/metrics.
     std::unordered_map<HttpClient*, std::unique_ptr<HttpClient>> http_clients_;

@@ -1,0 +1,76 @@
+// Back-pressure from slow subscribers to the publishers that feed them, inside one worker.
+//
+// When a delivery finds its subscriber congested (output over ClientConnection::kOutputLimit,
+// or its queue half full), the publisher whose input is being handled stops being read until
+// that subscriber drains. The kernel's socket buffers then slow the publisher down, so
+// messages wait in the publisher's TCP stream instead of being dropped (QoS 0) or piling up
+// in broker memory. Publishers of other, uncongested subscribers keep going.
+//
+// Paused publishers resume a batch at a time, oldest pause first, each time their subscriber
+// drains: resuming hundreds at once would refill it with hundreds of reads in one go (a
+// fan-in herd) and overflow it. Across workers the inbox high-water mark
+// (Worker::downstream_congested) does the same job.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace akasa::broker {
+
+class ClientConnection;
+
+class PublisherThrottle {
+  public:
+    static constexpr std::size_t kResumeBatch = 16;
+    // Read size while any publisher is paused: 500 clients x 8 KiB stay well inside the
+    // room between ClientConnection::kOutputLimit and kOutputHardLimit.
+    static constexpr std::size_t kCongestedReadSize = 8 * 1024;
+
+    // Before handling one read of a connection's input.
+    void begin_read() { congested_subscriber_ = nullptr; }
+    // A delivery made while handling that input found `subscriber` congested.
+    void subscriber_congested(ClientConnection& subscriber) { congested_subscriber_ = &subscriber; }
+    // After the read: the subscriber the connection that was read must wait for, or null.
+    ClientConnection* reader_must_wait_for() const { return congested_subscriber_; }
+
+    void add_paused(ClientConnection& publisher, ClientConnection& subscriber) {
+        paused_.push_back({&publisher, &subscriber});
+    }
+    // A paused publisher closed or left the worker.
+    void forget(ClientConnection& publisher) {
+        std::erase_if(paused_, [&](const Paused& p) { return p.publisher == &publisher; });
+    }
+    bool any_paused() const { return !paused_.empty(); }
+    bool any_waiting_for(const ClientConnection& subscriber) const {
+        return std::any_of(paused_.begin(), paused_.end(),
+                           [&](const Paused& p) { return p.subscriber == &subscriber; });
+    }
+
+    // Removes and returns the next publishers to resume: the kResumeBatch paused longest
+    // for `subscriber` (all of them when `all`), or for any subscriber when it is null.
+    // The span is valid until the next call.
+    std::span<ClientConnection* const> take_batch(const ClientConnection* subscriber,
+                                                  bool all = false) {
+        batch_.clear();
+        std::erase_if(paused_, [&](const Paused& p) {
+            if (subscriber && p.subscriber != subscriber) return false;
+            if (!all && batch_.size() >= kResumeBatch) return false;
+            batch_.push_back(p.publisher);
+            return true;
+        });
+        return batch_;
+    }
+
+  private:
+    struct Paused {
+        ClientConnection* publisher;
+        ClientConnection* subscriber;  // what it waits for
+    };
+    ClientConnection* congested_subscriber_ = nullptr;
+    std::vector<Paused> paused_;  // oldest first
+    std::vector<ClientConnection*> batch_;
+};
+
+}  // namespace akasa::broker
