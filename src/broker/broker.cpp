@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/persist_recovery.h"
 #include "broker/worker.h"
 #include "metrics/broker_metrics.h"
 #include "net/socket.h"
@@ -38,10 +39,17 @@ std::uint32_t Broker::worker_count() const {
 
 void Broker::start() {
     const auto& config = context_->config;
+    // The store opens and is recovered before any listener exists: no client is served
+    // from a partial state (persist_recovery.h). Both throw, naming the store directory.
+    if (config.persistence.enable) context_->persistence = Persistence::open(config.persistence);
+    // Plugins (their init) and the ACL file load before any worker; throws HookStartError
+    // naming the plugin or file (hook_services.h).
+    context_->hooks = std::make_unique<HookServices>(config);
     const std::uint32_t count = effective_worker_count(config.worker_threads);
     for (std::uint32_t i = 0; i < count; ++i) {
         context_->workers.push_back(std::make_unique<Worker>(*context_, i));
     }
+    if (context_->persistence) recover_persistent_state(*context_);
     started_at_ = std::chrono::steady_clock::now();
     listen_mqtt();
     listen_http();
@@ -59,25 +67,6 @@ net::Endpoint parse_endpoint(const config::SocketAddress& addr) {
 }
 
 }  // namespace
-
-void Broker::listen_mqtt() {
-    const auto& config = context_->config;
-    if (!config.listeners.mqtt) return;
-    const auto& listener = *config.listeners.mqtt;
-    const auto endpoint = parse_endpoint(listener.addr);
-    if (listener.reuse_port) {
-        for (auto& worker : context_->workers) {
-            worker->add_listener(net::listen_tcp(endpoint, true), false);
-        }
-    } else {
-        int fd = net::listen_tcp(endpoint, false);
-        shared_listen_fds_.push_back(fd);
-        for (auto& worker : context_->workers)
-            worker->add_listener(fd, true);
-    }
-    spdlog::info("listening for MQTT on {} ({} worker threads{})", endpoint.to_string(),
-                 context_->workers.size(), listener.reuse_port ? ", SO_REUSEPORT" : "");
-}
 
 void Broker::listen_http() {
     const auto& config = context_->config;
@@ -113,21 +102,19 @@ void Broker::listen_http() {
 std::string Broker::render_metrics() const {
     metrics::Registry registry;
     metrics::declare_broker_metrics(registry);
-    std::uint64_t current = 0;
-    std::uint64_t total = 0;
     for (const auto& worker : context_->workers) {
         const WorkerCounters& counters = std::as_const(*worker).counters();
         metrics::add_worker_counters(registry, counters);
-        current += counters.connections_current.load(std::memory_order_relaxed);
-        total += counters.connections_accepted.load(std::memory_order_relaxed);
     }
-    // Only the mqtt listener carries MQTT connections so far.
-    if (context_->config.listeners.mqtt) {
-        metrics::add_listener_connections(registry, "mqtt", current, total);
-    }
+    add_listener_metrics(registry);  // broker_listeners.cpp
     metrics::set_broker_gauges(registry, {.subscriptions = context_->subscriptions.size(),
                                           .retained_messages = context_->retained.size()});
     return registry.render();
+}
+
+void Broker::reload() {
+    reload_tls_certificates();                           // broker_listeners.cpp
+    if (context_->hooks) context_->hooks->reload_acl();  // acl_file; a bad file keeps the old rules
 }
 
 void Broker::stop() {
@@ -139,6 +126,7 @@ void Broker::stop() {
         worker->join();
     // Destroy workers (connections first, then sessions) before the shared state.
     context_->workers.clear();
+    context_->hooks.reset();  // after the workers: plugins' deinit, then dlclose
     for (int fd : shared_listen_fds_)
         ::close(fd);
     shared_listen_fds_.clear();

@@ -1,5 +1,5 @@
 // The server: shared state plus N worker threads, each with its own epoll loop. `akasa
-// start` builds one, starts it, and stops it on SIGINT/SIGTERM.
+// start` builds one, starts it, reloads it on SIGHUP and stops it on SIGINT/SIGTERM.
 //
 //   Broker broker(config, passwords);
 //   broker.start();          // binds listeners (throws std::system_error), starts threads
@@ -7,6 +7,7 @@
 //   broker.stop();           // v5 clients get DISCONNECT 0x8B, output flushed, threads joined
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -16,7 +17,10 @@
 #include "auth/password_file.h"
 #include "broker/broker_context.h"
 #include "config/config.h"
+#include "metrics/registry.h"
 #include "net/http/http_service.h"
+#include "net/tls/tls_context.h"
+#include "net/transport.h"
 
 namespace akasa::broker {
 
@@ -29,6 +33,10 @@ class Broker {
 
     void start();
     void stop();
+    // SIGHUP (main thread): reloads what can change while serving. Each step keeps the
+    // current state when its new one cannot be loaded, and logs why; add new steps in
+    // Broker::reload() (broker.cpp).
+    void reload();
     // The version GET /health reports on the http listener (set before start()).
     void set_version(std::string version) { version_ = std::move(version); }
 
@@ -41,11 +49,19 @@ class Broker {
     std::string render_metrics() const;
 
   private:
+    // broker_listeners.cpp: the mqtt, mqtts, ws and wss listeners with their transport
+    // stacks; TLS contexts are built first (TlsConfigError names the listener and file).
     void listen_mqtt();
     void listen_http();
+    void reload_tls_certificates();
+    void add_listener_metrics(metrics::Registry& registry) const;
 
     std::unique_ptr<BrokerContext> context_;
     std::unique_ptr<net::http::HttpService> http_service_;  // used by the workers' threads
+    // Connections per MQTT listener kind, for the metrics: mqtt, mqtts, ws, wss.
+    std::array<net::ListenerCounters, 4> listener_counters_;
+    // One per TLS listener ("mqtts", "wss"); workers read them on accept, reload() swaps.
+    std::vector<std::pair<std::string, std::unique_ptr<net::tls::TlsContextHolder>>> tls_contexts_;
     std::string version_ = "unknown";
     std::chrono::steady_clock::time_point started_at_;
     std::vector<int> shared_listen_fds_;

@@ -9,7 +9,10 @@
 #include <vector>
 
 #include "auth/password_file.h"
+#include "broker/hook_services.h"
 #include "broker/message.h"
+#include "broker/mqtt5_online_sessions.h"
+#include "broker/persist_store.h"
 #include "broker/retained_store.h"
 #include "broker/session_registry.h"
 #include "broker/subscription_index.h"
@@ -28,6 +31,13 @@ struct BrokerContext {
     SubscriptionIndex subscriptions;
     RetainedStore<Message> retained;
     SessionRegistry registry;
+    OnlineSessions online;  // sessions with a connection (shared subscriptions pick these)
+    // The persistent store (persist_store.h); null when persistence is off. Declared before
+    // the workers so that it outlives them.
+    std::unique_ptr<Persistence> persistence;
+    // Built by Broker::start before the workers, destroyed after they stopped (declared
+    // before `workers`, so also destroyed after them when the context goes).
+    std::unique_ptr<HookServices> hooks;
     std::vector<std::unique_ptr<Worker>> workers;  // filled before the threads start
     std::atomic<std::uint32_t> connections{0};     // open connections, all workers
 };

@@ -7,6 +7,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/mqtt5_limits.h"
+#include "broker/mqtt5_options.h"
+#include "broker/mqtt5_reason_strings.h"
+#include "broker/persist_writer.h"
 #include "broker/session.h"
 #include "broker/worker.h"
 #include "mqtt/encoder.h"
@@ -26,7 +30,13 @@ ClientConnection::ClientConnection(Worker& worker, std::unique_ptr<net::Transpor
     worker_->loop().add(transport_->fd(), interest_, this);
 }
 
-ClientConnection::~ClientConnection() = default;
+ClientConnection::~ClientConnection() {
+    // A closed WebSocket / TLS connection reads the client's goodbye before its socket
+    // closes (net::ClosingSockets); plain TCP closes at once.
+    if (transport_ && state_ == State::Closed) {
+        worker_->closing_sockets().linger(std::move(transport_), worker_->now());
+    }
+}
 
 void ClientConnection::rebind(Worker& worker) {
     worker_ = &worker;
@@ -60,10 +70,14 @@ void ClientConnection::read_input() {
         case net::IoResult::Status::closed:
             close(CloseReason{"connection closed by the client", std::nullopt, true});
             return;
-        case net::IoResult::Status::error:
-            close(CloseReason{std::string("read failed: ") + std::strerror(result.error),
-                              std::nullopt, true});
+        case net::IoResult::Status::error: {
+            // A TLS / WebSocket / PROXY layer refusing the bytes says why (layer_error).
+            const std::string& why = transport_->layer_error();
+            close(CloseReason{
+                why.empty() ? std::string("read failed: ") + std::strerror(result.error) : why,
+                std::nullopt, true});
             return;
+        }
         case net::IoResult::Status::ok:
             break;
     }
@@ -93,22 +107,42 @@ void ClientConnection::read_input() {
         throttle.add_paused(*this, *congested);
         update_interest();
     }
+    if (state_ == State::Closed) return;
+    // Layer replies the socket did not take (TLS handshake, WebSocket pong): flush later.
+    if (transport_->has_pending_output()) worker_->mark_dirty(*this);
+    // A layer ended right behind the bytes just handled: no socket event would report it.
+    if (!reading_paused_ && !paused_for_subscribers_ && !migrating_ &&
+        transport_->has_buffered_input()) {
+        read_input();
+    }
 }
 
 bool ClientConnection::congested() const {
     if (output_full()) return true;
     if (!session_) return false;
-    const std::size_t limit = worker_->config().max_in_mem_pending_messages;
+    const std::size_t limit = worker_->queue_limit(*session_);
     return limit >= 2 && session_->outbox.pending_size() >= limit / 2;
 }
 
 bool ClientConnection::drained() const {
     if (out_.size() - out_sent_ >= kOutputLimit / 2) return false;
     if (!session_) return true;
-    return session_->outbox.pending_size() < worker_->config().max_in_mem_pending_messages / 4;
+    return session_->outbox.pending_size() < worker_->queue_limit(*session_) / 4;
 }
 
 void ClientConnection::report_congestion() {
+    const auto now = worker_->now();
+    if (congested_since_ == Clock::time_point{}) {
+        congested_since_ = now;
+    } else if (now - congested_since_ >= kStalledAfter) {
+        // Not draining at all: stop holding publishers for this client (its own output and
+        // queue limits drop its messages from now on), so it cannot slow the others.
+        if (reported_congestion_) {
+            reported_congestion_ = false;
+            worker_->resume_publishers(this, true);
+        }
+        return;
+    }
     reported_congestion_ = true;
     worker_->throttle().subscriber_congested(*this);
 }
@@ -139,7 +173,7 @@ std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     std::uint32_t max_size = worker_->config().max_packet_size_client;
     if (state_ == State::AwaitingConnect) max_size = std::min(max_size, kMaxConnectSize);
     std::size_t pos = 0;
-    while (state_ != State::Closed && !migrating_ && pos < data.size()) {
+    while (state_ != State::Closed && !migrating_ && !hook_waiting() && pos < data.size()) {
         auto rest = data.subspan(pos);
         const auto header =
             mqtt::decode_fixed_header(rest, max_size, version_ == mqtt::ProtocolVersion::V31);
@@ -160,6 +194,10 @@ std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
 void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
                                      std::span<const std::uint8_t> body) {
     if (state_ == State::AwaitingConnect) {
+        if (auth_ && auth_->pending_connect) {
+            handle_packet_while_authenticating(header, body);  // mqtt5_auth.cpp
+            return;
+        }
         if (header.type != PacketType::Connect) {
             // [MQTT-3.1.0-1]: the first packet must be CONNECT.
             close(CloseReason{"first packet is not CONNECT", std::nullopt, false});
@@ -203,8 +241,7 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
             handle_disconnect(std::get<mqtt::Disconnect>(packet));
             break;
         case PacketType::Auth:
-            protocol_violation(ReasonCode::ProtocolError,
-                               "AUTH without an authentication method in CONNECT");
+            handle_auth(std::get<mqtt::Auth>(packet));  // mqtt5_auth.cpp
             break;
         default:
             protocol_violation(ReasonCode::ProtocolError, "packet type only a server may send");
@@ -268,9 +305,26 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
     if (!mqtt::validate_topic_name(topic)) {
         return protocol_violation(ReasonCode::TopicNameInvalid, "invalid topic name");
     }
+    if (v5 && !mqtt5::payload_format_ok(config, publish.properties, publish.payload)) {
+        // validate_payload_format (mqtt5_options.h): acknowledged with 0x99, not routed.
+        if (publish.qos != QoS::AtMostOnce) {
+            return refuse_publish(publish, ReasonCode::PayloadFormatInvalid);
+        }
+        return protocol_violation(ReasonCode::PayloadFormatInvalid,
+                                  "payload is not UTF-8 but its Payload Format Indicator is 1");
+    }
     auto& counters = worker_->counters();
     counters.add(counters.messages_in[qos]);
+    if (hooks_ && publish_hooked()) {
+        publish.topic = topic;                             // hooks see the alias resolved
+        return publish_with_hooks(header, body, publish);  // hook_connection.cpp
+    }
+    accept_publish(publish, topic);
+}
 
+void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_view topic) {
+    const auto& config = worker_->config();
+    const bool v5 = version_ == ProtocolVersion::V5;
     if (publish.qos == QoS::ExactlyOnce) {
         if (session_->awaiting_release(publish.packet_id)) {
             // A resend of a message already received: acknowledge, do not deliver again
@@ -284,6 +338,10 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
                                       "[MQTT-3.3.4-9]");
         }
         session_->add_awaiting_release(publish.packet_id);
+        // Stored with the queued copies, before the PUBREC (persist_writer.h).
+        if (auto* persist = worker_->persist()) {
+            persist->qos2_received(*session_, publish.packet_id);
+        }
     }
 
     auto message = Message::from_publish(publish, topic, session_->id(), worker_->now());
@@ -293,6 +351,10 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
             worker_->context().retained.erase(topic);
         } else {
             worker_->context().retained.set(topic, message);
+        }
+        if (auto* persist = worker_->persist()) {
+            persist->retained_changed(topic, publish.payload.empty() ? nullptr : message,
+                                      worker_->now());
         }
     }
     worker_->route(message);
@@ -312,11 +374,14 @@ void ClientConnection::handle_ack(const mqtt::Packet& packet) {
     if (auto* a = std::get_if<mqtt::PubAck>(&packet)) id = a->packet_id;
     if (auto* r = std::get_if<mqtt::PubRec>(&packet)) id = r->packet_id;
     if (auto* c = std::get_if<mqtt::PubComp>(&packet)) id = c->packet_id;
+    auto* persist = worker_->persist();
     switch (session_->outbox.acknowledge(type, id)) {
         case Outbox::AckResult::Completed:
+            if (persist) persist->inflight_completed(*session_, id);
             pump();
             break;
         case Outbox::AckResult::Released:
+            if (persist) persist->inflight_released(*session_, id);
             send(mqtt::PubRel{id, ReasonCode::Success, {}});
             break;
         case Outbox::AckResult::UnknownId:
@@ -334,13 +399,20 @@ void ClientConnection::handle_ack(const mqtt::Packet& packet) {
 
 void ClientConnection::handle_pubrel(const mqtt::PubRel& pubrel) {
     const bool known = session_->remove_awaiting_release(pubrel.packet_id);
+    if (auto* persist = worker_->persist(); persist && known) {
+        persist->qos2_released(*session_, pubrel.packet_id);  // before the PUBCOMP
+    }
     send(mqtt::PubComp{
         pubrel.packet_id, known ? ReasonCode::Success : ReasonCode::PacketIdentifierNotFound, {}});
 }
 
 // --- SUBSCRIBE / UNSUBSCRIBE ---
 
-void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe) {
+void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
+                                        std::span<const ReasonCode> hook_reasons) {
+    if (hooks_ && hook_reasons.empty() && subscribe_hooked()) {
+        return subscribe_with_hooks(subscribe);  // hook_connection.cpp; comes back here
+    }
     const auto& config = worker_->config();
     const bool v5 = version_ == ProtocolVersion::V5;
     const std::uint32_t identifier = subscribe.properties.subscription_identifiers.empty()
@@ -358,11 +430,18 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe) {
     mqtt::Suback suback;
     suback.packet_id = subscribe.packet_id;
     suback.reason_codes.reserve(subscribe.topics.size());
+    std::optional<ReasonCode> first_refusal;  // explained in the SUBACK's reason string
     auto refuse = [&](ReasonCode code) {
         suback.reason_codes.push_back(v5 ? static_cast<std::uint8_t>(code) : mqtt::kSubackFailure);
+        if (!first_refusal) first_refusal = code;
     };
     for (const auto& topic : subscribe.topics) {
         const std::string_view filter = topic.filter;
+        if (const auto i = static_cast<std::size_t>(&topic - subscribe.topics.data());
+            i < hook_reasons.size() && mqtt::is_error(hook_reasons[i])) {
+            refuse(hook_reasons[i]);  // a hook or the ACL refused it
+            continue;
+        }
         if (!mqtt::validate_topic_filter(filter)) {
             refuse(ReasonCode::TopicFilterInvalid);
             continue;
@@ -395,6 +474,7 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe) {
         StoredSubscription stored{topic.options, identifier};
         stored.options.qos = static_cast<QoS>(granted);
         session_->subscriptions[std::string(filter)] = stored;
+        if (auto* persist = worker_->persist()) persist->subscribed(*session_, filter, stored);
         suback.reason_codes.push_back(granted);
         // Retained messages: not for shared subscriptions [MQTT-3.8.4-?]; Retain Handling
         // 0 always, 1 only for a new subscription, 2 never [MQTT-3.3.1-9..11].
@@ -403,18 +483,35 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe) {
             retained.push_back({std::string(filter), stored});
         }
     }
+    if (v5 && first_refusal) {
+        suback.properties.reason_string = mqtt5::subscribe_refusal_text(*first_refusal);
+    }
     send(suback);
     for (const auto& r : retained)
         worker_->send_retained(*session_, r.filter, r.sub);
+    if (hooks_ && !hook_reasons.empty()) after_subscribe_hooks(subscribe, suback.reason_codes);
 }
 
-void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe) {
+void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
+                                          std::span<const ReasonCode> hook_reasons) {
+    if (hooks_ && hook_reasons.empty() && unsubscribe_hooked()) {
+        return unsubscribe_with_hooks(unsubscribe);  // hook_connection.cpp; comes back here
+    }
     mqtt::Unsuback unsuback;
     unsuback.packet_id = unsubscribe.packet_id;
+    std::size_t index = 0;
     for (auto filter : unsubscribe.topic_filters) {
+        if (const auto i = index++; i < hook_reasons.size() && mqtt::is_error(hook_reasons[i])) {
+            // Refused by a hook: v5 says why; 3.x UNSUBACK carries no codes.
+            if (version_ == ProtocolVersion::V5) {
+                unsuback.reason_codes.push_back(static_cast<std::uint8_t>(hook_reasons[i]));
+            }
+            continue;
+        }
         bool existed = false;
         if (auto it = session_->subscriptions.find(filter); it != session_->subscriptions.end()) {
             session_->subscriptions.erase(it);
+            if (auto* persist = worker_->persist()) persist->unsubscribed(*session_, filter);
             existed = worker_->context().subscriptions.unsubscribe(filter, session_->id());
         }
         if (version_ == ProtocolVersion::V5) {
@@ -423,6 +520,7 @@ void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe) 
         }
     }
     send(unsuback);
+    if (hooks_ && !hook_reasons.empty()) after_unsubscribe_hooks(unsubscribe);
 }
 
 // --- DISCONNECT, close, takeover ---
@@ -451,7 +549,9 @@ void ClientConnection::handle_disconnect(const mqtt::Disconnect& disconnect) {
 void ClientConnection::begin_shutdown() {
     if (state_ == State::Closed) return;
     if (state_ == State::Connected && version_ == ProtocolVersion::V5) {
-        send(mqtt::Disconnect{ReasonCode::ServerShuttingDown, {}});
+        mqtt::Disconnect disconnect{ReasonCode::ServerShuttingDown, {}};
+        disconnect.properties.reason_string = "server shutting down";
+        send(disconnect);
     }
     // No more reading: level-triggered EPOLLIN would otherwise wake the drain loop forever.
     reading_paused_ = true;
@@ -467,8 +567,11 @@ void ClientConnection::close(const CloseReason& reason) {
     if (state_ == State::Closed) return;
     const bool was_connected = state_ == State::Connected;
     if (reason.disconnect && was_connected && version_ == ProtocolVersion::V5) {
-        // The server may send DISCONNECT only after CONNACK [MQTT-3.14.0-1].
-        send(mqtt::Disconnect{*reason.disconnect, {}});
+        // The server may send DISCONNECT only after CONNACK [MQTT-3.14.0-1]. The reason
+        // string is dropped when the client's Maximum Packet Size says so [MQTT-3.14.2-3].
+        mqtt::Disconnect disconnect{*reason.disconnect, {}};
+        disconnect.properties.reason_string = reason.text;
+        send(disconnect);
     }
     flush();                              // best effort: what the socket takes now
     if (state_ == State::Closed) return;  // the flush failed and closed already
@@ -476,6 +579,7 @@ void ClientConnection::close(const CloseReason& reason) {
     if (reported_congestion_) worker_->resume_publishers(this, true);
     // The will (if any) is published before the line is logged: tests rely on that order.
     if (session_) detach_session(reason.publish_will, reason.taken_over);
+    if (hooks_) hooks_connection_closed(was_connected, reason.taken_over);  // after_disconnect
     if (was_connected) {
         spdlog::info("client {} disconnected from {}: {}", client_id_, peer(), reason.text);
     }
@@ -493,7 +597,8 @@ void ClientConnection::tick(Clock::time_point now) {
     if (state_ == State::Closed) return;
     const auto& config = worker_->config();
     if (state_ == State::AwaitingConnect) {
-        if (!migrating_ && now - connected_at_ >= config.connect_timeout) {
+        // A CONNECT waiting for a hook's answer is bounded by hook_timeout instead.
+        if (!migrating_ && !hook_waiting() && now - connected_at_ >= config.connect_timeout) {
             spdlog::info("closing connection from {}: no CONNECT within {}s", peer(),
                          config.connect_timeout.count());
             close(CloseReason{"no CONNECT in time", std::nullopt, false});
@@ -524,12 +629,27 @@ void ClientConnection::tick(Clock::time_point now) {
 
 template <class Packet>
 void ClientConnection::send(const Packet& packet) {
-    mqtt::encode(packet, version_, out_);
+    if (version_ == ProtocolVersion::V5) {
+        // [MQTT-3.1.2-24] and [MQTT-3.1.2-29]: see mqtt5_limits.h.
+        std::optional<Packet> trimmed;
+        const Packet* fitted = mqtt5::fit_for_client(packet, client_max_packet_size_,
+                                                     request_problem_information_, trimmed);
+        if (!fitted) {
+            spdlog::warn("not sending a {} to client {}: larger than its Maximum Packet Size {}",
+                         mqtt::to_string(mqtt::packet_type(mqtt::Packet(packet))), client_id_,
+                         client_max_packet_size_);
+            return;
+        }
+        mqtt::encode(*fitted, version_, out_);
+    } else {
+        mqtt::encode(packet, version_, out_);
+    }
     worker_->mark_dirty(*this);
 }
 
-// connect_handler.cpp sends CONNACK through the same template.
+// connect_handler.cpp and mqtt5_auth.cpp send through the same template.
 template void ClientConnection::send<mqtt::Connack>(const mqtt::Connack&);
+template void ClientConnection::send<mqtt::Auth>(const mqtt::Auth&);
 
 void ClientConnection::write_publish(std::span<const std::uint8_t> bytes,
                                      std::size_t packet_id_offset, std::uint16_t packet_id,
@@ -545,6 +665,7 @@ void ClientConnection::write_publish(std::span<const std::uint8_t> bytes,
 }
 
 void ClientConnection::deliver(Delivery&& delivery) {
+    if (hooks_ && !hook_may_deliver(*delivery.message)) return;  // the ACL's read check
     auto& counters = worker_->counters();
     auto& outbox = session_->outbox;
     if (delivery.qos == QoS::AtMostOnce) {
@@ -570,11 +691,14 @@ void ClientConnection::deliver(Delivery&& delivery) {
     }
     if (outbox.pending_size() == 0 && outbox.has_window_room(window_) && !output_full()) {
         auto& entry = outbox.start(std::move(delivery), worker_->now());
+        if (auto* persist = worker_->persist())
+            persist->inflight_started(*session_, entry, worker_->now());
         send_inflight(entry, false);
         return;
     }
-    if (!outbox.enqueue(std::move(delivery), worker_->config().max_in_mem_pending_messages)) {
+    if (!outbox.enqueue(std::move(delivery), worker_->queue_limit(*session_))) {
         worker_->count_queue_drop(*session_);  // a full queue: the client is stuck
+        if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
     } else if (congested()) {
         report_congestion();
     }
@@ -588,11 +712,14 @@ void ClientConnection::pump() {
     while (outbox.pending_size() > 0 && outbox.has_window_room(window_) && !output_full()) {
         auto next = outbox.next_pending(worker_->now(), expired);
         if (!next) break;
+        if (hooks_ && !hook_may_deliver(*next->message)) continue;  // queued while offline
         if (next->qos == QoS::AtMostOnce) {
             worker_->write_delivery(*this, *next, 0, false);
             continue;
         }
         auto& entry = outbox.start(std::move(*next), worker_->now());
+        if (auto* persist = worker_->persist())
+            persist->inflight_started(*session_, entry, worker_->now());
         send_inflight(entry, false);
     }
     if (expired) worker_->counters().add(worker_->counters().dropped_expired, expired);
@@ -606,7 +733,9 @@ void ClientConnection::send_inflight(InflightEntry& entry, bool dup) {
     }
     if (!worker_->write_delivery(*this, entry.delivery, entry.packet_id, dup)) {
         // Too large for this client [MQTT-3.1.2-25]: discarded as if delivered.
-        session_->outbox.discard(entry.packet_id);
+        const std::uint16_t id = entry.packet_id;  // discard() destroys the entry
+        session_->outbox.discard(id);
+        if (auto* persist = worker_->persist()) persist->inflight_completed(*session_, id);
     }
 }
 
@@ -630,6 +759,24 @@ void ClientConnection::resend_inflight() {
 
 void ClientConnection::flush() {
     if (state_ == State::Closed) return;
+    // Nothing leaves before the store holds what it acknowledges (persist_writer.h).
+    if (!worker_->commit_persistence()) {
+        out_.clear();
+        out_sent_ = 0;
+        close(CloseReason{"the persistent store refused a write", std::nullopt, true});
+        return;
+    }
+    if (transport_->has_pending_output()) {
+        // Bytes the transport encoded earlier (TLS records, WebSocket frames) go first.
+        const auto sent = transport_->flush();
+        if (sent.status == net::IoResult::Status::closed ||
+            sent.status == net::IoResult::Status::error) {
+            out_.clear();
+            out_sent_ = 0;
+            close(CloseReason{"connection lost while writing", std::nullopt, true});
+            return;
+        }
+    }
     auto& counters = worker_->counters();
     while (out_sent_ < out_.size()) {
         const auto result = transport_->write(out_.data() + out_sent_, out_.size() - out_sent_);
@@ -649,9 +796,13 @@ void ClientConnection::flush() {
         out_sent_ = 0;
         if (out_.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(out_);
     }
-    if (reading_paused_ && !output_full() && !worker_->shutting_down()) reading_paused_ = false;
+    if (reading_paused_ && !output_full() && !worker_->shutting_down() && !hook_waiting())
+        reading_paused_ = false;
     update_interest();
     if (!output_full() && session_ && session_->outbox.pending_size() > 0) pump();
+    if (congested_since_ != Clock::time_point{} && state_ != State::Closed && drained()) {
+        congested_since_ = {};
+    }
     if (reported_congestion_ && state_ != State::Closed && drained()) {
         // Stays set while publishers wait for it: each drain resumes the next batch.
         worker_->resume_publishers(this);
@@ -663,7 +814,7 @@ void ClientConnection::update_interest() {
     if (state_ == State::Closed || migrating_) return;
     const bool reading = !reading_paused_ && !paused_for_subscribers_;
     std::uint32_t wanted = (reading ? std::uint32_t{EPOLLIN} : 0u) |
-                           (out_sent_ < out_.size() ? std::uint32_t{EPOLLOUT} : 0u);
+                           (has_pending_output() ? std::uint32_t{EPOLLOUT} : 0u);
     if (wanted == interest_) return;
     interest_ = wanted;
     worker_->loop().modify(transport_->fd(), interest_, this);

@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "broker/client_connection.h"
+#include "broker/mqtt5_options.h"
+#include "broker/persist_writer.h"
 #include "broker/session.h"
 #include "broker/worker.h"
 #include "mqtt/encoder.h"
@@ -37,6 +39,7 @@ void ClientConnection::refuse_connect(ProtocolVersion version, ReasonCode reason
     mqtt::Connack connack;
     if (version == ProtocolVersion::V5) {
         connack.reason_code = static_cast<std::uint8_t>(reason);
+        connack.properties.reason_string = why;  // dropped if too large [MQTT-3.2.2-19]
     } else {
         connack.reason_code = static_cast<std::uint8_t>(mqtt::to_connect_return_code(reason));
     }
@@ -66,6 +69,18 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
     const ProtocolVersion version = connect.version;
     const bool v5 = version == ProtocolVersion::V5;
     version_ = version;
+    if (v5) {
+        // Limits on what we send apply from the CONNACK on (mqtt5_limits.h).
+        client_max_packet_size_ =
+            std::min(connect.properties.maximum_packet_size.value_or(mqtt::kMaxPacketSize),
+                     config.max_packet_size_server);
+        request_problem_information_ =
+            connect.properties.request_problem_information.value_or(1) != 0;
+        if (connect.properties.topic_alias_maximum.value_or(0) > 0) {
+            topic_aliases_out_ = std::make_unique<OutboundTopicAliases>();
+            topic_aliases_out_->reset(*connect.properties.topic_alias_maximum);
+        }
+    }
 
     ConnectRequest request;
     request.version = version;
@@ -87,11 +102,15 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         request.assigned_client_id = v5;  // [MQTT-3.2.2-16]
     }
 
-    if (v5 && connect.properties.authentication_method) {
+    // Enhanced authentication (mqtt5_auth.cpp) replaces the password check.
+    const bool enhanced_auth = v5 && connect.properties.authentication_method;
+    if (enhanced_auth &&
+        !AuthExchange::offered(config, *connect.properties.authentication_method)) {
         return refuse_connect(version, ReasonCode::BadAuthenticationMethod,
-                              "enhanced authentication is not supported");
+                              "authentication method not offered (sasl_mechanisms) "
+                              "[MQTT-4.12.0-1]");
     }
-    if (config.auth.enable) {
+    if (config.auth.enable && !enhanced_auth) {
         const auto& passwords = worker_->context().passwords;
         if (!connect.username || !connect.password) {
             return refuse_connect(version, ReasonCode::NotAuthorized, "no user name or password");
@@ -119,6 +138,8 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
             connect.properties.maximum_packet_size.value_or(mqtt::kMaxPacketSize);
         request.request_problem_information =
             connect.properties.request_problem_information.value_or(1) != 0;
+        request.request_response_information =
+            connect.properties.request_response_information.value_or(0) != 0;
     } else {
         request.session_expiry = connect.clean_start ? 0
                                  : config.v3_session_expiry_interval == 0
@@ -132,6 +153,12 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
             return refuse_connect(version, ReasonCode::QoSNotSupported,
                                   "will QoS above max_allowed_qos");
         }
+        if (v5 &&
+            !mqtt5::payload_format_ok(config, connect.will->properties, connect.will->payload)) {
+            return refuse_connect(
+                version, ReasonCode::PayloadFormatInvalid,
+                "will payload is not UTF-8 but its Payload Format Indicator is 1");
+        }
         if (connect.will->retain && !config.retain_available) {
             return refuse_connect(version, ReasonCode::RetainNotSupported,
                                   "retained will but retain is not available");
@@ -140,6 +167,15 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         request.will_delay = connect.will->properties.will_delay_interval.value_or(0);
     }
 
+    if (!worker_->context().hooks->empty()) {
+        // before_connect hooks, then the same steps as below (hook_connection.cpp).
+        return connect_with_hooks(header, body, connect, std::move(request));
+    }
+    if (enhanced_auth) {
+        // CONNACK (and attaching the session) waits for the AUTH exchange.
+        return begin_enhanced_auth(*connect.properties.authentication_method,
+                                   connect.properties.authentication_data, std::move(request));
+    }
     // Decoding of the rest waits until the session is attached (maybe on another worker).
     worker_->attach(*this, std::move(request));
 }
@@ -147,6 +183,7 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
 void ClientConnection::send_connack(const ConnectRequest& request, bool session_present) {
     const auto& config = worker_->config();
     mqtt::Connack connack;
+    std::optional<std::string> response_information;  // viewed by connack until sent
     connack.session_present = session_present && request.version != ProtocolVersion::V31;
     connack.reason_code = 0;
     if (request.version == ProtocolVersion::V5) {
@@ -162,6 +199,16 @@ void ClientConnection::send_connack(const ConnectRequest& request, bool session_
         if (!config.wildcard_subscription_available) p.wildcard_subscription_available = 0;
         if (!config.subscription_id_available) p.subscription_identifier_available = 0;
         if (!config.shared_subscription_available) p.shared_subscription_available = 0;
+        if (request.request_response_information) {
+            // [MQTT-3.1.2-28]: only to a client that asked for it.
+            response_information = mqtt5::response_information(config, request.client_id);
+            if (response_information) p.response_information = *response_information;
+        }
+        if (auth_) {
+            // [MQTT-4.12.0-5]: the method of CONNECT, with the server's final data.
+            p.authentication_method = auth_->method();
+            if (!auth_->connack_data.empty()) p.authentication_data = auth_->connack_data;
+        }
         if (request.session_expiry != 0) {
             // Tell the client when we capped its request.
             p.session_expiry_interval = request.session_expiry;
@@ -175,6 +222,7 @@ void ClientConnection::start_session(Session& session, const ConnectRequest& req
     state_ = State::Connected;
     session_ = &session;
     session.connection = this;
+    worker_->context().online.set(session.id(), true);
     client_id_ = request.client_id;
     keep_alive_ = request.keep_alive;
     window_ = std::min<std::uint16_t>(request.receive_maximum, 65535);
@@ -193,6 +241,7 @@ void ClientConnection::start_session(Session& session, const ConnectRequest& req
                  request.clean_start ? "yes" : "no", session_present ? "resumed" : "new");
     if (session_present) resend_inflight();
     pump();
+    if (hooks_) after_connect_hooks(session_present);
 }
 
 // --- Worker side: owner lookup, handover and takeover ---
@@ -255,6 +304,12 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
         existing->connection->close_for_takeover();
     }
     Session* session = find();
+    if (session && !session->connection && session->expires_at && *session->expires_at <= now_) {
+        // Expired and not yet collected by the 1-second tick (or expired while the broker
+        // was down, persist_recovery.h): it is gone, not resumed.
+        end_session(*session, /*release_registry=*/false);
+        session = nullptr;
+    }
     const bool resume = session && !request.clean_start;
     if (session && !resume) {
         end_session(*session, /*release_registry=*/false);  // Clean Start [MQTT-3.1.2-4]
@@ -273,12 +328,14 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
     session->expires_at.reset();
     session->version = request.version;
     session->expiry_interval = request.session_expiry;
+    if (persist_) persist_->session_connected(*session, request.will, request.will_delay, now_);
     connection.start_session(*session, request, resume);
 }
 
 void Worker::session_disconnected(Session& session, MessagePtr will, std::uint32_t will_delay,
                                   bool publish, bool taken_over) {
     session.connection = nullptr;
+    context_.online.set(session.id(), false);
     session.outbox.drop_pending_qos0();  // QoS 0 is not kept for offline sessions
     const bool ends_now = session.expiry_interval == 0;
     if (will && publish) {
@@ -300,6 +357,7 @@ void Worker::session_disconnected(Session& session, MessagePtr will, std::uint32
     if (session.expiry_interval != kSessionNeverExpires) {
         session.expires_at = now_ + std::chrono::seconds(session.expiry_interval);
     }
+    if (persist_) persist_->session_disconnected(session, now_);
 }
 
 void Worker::end_session(Session& session, bool release_registry) {
@@ -309,6 +367,7 @@ void Worker::end_session(Session& session, bool release_registry) {
     for (const auto& [filter, sub] : session.subscriptions)
         filters.push_back(filter);
     context_.subscriptions.unsubscribe_all(filters, session.id());
+    if (persist_) persist_->session_ended(session);
     if (release_registry) context_.registry.release(session.client_id(), index_);
     sessions_by_client_.erase(session.client_id());
     counters_.sub(counters_.sessions_current);

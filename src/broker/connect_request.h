@@ -23,6 +23,7 @@ struct ConnectRequest {
     std::uint16_t receive_maximum = 10;             // the client's: our inflight window towards it
     std::uint32_t maximum_packet_size = 268435460;  // the client's
     bool request_problem_information = true;
+    bool request_response_information = false;  // v5: send Response Information if configured
     MessagePtr will;
     std::uint32_t will_delay = 0;  // seconds (v5)
     std::optional<std::string> username;

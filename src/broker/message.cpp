@@ -1,5 +1,6 @@
 #include "broker/message.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "broker/message_pool.h"
@@ -87,7 +88,8 @@ std::shared_ptr<const Message> Message::from_publish(const mqtt::Publish& publis
 std::shared_ptr<const Message> Message::from_will(const mqtt::Will& will, SessionId publisher,
                                                   Clock::time_point now) {
     auto m = create(will.topic, will.payload, will.qos, will.retain, publisher);
-    m->expires_at = expiry(will.properties, now);
+    (void)now;  // the expiry counts from publication (mqtt5_message_expiry.h)
+    m->will_expiry_interval = will.properties.message_expiry_interval;
     m->properties = copy_properties(will.properties);
     return m;
 }
@@ -99,8 +101,12 @@ mqtt::Publish Message::to_publish(mqtt::QoS out_qos, bool out_retain, Clock::tim
     p.topic = topic;
     p.payload = payload;
     if (expires_at) {
-        auto left = std::chrono::ceil<std::chrono::seconds>(*expires_at - now).count();
-        p.properties.message_expiry_interval = static_cast<std::uint32_t>(left > 0 ? left : 0);
+        // Nearest second, at least 1 while not expired: workers' cached clocks differ by up
+        // to a loop iteration, and rounding up would forward 121 for a 120 just received.
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*expires_at - now).count();
+        const auto left = ms <= 0 ? 0 : std::max<long long>(1, (ms + 500) / 1000);
+        p.properties.message_expiry_interval = static_cast<std::uint32_t>(left);
     }
     if (properties) {
         p.properties.payload_format_indicator = properties->payload_format_indicator;

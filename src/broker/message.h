@@ -43,6 +43,9 @@ struct Message {
     SessionId publisher = 0;  // for No Local; 0 for messages with no publishing session
     // Message Expiry Interval [MQTT-3.3.2-5]: absent means the message never expires.
     std::optional<Clock::time_point> expires_at;
+    // Wills only: their Message Expiry Interval, which starts at publication (expires_at is
+    // set on the copy published, see mqtt5_message_expiry.h).
+    std::optional<std::uint32_t> will_expiry_interval;
     std::unique_ptr<const MessageProperties> properties;  // null when there are none
 
     Message() = default;

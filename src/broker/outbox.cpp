@@ -15,6 +15,17 @@ InflightEntry& Outbox::start(Delivery&& delivery, Clock::time_point now) {
     return entry;
 }
 
+InflightEntry& Outbox::restore(std::uint16_t packet_id, InflightEntry::Stage stage,
+                               Delivery&& delivery, Clock::time_point now) {
+    ids_.mark_used(packet_id);
+    auto& entry = queues().inflight.emplace_back();
+    entry.packet_id = packet_id;
+    entry.stage = stage;
+    entry.delivery = std::move(delivery);
+    entry.sent_at = now;
+    return entry;
+}
+
 bool Outbox::enqueue(Delivery&& delivery, std::size_t limit) {
     if (pending_size() >= limit) return false;
     queues().pending.push_back(std::move(delivery));

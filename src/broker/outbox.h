@@ -29,6 +29,9 @@ struct Delivery {
     mqtt::QoS qos = mqtt::QoS::AtMostOnce;
     bool retain = false;
     std::vector<std::uint32_t> subscription_ids;  // v5; empty (no allocation) when none
+    // Persistence: the seq of this delivery's queued copy in the store (persist_writer.h);
+    // 0 when none is stored.
+    std::uint64_t store_seq = 0;
 };
 
 struct InflightEntry {
@@ -57,6 +60,11 @@ class Outbox {
     // Moves a QoS 1/2 delivery into the window with a fresh packet id. Needs window room
     // and a free id (always true while the window is below 65,535).
     InflightEntry& start(Delivery&& delivery, Clock::time_point now);
+
+    // Puts back an inflight entry recovered from the persistent store, with its original
+    // packet id (which must not be in use) and stage; appended in resend order.
+    InflightEntry& restore(std::uint16_t packet_id, InflightEntry::Stage stage, Delivery&& delivery,
+                           Clock::time_point now);
 
     // Queues a delivery; false (and nothing queued) when `limit` entries are queued already.
     bool enqueue(Delivery&& delivery, std::size_t limit);

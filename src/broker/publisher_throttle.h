@@ -6,6 +6,10 @@
 // messages wait in the publisher's TCP stream instead of being dropped (QoS 0) or piling up
 // in broker memory. Publishers of other, uncongested subscribers keep going.
 //
+// A subscriber that stays congested for ClientConnection::kStalledAfter without draining is
+// stalled (a client that stopped reading): it stops pausing publishers, and its own output
+// and queue limits drop its messages instead, so one stuck client cannot slow the others.
+//
 // Paused publishers resume a batch at a time, oldest pause first, each time their subscriber
 // drains: resuming hundreds at once would refill it with hundreds of reads in one go (a
 // fan-in herd) and overflow it. Across workers the inbox high-water mark

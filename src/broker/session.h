@@ -50,6 +50,9 @@ class Session {
     Clock::time_point delayed_will_at;
 
     ClientConnection* connection = nullptr;  // null while offline
+    // Persistence: the session has a record in the store (persist_writer.h); false when
+    // persistence is off or the session ends with its connection.
+    bool stored = false;
 
     // Messages dropped because the queue was full; the overflow is logged once per episode.
     std::uint64_t queue_drops = 0;

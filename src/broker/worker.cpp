@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "broker/persist_writer.h"
 #include "net/transport.h"
 
 namespace akasa::broker {
@@ -30,7 +31,9 @@ Worker::Worker(BrokerContext& context, std::uint32_t index)
       now_(Clock::now()),
       next_tick_(now_ + kTickInterval),
       read_scratch_(kReadScratchSize),
-      random_(std::random_device{}() ^ index) {}
+      random_(std::random_device{}() ^ index) {
+    if (context_.persistence) persist_ = std::make_unique<PersistWriter>(*context_.persistence);
+}
 
 Worker::~Worker() {
     join();
@@ -41,10 +44,11 @@ Worker::~Worker() {
     http_clients_.clear();
 }
 
-void Worker::add_listener(int fd, bool shared) {
+void Worker::add_listener(int fd, bool shared, net::TransportStack stack) {
     listeners_.push_back(std::make_unique<net::Listener>(
-        loop_, fd, shared,
-        [this](int client_fd, const net::Endpoint& peer) { on_accept(client_fd, peer); }));
+        loop_, fd, shared, [this, stack](int client_fd, const net::Endpoint& peer) {
+            on_accept(client_fd, peer, stack);
+        }));
 }
 
 void Worker::add_http_listener(int fd, bool shared, const net::http::HttpService& service) {
@@ -91,6 +95,7 @@ void Worker::request_stop() {
 }
 
 void Worker::run() {
+    context_.hooks->chain.on_worker_start(index_);  // plugins' thread_init
     while (!stop_requested_.load(std::memory_order_acquire)) {
         now_ = Clock::now();
         const bool congested = downstream_congested();
@@ -113,12 +118,15 @@ void Worker::run() {
             next_tick_ = now_ + kTickInterval;
             congested_recently_ = congested;
         }
+        commit_persistence();  // before any acknowledgement or cross-worker delivery leaves
         flush_outgoing();
         flush_dirty();
         graveyard_.clear();
         http_graveyard_.clear();
     }
     shutdown_connections();
+    hook_dispatch_.detach();  // late asynchronous hook answers are dropped from now on
+    context_.hooks->chain.on_worker_stop(index_);
 }
 
 bool Worker::downstream_congested() const {
@@ -131,7 +139,7 @@ bool Worker::downstream_congested() const {
     return false;
 }
 
-void Worker::on_accept(int fd, const net::Endpoint& peer) {
+void Worker::on_accept(int fd, const net::Endpoint& peer, const net::TransportStack& stack) {
     const auto limit = context_.config.max_connections;
     if (limit != 0 && context_.connections.load(std::memory_order_relaxed) >= limit) {
         spdlog::warn("refusing connection from {}: max_connections ({}) reached", peer.to_string(),
@@ -143,9 +151,9 @@ void Worker::on_accept(int fd, const net::Endpoint& peer) {
     context_.connections.fetch_add(1, std::memory_order_relaxed);
     counters_.add(counters_.connections_accepted);
     counters_.add(counters_.connections_current);
-    auto transport = std::make_unique<net::TcpTransport>(fd, peer.to_string());
     try {
-        auto connection = std::make_unique<ClientConnection>(*this, std::move(transport));
+        auto connection =
+            std::make_unique<ClientConnection>(*this, stack.make(fd, peer.to_string()));
         auto* raw = connection.get();
         connections_.emplace(raw, std::move(connection));
     } catch (const std::exception& e) {
@@ -257,6 +265,8 @@ void Worker::resume_publishers(const ClientConnection* subscriber, bool all) {
 void Worker::tick() {
     for (auto& listener : listeners_)
         listener->resume_if_paused();
+    hook_dispatch_.expire(now_);  // asynchronous hook answers past hook_timeout
+    closing_.expire(now_);        // goodbyes of closed WebSocket / TLS connections
     // A congested subscriber that closed or stalled does not hold publishers for long (one
     // that stays past kOutputHardLimit drops instead of pausing them again).
     resume_publishers(nullptr);
@@ -323,6 +333,7 @@ void Worker::shutdown_connections() {
     for (auto* connection : all) {
         connection->close(CloseReason{"server shutting down", std::nullopt, false});
     }
+    commit_persistence();  // the sessions' disconnect times
     graveyard_.clear();
 }
 

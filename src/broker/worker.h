@@ -22,17 +22,30 @@
 #include "broker/broker_context.h"
 #include "broker/client_connection.h"
 #include "broker/connect_request.h"
+#include "broker/hook_dispatch.h"
 #include "broker/http_client.h"
 #include "broker/message.h"
 #include "broker/outbox.h"
 #include "broker/publisher_throttle.h"
 #include "broker/session.h"
 #include "broker/worker_counters.h"
+#include "net/closing_sockets.h"
 #include "net/event_loop.h"
 #include "net/http/http_service.h"
+#include "net/layered_transport.h"
 #include "net/listener.h"
 
+namespace akasa::store {
+struct SessionState;
+class StoreBatch;
+}  // namespace akasa::store
+
 namespace akasa::broker {
+
+class PersistWriter;
+namespace persist {
+struct ClockPair;
+}
 
 // A delivery for a session owned by another worker.
 struct RemoteDelivery {
@@ -47,8 +60,9 @@ class Worker {
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    // Before start(): accept on this listening socket (shared: also polled by others).
-    void add_listener(int fd, bool shared);
+    // Before start(): accept on this listening socket (shared: also polled by others);
+    // `stack` says which layers (PROXY, TLS, WebSocket) each connection gets.
+    void add_listener(int fd, bool shared, net::TransportStack stack = {});
     // Before start(): serve the `http` listener on this socket with `service` (which must
     // outlive the worker's thread).
     void add_http_listener(int fd, bool shared, const net::http::HttpService& service);
@@ -70,6 +84,7 @@ class Worker {
     BrokerContext& context() { return context_; }
     const config::Config& config() const { return context_.config; }
     net::EventLoop& loop() { return loop_; }
+    net::ClosingSockets& closing_sockets() { return closing_; }
     WorkerCounters& counters() { return counters_; }
     Clock::time_point now() const { return now_; }
     std::span<std::uint8_t> read_scratch() { return read_scratch_; }
@@ -105,16 +120,35 @@ class Worker {
     bool keep_alive_suspended() const { return congested_recently_; }
     // True while the worker drains output before exiting: connections stop reading.
     bool shutting_down() const { return shutting_down_; }
+    // Asynchronous hook answers for this worker's connections (hook_dispatch.h).
+    HookDispatch& hook_dispatch() { return hook_dispatch_; }
     PublisherThrottle& throttle() { return throttle_; }
     // `subscriber` drained (or closed: `all`): read the publishers paused for it again, a
     // batch at a time; null: the batch paused longest, whatever they wait for.
     void resume_publishers(const ClientConnection* subscriber, bool all = false);
     // A QoS 1/2 message did not fit in the session's queue: count it, warn once.
     void count_queue_drop(Session& session);
+    // How many messages a session may queue: a stored session's queue is in the store.
+    std::size_t queue_limit(const Session& session) const {
+        return session.stored ? context_.config.max_in_db_pending_messages
+                              : context_.config.max_in_mem_pending_messages;
+    }
+
+    // --- Persistence (persist_worker.cpp); persist() is null when it is off ---
+    PersistWriter* persist() { return persist_.get(); }
+    // Writes this iteration's store batch; called before any output leaves and before
+    // deliveries go to other workers. On failure the connections holding output that
+    // depended on it are closed unsent, and false is returned.
+    bool commit_persistence();
+    // Before start(): a session recovered from the store, placed on this worker. Records
+    // recovery drops (expired, over max_in_db_pending_messages) go into `cleanup`. Returns
+    // an error text when a record does not decode.
+    std::string restore_session(store::SessionState&& state, const persist::ClockPair& clocks,
+                                store::StoreBatch& cleanup, std::uint64_t& max_seq);
 
   private:
     void run();
-    void on_accept(int fd, const net::Endpoint& peer);
+    void on_accept(int fd, const net::Endpoint& peer, const net::TransportStack& stack);
     void on_http_accept(int fd, const net::Endpoint& peer, const net::http::HttpService& service);
     void drain_inbox();
     void flush_dirty();
@@ -130,6 +164,8 @@ class Worker {
     BrokerContext& context_;
     const std::uint32_t index_;
     net::EventLoop loop_;
+    // Closed WebSocket / TLS connections reading the client's goodbye (after loop_).
+    net::ClosingSockets closing_{loop_};
     std::thread thread_;
     std::atomic<bool> stop_requested_{false};
     WorkerCounters counters_;
@@ -145,6 +181,9 @@ class Worker {
     // `http` listener connections: not MQTT clients, not counted in connections/metrics.
     std::unordered_map<HttpClient*, std::unique_ptr<HttpClient>> http_clients_;
     std::vector<std::unique_ptr<HttpClient>> http_graveyard_;
+
+    std::unique_ptr<PersistWriter> persist_;
+    bool persist_failing_ = false;  // commit_persistence() is closing connections
 
     std::uint64_t next_session_serial_ = 1;
     std::unordered_map<SessionId, std::unique_ptr<Session>> sessions_;
@@ -192,6 +231,8 @@ class Worker {
     Clock::time_point cached_at_;
     std::array<EncodedForm, 12> cached_forms_;
     std::minstd_rand random_;
+    // Declared after the inbox: destroyed (and its poster detached) before it.
+    HookDispatch hook_dispatch_{*this};
     friend class ClientConnection;
 
   public:

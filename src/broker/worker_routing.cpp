@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "broker/mqtt5_message_expiry.h"
+#include "broker/persist_writer.h"
 #include "broker/worker.h"
 #include "mqtt/encoder.h"
 
@@ -38,6 +40,8 @@ void Worker::route(const MessagePtr& message) {
                     pick = std::hash<std::string_view>{}(message->topic) % members.size();
                     break;
             }
+            // One online member when there is one (spec 4.8.2), offline ones queue.
+            pick = first_online_member(context_.online, members, pick);
             const auto& s = members[pick];
             matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier});
         });
@@ -56,9 +60,14 @@ void Worker::route(const MessagePtr& message) {
         const std::uint32_t owner = owner_of(target);
         if (owner == index_) {
             if (auto it = sessions_.find(target); it != sessions_.end()) {
+                // Stored before the publisher's acknowledgement (persist_writer.h).
+                if (persist_ && delivery.qos != QoS::AtMostOnce)
+                    persist_->routed(target, it->second.get(), delivery, now_);
                 deliver(*it->second, std::move(delivery));
             }
         } else if (owner < outgoing_.size()) {
+            if (persist_ && delivery.qos != QoS::AtMostOnce)
+                persist_->routed(target, nullptr, delivery, now_);
             outgoing_[owner].push_back({target, std::move(delivery)});
         }
     };
@@ -109,8 +118,9 @@ void Worker::deliver(Session& session, Delivery&& delivery) {
     // Offline: QoS 1/2 are queued for the session's return; QoS 0 is not kept
     // (docs/architecture.md, "Offline sessions").
     if (delivery.qos == QoS::AtMostOnce) return;
-    if (!session.outbox.enqueue(std::move(delivery), context_.config.max_in_mem_pending_messages)) {
+    if (!session.outbox.enqueue(std::move(delivery), queue_limit(session))) {
         count_queue_drop(session);
+        if (persist_) persist_->queued_dropped(session, delivery);  // enqueue left it intact
     }
 }
 
@@ -150,7 +160,18 @@ bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,
             ++header;
         return header + 1 + 2 + message.topic.size();
     };
-    if (v5 && !delivery.subscription_ids.empty()) {
+    OutboundTopicAliases::Choice alias;
+    OutboundTopicAliases* aliases = v5 ? connection.topic_aliases_out() : nullptr;
+    if (aliases) {
+        // Topic aliases differ per connection: this form is not shared (mqtt5_topic_aliases.h).
+        auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
+        publish.packet_id = qos ? 1 : 0;
+        publish.properties.subscription_identifiers = delivery.subscription_ids;
+        const auto encoded = encode_with_alias(*aliases, publish, encode_scratch_);
+        alias = encoded.choice;
+        bytes = encode_scratch_;
+        packet_id_offset = encoded.packet_id_offset;
+    } else if (v5 && !delivery.subscription_ids.empty()) {
         // Subscription identifiers differ per subscriber: this form is not shared.
         auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
         publish.packet_id = qos ? 1 : 0;
@@ -179,6 +200,7 @@ bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,
         packet_id_offset = form.packet_id_offset;
     }
     if (bytes.size() > connection.client_max_packet_size()) {
+        if (aliases) aliases->forget(alias);
         counters.add(counters.dropped_too_large);
         return false;
     }
@@ -202,13 +224,17 @@ void Worker::send_retained(Session& session, std::string_view filter,
     }
 }
 
-void Worker::publish_will(const MessagePtr& will) {
+void Worker::publish_will(const MessagePtr& stored_will) {
     if (shutting_down_) return;  // wills are not published when the server stops
+    const auto will = mqtt5::will_at_publication(stored_will, now_);
     if (will->retain && context_.config.retain_available) {
         if (will->payload.empty()) {
             context_.retained.erase(will->topic);
         } else {
             context_.retained.set(will->topic, will);
+        }
+        if (persist_) {
+            persist_->retained_changed(will->topic, will->payload.empty() ? nullptr : will, now_);
         }
     }
     route(will);

@@ -1,5 +1,6 @@
 // `akasa start --config FILE`: load the config, start the broker, serve until SIGINT or
-// SIGTERM, then shut down in order (see broker/broker.h) and exit 0.
+// SIGTERM (SIGHUP reloads, see Broker::reload), then shut down in order (see
+// broker/broker.h) and exit 0.
 #include <pthread.h>
 #include <signal.h>
 
@@ -19,22 +20,6 @@
 #include "util/log.h"
 
 namespace akasa::cli {
-namespace {
-
-// Listener kinds whose transports are built (src/net/{tls,websocket,proxy}) but not yet
-// wired into the event loop: refusing them beats a server that silently does not listen.
-std::optional<std::string> unavailable_listener(const config::Config& config) {
-    const auto& l = config.listeners;
-    if (l.mqtts) return "listeners.mqtts: TLS listeners are not available yet";
-    if (l.ws) return "listeners.ws: WebSocket listeners are not available yet";
-    if (l.wss) return "listeners.wss: WebSocket listeners are not available yet";
-    if (l.mqtt && l.mqtt->proxy_mode != config::ProxyMode::None) {
-        return "listeners.mqtt.proxy_mode: the PROXY protocol is not available yet; use null";
-    }
-    return std::nullopt;
-}
-
-}  // namespace
 
 int start(const std::string& config_path) {
     config::Config config;
@@ -42,10 +27,6 @@ int start(const std::string& config_path) {
         config = config::load_config_file(config_path);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "akasa: %s\n", e.what());
-        return 1;
-    }
-    if (auto problem = unavailable_listener(config)) {
-        std::fprintf(stderr, "akasa: %s (see docs/status.md)\n", problem->c_str());
         return 1;
     }
     util::init_logging(config::to_string(config.log_level));
@@ -88,8 +69,10 @@ int start(const std::string& config_path) {
             spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
             break;
         }
-        if (signal == SIGHUP)
-            spdlog::info("received SIGHUP: configuration reload is not supported yet");
+        if (signal == SIGHUP) {
+            spdlog::info("received SIGHUP, reloading");
+            broker.reload();
+        }
     }
     broker.stop();
     spdlog::info("akasa stopped");

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/socket_address.h"
@@ -34,12 +35,16 @@ enum class SaslMechanism { ScramSha256 };
 
 enum class LogLevel { Trace, Debug, Info, Warn, Error };
 
+// When a write to the persistent store reaches stable storage (docs/persistence.md).
+enum class SyncPolicy { None, Interval, Always };  // YAML: none, interval, always
+
 // The names used in the YAML file (`TlsTermination`, `SCRAM-SHA-256`, `info`, ...);
 // ProxyMode::None has no YAML spelling (it is `null`) and prints as "null".
 std::string_view to_string(ProxyMode mode);
 std::string_view to_string(SharedSubscriptionMode mode);
 std::string_view to_string(SaslMechanism mechanism);
 std::string_view to_string(LogLevel level);
+std::string_view to_string(SyncPolicy policy);  // "none", "interval", "always"
 
 // `listeners.mqtt` (plain TCP) and `listeners.ws` (MQTT over WebSocket).
 struct PlainListener {
@@ -115,6 +120,25 @@ struct HookConfig {
     bool operator==(const HookConfig&) const = default;
 };
 
+// One `plugins:` entry: a shared library loaded at start (docs/plugins.md).
+struct PluginConfig {
+    std::string path;                                          // not empty
+    std::vector<std::pair<std::string, std::string>> options;  // in file order, as YAML text
+
+    bool operator==(const PluginConfig&) const = default;
+};
+
+// `persistence`: the embedded store of sessions, queues and retained messages
+// (docs/persistence.md).
+struct PersistenceConfig {
+    bool enable = false;         // false: memory only (also when the section is absent)
+    std::string dir = "./data";  // relative paths: relative to the working directory
+    SyncPolicy sync = SyncPolicy::None;
+    std::chrono::milliseconds sync_interval{1000};  // `sync_interval_ms`, 1..3600000
+
+    bool operator==(const PersistenceConfig&) const = default;
+};
+
 struct Config {
     // --- Akasa's keys, same names, meanings and defaults ---
     Listeners listeners;
@@ -149,6 +173,17 @@ struct Config {
     std::uint32_t v3_session_expiry_interval = 0;
     LogLevel log_level = LogLevel::Info;
     std::uint32_t max_connections = 0;  // 0: unlimited
+    // MQTT 5 (docs/mqtt5.md): check that payloads marked UTF-8 are (0x99 otherwise), and
+    // the Response Information for clients that request it (`{client_id}` substituted).
+    bool validate_payload_format = false;
+    std::optional<std::string> response_information;
+    PersistenceConfig persistence;
+    // Hooks (docs/plugins.md): a Mosquitto-format ACL file (read by the hook module at
+    // start, not by the loader), plugins in load order, and how long an asynchronous hook
+    // answer may take before the call is refused.
+    std::optional<std::string> acl_file;
+    std::vector<PluginConfig> plugins;
+    std::chrono::seconds hook_timeout{5};  // >= 1 s
 
     bool operator==(const Config&) const = default;
 };

@@ -7,6 +7,8 @@
 #include <limits>
 #include <utility>
 
+#include "config/hook_keys_reader.h"
+#include "config/persistence_reader.h"
 #include "config/readable_file.h"
 #include "config/yaml_reader.h"
 
@@ -243,7 +245,8 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          "subscription_id_available", "wildcard_subscription_available", "hook",
          // ours
          "worker_threads", "connect_timeout", "v3_session_expiry_interval", "log_level",
-         "max_connections"});
+         "max_connections", "acl_file", "plugins", "hook_timeout", "persistence",
+         "validate_payload_format", "response_information"});
     Config config;
     config.listeners = read_listeners(ctx, top);
     config.auth = read_auth(ctx, top);
@@ -291,6 +294,12 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
             read_enum(ctx, level, "log_level", kNames, "trace, debug, info, warn, error");
     }
     top.read("max_connections", config.max_connections, 0, kU32Max);
+    top.read("validate_payload_format", config.validate_payload_format);
+    if (YAML::Node info = top.get("response_information"); !absent_or_null(info)) {
+        config.response_information = read_string(ctx, info, "response_information");
+    }
+    detail::read_hook_keys(ctx, top, config);
+    config.persistence = detail::read_persistence(ctx, top);
 
     if (config.min_keep_alive > config.max_keep_alive) {
         ctx.fail(top.get("min_keep_alive"), "min_keep_alive",

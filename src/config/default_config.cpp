@@ -91,6 +91,22 @@ connect_timeout: 10                  # seconds a new connection has to send its 
 v3_session_expiry_interval: 0        # seconds an offline MQTT 3.x persistent session is kept; 0: forever
 log_level: info                      # trace | debug | info | warn | error
 max_connections: 0                   # refuse connections beyond this many; 0: unlimited
+validate_payload_format: false       # v5: refuse (0x99) payloads marked UTF-8 that are not
+response_information: null           # v5: CONNACK Response Information when requested, e.g.
+                                     # "reply/{client_id}/"; null: none
+acl_file: null                       # Mosquitto-format ACL file (docs/plugins.md); null: no ACL
+plugins: []                          # shared libraries loaded at start, in order, e.g.:
+#  - path: /usr/lib/akasa/auth_plugin.so
+#    options: {users: "alice:secret"}    # free-form, passed to the plugin as text
+hook_timeout: 5                      # seconds an asynchronous hook answer may take (>= 1)
+persistence:                         # the embedded store (docs/persistence.md); remove the
+                                     # section (or enable: false) to keep everything in memory
+  enable: true
+  dir: ./data                        # created if missing
+  sync: none                         # none: survives a process crash (kill -9)
+                                     # interval: plus an fsync every sync_interval_ms
+                                     # always: fsync before every acknowledgement (power cut)
+  sync_interval_ms: 1000             # 1..3600000, used by sync: interval
 )";
 
 }  // namespace

@@ -36,6 +36,10 @@
 
 namespace akasa::hook {
 
+namespace acl {
+class ClientAcl;
+}
+
 enum class HookPoint : std::uint8_t {
     BeforeConnect,
     AfterConnect,
@@ -58,9 +62,9 @@ constexpr HookPointSet bit(HookPoint point) {
 }
 inline constexpr HookPointSet kAllHookPoints = (HookPointSet{1} << kHookPointCount) - 1;
 
-// Read-only facts about the session a hook is called for. In before_connect the client id
-// and username are the ones of the CONNECT packet (the client id may still be empty: the
-// server assigns one after the hooks accept).
+// Read-only facts about the session a hook is called for. In before_connect the username is
+// the CONNECT packet's and the client id the one the session will have (the server's
+// assigned id when the CONNECT's was empty).
 struct SessionInfo {
     std::string_view client_id;
     std::optional<std::string_view> username;
@@ -68,6 +72,9 @@ struct SessionInfo {
     std::string_view peer_address;                     // "127.0.0.1:50312", "[::1]:50312"
     std::optional<std::string_view> tls_peer_subject;  // client certificate subject, if any
     std::string_view listener;                         // "mqtt", "mqtts", "ws" or "wss"
+    // The engine's per-client cache of bound ACL rules (null: none). Only the ACL hook uses
+    // it, on the worker owning the session.
+    acl::ClientAcl* acl_cache = nullptr;
 };
 
 // Storage that lives as long as the packet a before_* hook may edit: a hook that changes a

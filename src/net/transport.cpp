@@ -7,11 +7,36 @@
 
 namespace akasa::net {
 
+const std::string& Transport::layer_error() const {
+    static const std::string none;
+    return none;
+}
+
+const TransportInfo& Transport::info() const {
+    static const TransportInfo plain_tcp;
+    return plain_tcp;
+}
+
 TcpTransport::TcpTransport(int fd, std::string peer_address)
     : fd_(fd), peer_(std::move(peer_address)) {}
 
 TcpTransport::~TcpTransport() {
+    stop_counting();
     ::close(fd_);
+}
+
+void TcpTransport::count_in(ListenerCounters* counters) {
+    stop_counting();
+    counters_ = counters;
+    if (!counters_) return;
+    counters_->current.fetch_add(1, std::memory_order_relaxed);
+    counters_->total.fetch_add(1, std::memory_order_relaxed);
+}
+
+void TcpTransport::stop_counting() noexcept {
+    if (!counters_) return;
+    counters_->current.fetch_sub(1, std::memory_order_relaxed);
+    counters_ = nullptr;
 }
 
 IoResult TcpTransport::read(std::uint8_t* data, std::size_t capacity) {

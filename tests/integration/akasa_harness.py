@@ -42,9 +42,15 @@ class AkasaServer:
     """Context manager: `with AkasaServer(extra_yaml) as server: server.port ...`.
 
     `http`: None for no http listener, else extra keys for it (e.g. "prometheus: false",
-    or "" for the defaults); it listens on server.http_port."""
+    or "" for the defaults); it listens on server.http_port.
+    `mqtt_keys`: extra keys of the mqtt listener (e.g. "proxy_mode: Normal"); `listeners`:
+    more listeners (YAML at the level of `mqtt:`); `wait_ports`: their ports, awaited too.
+    `persistence_dir`: turns the persistent store on in that directory (it outlives the
+    server, so kill9() and restart() can test recovery); `cwd`: the server's working
+    directory (default: the test's)."""
 
-    def __init__(self, extra_yaml="", allow_anonymous=True, password_file=None, http=None):
+    def __init__(self, extra_yaml="", allow_anonymous=True, password_file=None, http=None,
+                 mqtt_keys="", listeners="", wait_ports=(), persistence_dir=None, cwd=None):
         self.port = free_port()
         self.http_port = free_port() if http is not None else None
         self.workdir = tempfile.TemporaryDirectory(prefix="akasa-test-")
@@ -54,28 +60,53 @@ class AkasaServer:
         self.config_path = os.path.join(self.workdir.name, "akasa.yaml")
         with open(self.config_path, "w") as f:
             f.write(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{self.port}\n")
+            if mqtt_keys:
+                f.write(textwrap.indent(textwrap.dedent(mqtt_keys).strip() + "\n", "    "))
+            if listeners:
+                f.write(textwrap.indent(textwrap.dedent(listeners).strip() + "\n", "  "))
             if http is not None:
                 f.write(f"  http:\n    addr: 127.0.0.1:{self.http_port}\n")
                 f.write(textwrap.indent(textwrap.dedent(http), "    "))
                 f.write("\n")
             f.write(auth)
             f.write(textwrap.dedent(extra_yaml))
+            if persistence_dir is not None:
+                f.write(f"\npersistence:\n  enable: true\n  dir: {persistence_dir}\n")
         self.log_path = os.path.join(self.workdir.name, "akasa.log")
+        self.wait_ports = tuple(wait_ports)
+        self.cwd = cwd
         self.proc = None
 
     def __enter__(self):
         self.log = open(self.log_path, "w")
+        self._launch()
+        return self
+
+    def _launch(self):
         self.proc = subprocess.Popen(
             [BINARY, "start", "--config", self.config_path],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.cwd)
         try:
             wait_for_port(self.port, self.proc)
             if self.http_port is not None:
                 wait_for_port(self.http_port, self.proc)
+            for port in self.wait_ports:
+                wait_for_port(port, self.proc)
         except Exception:
             self.stop()
             raise
-        return self
+
+    def kill9(self):
+        """SIGKILL (a crash: nothing is flushed, no clean shutdown); returns the status."""
+        self.proc.kill()
+        return self.proc.wait()
+
+    def restart(self):
+        """Starts the binary again with the same config (and store) after kill9() or stop();
+        returns once it listens again."""
+        if self.log.closed:
+            self.log = open(self.log_path, "a")
+        self._launch()
 
     def stop(self):
         """SIGTERM, then the exit status; returns it (0 is a clean shutdown)."""

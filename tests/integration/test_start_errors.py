@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 import unittest
 
-from akasa_harness import BINARY, free_port
+from akasa_harness import BINARY, AkasaServer, free_port
 
 
 def start_with(config_text):
@@ -45,17 +45,18 @@ class StartErrorTests(unittest.TestCase):
                             "auth:\n  enable: true\n  password_file: /nonexistent/pw\n",
                             "/nonexistent/pw")
 
-    def test_listener_kinds_not_available_yet_are_refused(self):
-        # Built as components (docs/status.md) but not served yet: refuse rather than start
-        # a server that silently does not listen where the config says.
-        port = free_port()
-        self.assert_refused(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{port}\n"
-                            f"  ws:\n    addr: 127.0.0.1:{free_port()}\n"
-                            "auth:\n  enable: false\n", "listeners.ws")
-        self.assert_refused(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{port}\n"
-                            "    proxy_mode: Normal\nauth:\n  enable: false\n",
-                            "listeners.mqtt.proxy_mode")
+    def test_proxy_mode_and_websocket_listeners_start(self):
+        # Served since issue 5 (they used to be refused): the server starts and listens.
+        ws_port = free_port()
+        with AkasaServer(mqtt_keys="proxy_mode: Normal",
+                         listeners=f"ws:\n  addr: 127.0.0.1:{ws_port}\n",
+                         wait_ports=[ws_port]) as server:
+            self.assertIn("listening for ws on", server.log_text())
 
+    def test_unknown_proxy_mode_is_named(self):
+        self.assert_refused(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{free_port()}\n"
+                            "    proxy_mode: Sometimes\nauth:\n  enable: false\n",
+                            "proxy_mode")
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

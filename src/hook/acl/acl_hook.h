@@ -41,6 +41,9 @@ class AclHook : public Hook {
     AclStore& store() { return *store_; }
 
   private:
+    // Through the session's ClientAcl when the engine provides one (no allocation).
+    bool allowed(const SessionInfo& session, std::string_view target, Access access) const;
+
     std::shared_ptr<AclStore> store_;
 };
 

@@ -177,34 +177,44 @@ std::size_t AclRules::rule_count() const {
     return n;
 }
 
+BoundRules AclRules::bind(std::optional<std::string_view> username,
+                          std::string_view client_id) const {
+    BoundRules bound;
+    if (!patterns_.empty() &&
+        ((username && has_wildcard_char(*username)) || has_wildcard_char(client_id))) {
+        bound.deny_all = true;
+        return bound;
+    }
+    bound.section = username ? user_rules(*username) : &anonymous_;
+    bound.patterns.reserve(patterns_.size());
+    for (const AclRule& rule : patterns_) {
+        if (!username && uses_username(rule.filter)) continue;
+        bound.patterns.push_back(
+            {rule.permission, substitute(rule.filter, username, client_id), rule.line});
+    }
+    return bound;
+}
+
 bool AclRules::check(std::optional<std::string_view> username, std::string_view client_id,
                      std::string_view target, Access access) const {
+    return check(bind(username, client_id), target, access);
+}
+
+bool AclRules::check(const BoundRules& rules, std::string_view target, Access access) {
+    if (rules.deny_all) return false;
     if (access == Access::Subscribe) {
         if (const auto shared = mqtt::parse_shared_subscription(target)) target = shared->filter;
     }
-    if (!patterns_.empty() &&
-        ((username && has_wildcard_char(*username)) || has_wildcard_char(client_id))) {
-        return false;
-    }
-    const std::vector<AclRule>* section = username ? user_rules(*username) : &anonymous_;
-
     // Pass 1: denials, from the section and from the patterns. Pass 2: grants.
     for (const bool deny_pass : {true, false}) {
-        if (section) {
-            for (const AclRule& rule : *section) {
+        for (const auto* list : {rules.section, &rules.patterns}) {
+            if (!list) continue;
+            for (const AclRule& rule : *list) {
                 const bool is_deny = rule.permission == Permission::Deny;
                 if (is_deny != deny_pass) continue;
                 if (!deny_pass && !grants(rule.permission, access)) continue;
                 if (rule_applies(rule.filter, target, access, is_deny)) return !deny_pass;
             }
-        }
-        for (const AclRule& rule : patterns_) {
-            const bool is_deny = rule.permission == Permission::Deny;
-            if (is_deny != deny_pass) continue;
-            if (!deny_pass && !grants(rule.permission, access)) continue;
-            if (!username && uses_username(rule.filter)) continue;
-            const std::string filter = substitute(rule.filter, username, client_id);
-            if (rule_applies(filter, target, access, is_deny)) return !deny_pass;
         }
     }
     return false;

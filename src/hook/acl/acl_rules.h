@@ -66,6 +66,15 @@ class AclFileError : public std::runtime_error {
     std::optional<std::size_t> line_;
 };
 
+// The rules that concern one client: its section and every pattern that applies to it with
+// `%u` / `%c` substituted once, so a check allocates nothing. Points into the AclRules it was
+// bound from: keep that alive (ClientAcl, acl_client.h, does).
+struct BoundRules {
+    const std::vector<AclRule>* section = nullptr;  // null: a user without a section
+    std::vector<AclRule> patterns;                  // substituted
+    bool deny_all = false;  // patterns exist and the username or client id contains + or #
+};
+
 class AclRules {
   public:
     // Reads and parses `path`; throws AclFileError.
@@ -75,6 +84,10 @@ class AclRules {
 
     bool check(std::optional<std::string_view> username, std::string_view client_id,
                std::string_view topic_or_filter, Access access) const;
+
+    // check() in two steps, for callers that check one client many times.
+    BoundRules bind(std::optional<std::string_view> username, std::string_view client_id) const;
+    static bool check(const BoundRules& rules, std::string_view topic_or_filter, Access access);
 
     // For tests and logs.
     const std::vector<AclRule>& anonymous_rules() const { return anonymous_; }

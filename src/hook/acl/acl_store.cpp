@@ -18,6 +18,7 @@ std::optional<std::string> AclStore::reload() {
 
 void AclStore::replace(AclRules rules) {
     rules_.store(std::make_shared<const AclRules>(std::move(rules)), std::memory_order_release);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 }  // namespace akasa::hook::acl

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@ class AclStore {
     AclStore(AclRules rules, std::string path);
 
     std::shared_ptr<const AclRules> rules() const { return rules_.load(std::memory_order_acquire); }
+    // Changes with every replace(): a cache of bound rules (ClientAcl) compares it, one
+    // atomic load, instead of loading the shared_ptr on every check.
+    std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
     const std::string& path() const { return path_; }
 
     // Loads the file again. On success swaps the rules in and returns nullopt; on failure
@@ -29,6 +33,7 @@ class AclStore {
 
   private:
     std::atomic<std::shared_ptr<const AclRules>> rules_;
+    std::atomic<std::uint64_t> generation_{0};
     const std::string path_;
 };
 

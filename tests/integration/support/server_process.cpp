@@ -71,7 +71,7 @@ void ServerProcess::start() {
         } else {
             out << "auth:\n  enable: true\n  password_file: " << password_path << "\n";
         }
-        out << "worker_threads: 2\n" << extra_config_;
+        out << "worker_threads: " << worker_threads_ << "\n" << extra_config_;
     }
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");

@@ -31,6 +31,9 @@ class ServerProcess {
 
     // Extra YAML lines appended to the config (top-level keys, e.g. "max_allowed_qos: 1").
     void add_config(const std::string& yaml_lines) { extra_config_ += yaml_lines + "\n"; }
+    // 2 by default, so sessions and connections cross workers; 1 for tests that need one
+    // thread's ordering (a publisher and its subscribers served by the same loop).
+    void set_worker_threads(int n) { worker_threads_ = n; }
     // listeners.mqtt.reuse_port (default true: one listening socket per worker).
     void set_reuse_port(bool reuse_port) { reuse_port_ = reuse_port; }
     // Enables auth with a password file containing these users (written with
@@ -56,6 +59,7 @@ class ServerProcess {
 
     std::string dir_;
     std::string extra_config_;
+    int worker_threads_ = 2;
     std::vector<std::pair<std::string, std::string>> users_;
     std::uint16_t port_ = 0;
     bool reuse_port_ = true;

@@ -73,7 +73,7 @@ const BadConfig kBadConfigs[] = {
     {"UnknownScramUserKey",
      with("scram_users:\n  bob: {hashed_password: aa, iterations: 4096, salt: bb, x: 1}\n"),
      {"scram_users.bob.x", "unknown key"}},
-    {"LaterSectionNotYetSupported", with("persistence: {}\n"), {"persistence", "unknown key"}},
+    {"UnknownTopLevelSection", with("bridges: {}\n"), {"bridges", "unknown key"}},
     {"DuplicateKey", with("max_allowed_qos: 1\nmax_allowed_qos: 2\n"),
      {"config:7: max_allowed_qos: duplicate key"}},
 

@@ -16,6 +16,7 @@ namespace {
 TEST(DefaultConfigTest, AnonymousDocumentParsesToTheDefaults) {
     Config expected;
     expected.auth.enable = false;
+    expected.persistence.enable = true;  // `make run` keeps state in ./data
     EXPECT_EQ(parse_config_text(default_config_yaml(true)), expected);
 }
 
@@ -23,6 +24,7 @@ TEST(DefaultConfigTest, AuthenticatedDocumentParsesToTheDefaults) {
     Config expected;
     expected.auth.enable = true;
     expected.auth.password_file = kDefaultPasswordFile;
+    expected.persistence.enable = true;
     EXPECT_EQ(parse_config_text(default_config_yaml(false)), expected);
 }
 
@@ -65,7 +67,13 @@ TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
                                                    "connect_timeout",
                                                    "v3_session_expiry_interval",
                                                    "log_level",
-                                                   "max_connections"};
+                                                   "max_connections",
+                                                   "validate_payload_format",
+                                                   "response_information",
+                                                   "acl_file",
+                                                   "plugins",
+                                                   "hook_timeout",
+                                                   "persistence"};
         for (const auto& key : top_keys)
             EXPECT_TRUE(root[key].IsDefined()) << key;
         EXPECT_EQ(root.size(), top_keys.size());
@@ -85,6 +93,9 @@ TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
              {"enable_before_connect", "enable_after_connect", "enable_after_disconnect",
               "enable_publish", "enable_subscribe", "enable_unsubscribe"}) {
             EXPECT_TRUE(root["hook"][key].IsDefined()) << key;
+        }
+        for (const char* key : {"enable", "dir", "sync", "sync_interval_ms"}) {
+            EXPECT_TRUE(root["persistence"][key].IsDefined()) << key;
         }
     }
 }

@@ -119,10 +119,13 @@ class TestPluginTest : public ::testing::Test {
 };
 
 TEST_F(TestPluginTest, ImplementsExactlyTheExportedPoints) {
-    EXPECT_EQ(plugin_hook->points(), bit(HookPoint::BeforeConnect) | bit(HookPoint::AfterConnect) |
-                                         bit(HookPoint::BeforePublish) |
-                                         bit(HookPoint::BeforeSubscribe));
-    EXPECT_FALSE(chain.any_for(HookPoint::AfterDisconnect));
+    EXPECT_EQ(plugin_hook->points(),
+              bit(HookPoint::BeforeConnect) | bit(HookPoint::AfterConnect) |
+                  bit(HookPoint::BeforePublish) | bit(HookPoint::AfterPublish) |
+                  bit(HookPoint::BeforeSubscribe) | bit(HookPoint::AfterSubscribe) |
+                  bit(HookPoint::BeforeUnsubscribe) | bit(HookPoint::AfterDisconnect));
+    EXPECT_TRUE(chain.any_for(HookPoint::AfterDisconnect));
+    EXPECT_FALSE(chain.any_for(HookPoint::AfterUnsubscribe));  // not exported: never called
 }
 
 TEST_F(TestPluginTest, RefusesAConnectSynchronously) {

@@ -1,0 +1,146 @@
+// The MQTT listeners of a Broker: which transport stack each kind gets (docs/listeners.md),
+// their sockets, and the TLS contexts reloaded on SIGHUP.
+//
+//   mqtt   [PROXY if proxy_mode]                    -> MQTT
+//   mqtts  [PROXY if proxy: true] -> TLS            -> MQTT
+//   ws     [PROXY if proxy_mode]  -> WebSocket      -> MQTT
+//   wss    [PROXY if proxy: true] -> TLS -> WebSocket -> MQTT
+#include <array>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/broker.h"
+#include "broker/worker.h"
+#include "metrics/broker_metrics.h"
+#include "net/layered_transport.h"
+#include "net/socket.h"
+
+namespace akasa::broker {
+namespace {
+
+// Index of each MQTT listener kind in Broker::listener_counters_.
+constexpr std::array<std::string_view, 4> kListenerKinds = {"mqtt", "mqtts", "ws", "wss"};
+
+net::Endpoint listener_endpoint(const config::SocketAddress& addr) {
+    auto endpoint = net::Endpoint::parse(addr.to_string());
+    if (!endpoint) throw std::runtime_error("bad listener address " + addr.to_string());
+    return *endpoint;
+}
+
+// Frames are streamed, never buffered whole, and the MQTT decoder enforces
+// max_packet_size_client itself; a frame may carry several packets, so allow some more.
+net::websocket::FrameLimits websocket_limits(const config::Config& config) {
+    constexpr std::uint64_t kSlack = 1 << 20;
+    const std::uint64_t limit = std::uint64_t{config.max_packet_size_client} + kSlack;
+    return {.max_frame_payload = limit, .max_message_size = limit};
+}
+
+net::TransportStack plain_stack(std::string_view name, const config::PlainListener& listener) {
+    net::TransportStack stack;
+    stack.listener = name;
+    stack.proxy = listener.proxy_mode != config::ProxyMode::None;
+    stack.proxy_tls_termination = listener.proxy_mode == config::ProxyMode::TlsTermination;
+    return stack;
+}
+
+std::string describe(const net::TransportStack& stack) {
+    std::string text;
+    if (stack.proxy)
+        text += stack.proxy_tls_termination ? "PROXY (TLS terminated by the proxy), " : "PROXY, ";
+    if (stack.tls) text += "TLS, ";
+    if (stack.websocket) text += "WebSocket, ";
+    text += "MQTT";
+    return text;
+}
+
+}  // namespace
+
+void Broker::listen_mqtt() {
+    const auto& config = context_->config;
+    const auto& l = config.listeners;
+    // TLS contexts first: a bad key or certificate stops the start before anything listens.
+    auto tls_context = [this](std::string name, const config::TlsListener& listener) {
+        try {
+            tls_contexts_.emplace_back(name,
+                                       std::make_unique<net::tls::TlsContextHolder>(listener));
+        } catch (const net::tls::TlsConfigError& e) {
+            throw net::tls::TlsConfigError("listeners." + name + ": " + e.what());
+        }
+        return tls_contexts_.back().second.get();
+    };
+    const net::tls::TlsContextHolder* mqtts_tls =
+        l.mqtts ? tls_context("mqtts", *l.mqtts) : nullptr;
+    const net::tls::TlsContextHolder* wss_tls = l.wss ? tls_context("wss", *l.wss) : nullptr;
+
+    auto serve = [this](const config::SocketAddress& addr, bool reuse_port,
+                        net::TransportStack stack) {
+        for (std::size_t i = 0; i < kListenerKinds.size(); ++i) {
+            if (kListenerKinds[i] == stack.listener) stack.counters = &listener_counters_[i];
+        }
+        const auto endpoint = listener_endpoint(addr);
+        if (reuse_port) {
+            for (auto& worker : context_->workers) {
+                worker->add_listener(net::listen_tcp(endpoint, true), false, stack);
+            }
+        } else {
+            int fd = net::listen_tcp(endpoint, false);
+            shared_listen_fds_.push_back(fd);
+            for (auto& worker : context_->workers)
+                worker->add_listener(fd, true, stack);
+        }
+        spdlog::info("listening for {} on {} ({}; {} worker threads{})", stack.listener,
+                     endpoint.to_string(), describe(stack), context_->workers.size(),
+                     reuse_port ? ", SO_REUSEPORT" : "");
+    };
+    if (l.mqtt) serve(l.mqtt->addr, l.mqtt->reuse_port, plain_stack("mqtt", *l.mqtt));
+    if (l.mqtts) {
+        net::TransportStack stack;
+        stack.listener = "mqtts";
+        stack.proxy = l.mqtts->proxy;
+        stack.tls = mqtts_tls;
+        serve(l.mqtts->addr, l.mqtts->reuse_port, stack);
+    }
+    if (l.ws) {
+        net::TransportStack stack = plain_stack("ws", *l.ws);
+        stack.websocket = true;
+        stack.websocket_limits = websocket_limits(config);
+        serve(l.ws->addr, l.ws->reuse_port, stack);
+    }
+    if (l.wss) {
+        net::TransportStack stack;
+        stack.listener = "wss";
+        stack.proxy = l.wss->proxy;
+        stack.tls = wss_tls;
+        stack.websocket = true;
+        stack.websocket_limits = websocket_limits(config);
+        serve(l.wss->addr, l.wss->reuse_port, stack);
+    }
+}
+
+void Broker::add_listener_metrics(metrics::Registry& registry) const {
+    const auto& l = context_->config.listeners;
+    const std::array<bool, 4> present = {l.mqtt.has_value(), l.mqtts.has_value(), l.ws.has_value(),
+                                         l.wss.has_value()};
+    for (std::size_t i = 0; i < kListenerKinds.size(); ++i) {
+        if (!present[i]) continue;
+        const auto& counters = listener_counters_[i];
+        metrics::add_listener_connections(registry, kListenerKinds[i],
+                                          counters.current.load(std::memory_order_relaxed),
+                                          counters.total.load(std::memory_order_relaxed));
+    }
+}
+
+void Broker::reload_tls_certificates() {
+    // Live connections keep the context they were made with; new ones get the new one.
+    for (auto& [name, holder] : tls_contexts_) {
+        if (auto error = holder->reload()) {
+            spdlog::error("SIGHUP: keeping the current certificates of listeners.{}: {}", name,
+                          *error);
+        } else {
+            spdlog::info("SIGHUP: reloaded the certificates of listeners.{}", name);
+        }
+    }
+}
+
+}  // namespace akasa::broker
