@@ -8,6 +8,7 @@ import struct
 import time
 
 from akasa_harness import BINARY
+from mqtt_wire import PacketReader, mqtt_string as _str, packet
 
 TIMEOUT = 10
 
@@ -37,21 +38,6 @@ def wait_for_log(server, fragment, timeout=TIMEOUT):
     raise AssertionError(f"{fragment!r} not in the log within {timeout}s:\n{server.log_text()}")
 
 
-def _varint(n):
-    out = bytearray()
-    while True:
-        byte = n % 128
-        n //= 128
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def _str(s):
-    data = s.encode() if isinstance(s, str) else s
-    return struct.pack("!H", len(data)) + data
-
-
 class RawClient:
     """One MQTT connection over a plain socket, for exact packets and reason codes."""
 
@@ -63,35 +49,19 @@ class RawClient:
         self.sock.settimeout(TIMEOUT)
         self.username = username
         self.password = password
-        self.buffer = b""
+        self.reader = PacketReader(self.sock)
         self.held = []  # PUBLISH packets that arrived while waiting for an acknowledgement
 
     def close(self):
         self.sock.close()
 
     def send(self, first_byte, body):
-        self.sock.sendall(bytes([first_byte]) + _varint(len(body)) + body)
-
-    def _read(self, n):
-        while len(self.buffer) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed by the server")
-            self.buffer += chunk
-        data, self.buffer = self.buffer[:n], self.buffer[n:]
-        return data
+        self.sock.sendall(packet(first_byte, body))
 
     def recv_packet(self):
         """(packet type, flags, body); raises ConnectionError when the server closed."""
-        first = self._read(1)[0]
-        length, shift = 0, 0
-        while True:
-            byte = self._read(1)[0]
-            length += (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        return first >> 4, first & 0x0F, self._read(length)
+        first, body = self.reader.packet()
+        return first >> 4, first & 0x0F, body
 
     def recv_ack(self):
         """The next packet that is not a PUBLISH (those are kept for next_message)."""

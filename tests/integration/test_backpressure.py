@@ -14,42 +14,23 @@ import unittest
 import urllib.request
 
 from akasa_harness import AkasaServer
+from mqtt_wire import PacketReader, read_exactly, varint
 
 PUBLISHERS = 10
 MESSAGES = 1500
 PAYLOAD = 8 * 1024  # 10 x 1500 x 8 KiB = 120 MiB through one subscriber
 
 
-def encode_length(n):
-    out = bytearray()
-    while True:
-        byte = n % 128
-        n //= 128
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def connect_packet(client_id):
     cid = client_id.encode()
     body = b"\x00\x04MQTT\x04\x02\x00\x3c" + len(cid).to_bytes(2, "big") + cid
-    return b"\x10" + encode_length(len(body)) + body
+    return b"\x10" + varint(len(body)) + body
 
 
 def publish_packet(topic, payload):
     t = topic.encode()
     body = len(t).to_bytes(2, "big") + t + payload
-    return b"\x30" + encode_length(len(body)) + body
-
-
-def read_exactly(sock, n):
-    data = bytearray()
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise ConnectionError("closed by the broker")
-        data += chunk
-    return bytes(data)
+    return b"\x30" + varint(len(body)) + body
 
 
 def open_client(port, client_id):
@@ -94,16 +75,9 @@ class Backpressure(unittest.TestCase):
 
             next_seq = [0] * PUBLISHERS
             received = 0
+            reader = PacketReader(sub)
             while received < PUBLISHERS * MESSAGES:
-                first = read_exactly(sub, 1)[0]
-                length, shift = 0, 0
-                while True:
-                    b = read_exactly(sub, 1)[0]
-                    length |= (b & 0x7F) << shift
-                    shift += 7
-                    if not b & 0x80:
-                        break
-                body = read_exactly(sub, length)
+                first, body = reader.packet()
                 self.assertEqual(first >> 4, 3, "only PUBLISH packets are expected")
                 topic_len = int.from_bytes(body[:2], "big")
                 index = int(body[2:2 + topic_len].decode().split("/")[1])

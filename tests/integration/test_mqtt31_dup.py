@@ -9,6 +9,7 @@ import socket
 import unittest
 
 from akasa_harness import AkasaServer
+from mqtt_wire import read_exactly
 
 
 def connect_packet(protocol_name, level, client_id):
@@ -23,16 +24,6 @@ def subscribe_packet(first_byte, packet_id, topic):
     t = topic.encode()
     body = packet_id.to_bytes(2, "big") + len(t).to_bytes(2, "big") + t + b"\x01"
     return bytes([first_byte, len(body)]) + body
-
-
-def read_exactly(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            return data
-        data += chunk
-    return data
 
 
 class Mqtt31Dup(unittest.TestCase):

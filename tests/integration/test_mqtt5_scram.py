@@ -21,6 +21,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from akasa_harness import AkasaServer
+from mqtt_wire import PacketReader, mqtt_string, packet, varint
 
 SALT = b"python-salt-0001"
 ITERATIONS = 4096
@@ -39,35 +40,16 @@ def scram_users_yaml():
 
 # --- Just enough MQTT 5 encoding for CONNECT and AUTH ---
 
-def varint(n):
-    out = bytearray()
-    while True:
-        byte = n % 128
-        n //= 128
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def utf8(s):
-    b = s.encode() if isinstance(s, str) else s
-    return struct.pack("!H", len(b)) + b
-
-
 def auth_properties(data):
-    props = b"\x15" + utf8(METHOD)
+    props = b"\x15" + mqtt_string(METHOD)
     if data is not None:
-        props += b"\x16" + utf8(data)
+        props += b"\x16" + mqtt_string(data)
     return varint(len(props)) + props
 
 
-def packet(first_byte, body):
-    return bytes([first_byte]) + varint(len(body)) + body
-
-
 def connect_packet(client_id, data):
-    body = utf8("MQTT") + bytes([5, 0x02]) + struct.pack("!H", 60)
-    body += auth_properties(data) + utf8(client_id)
+    body = mqtt_string("MQTT") + bytes([5, 0x02]) + struct.pack("!H", 60)
+    body += auth_properties(data) + mqtt_string(client_id)
     return packet(0x10, body)
 
 
@@ -105,28 +87,11 @@ def parse_properties(data):
 class RawClient:
     def __init__(self, port):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.buffer = b""
-
-    def _read(self, n):
-        while len(self.buffer) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed by the server")
-            self.buffer += chunk
-        out, self.buffer = self.buffer[:n], self.buffer[n:]
-        return out
+        self.reader = PacketReader(self.sock)
 
     def receive(self):
         """(packet type, reason code, properties) of the next packet."""
-        first = self._read(1)[0]
-        length, shift = 0, 0
-        while True:
-            byte = self._read(1)[0]
-            length += (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        body = self._read(length)
+        first, body = self.reader.packet()
         kind = first >> 4
         if kind == 2:  # CONNACK: flags, reason, properties
             body = body[1:]

@@ -9,32 +9,13 @@
 
 #include "test_support.h"
 
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// GCC sees std::free on memory from operator new and warns (-Wmismatched-new-delete), but
-// these replacements pair malloc with free themselves.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t size) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-#pragma GCC diagnostic pop
+#include "../counting_new.h"
 
 namespace akasa::mqtt::testing {
 namespace {
 
 long allocations() {
-    return g_allocations.load(std::memory_order_relaxed);
+    return ::akasa::testing::allocations();
 }
 
 TEST(HotPathAllocations, TheCounterSeesAllocations) {
