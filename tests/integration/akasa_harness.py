@@ -131,3 +131,16 @@ class AkasaServer:
                 f"akasa exited with status {status} on SIGTERM; log:\n{self.log_text()}")
         self.workdir.cleanup()
         return False
+
+
+def wait_for_log(server, fragment, timeout=15.0):
+    """Returns the server's log once it contains `fragment`. The log file has no change
+    event, so it is polled."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = server.log_text()
+        if fragment in text:
+            return text
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{fragment!r} not in the server log within {timeout} s:\n{text}")
+        time.sleep(0.05)

@@ -7,7 +7,7 @@ import socket
 import struct
 import time
 
-from akasa_harness import BINARY
+from akasa_harness import BINARY, wait_for_log  # noqa: F401 (re-exported)
 from mqtt_wire import PacketReader, mqtt_string as _str, packet
 
 TIMEOUT = 10
@@ -25,17 +25,6 @@ def plugin_path(name):
         raise AssertionError(f"{path} is missing: build the test plugins (cmake --build ... "
                              f"--target unit_hook_tests) or set AKASA_TEST_PLUGIN_DIR")
     return path
-
-
-def wait_for_log(server, fragment, timeout=TIMEOUT):
-    """Polls the server's log until `fragment` appears (the log is the only signal)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        text = server.log_text()
-        if fragment in text:
-            return text
-        time.sleep(0.05)
-    raise AssertionError(f"{fragment!r} not in the log within {timeout}s:\n{server.log_text()}")
 
 
 class RawClient:

@@ -13,6 +13,8 @@ import subprocess
 import time
 import warnings
 
+from akasa_harness import wait_for_log  # noqa: F401 (re-exported)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 NODE_DIR = os.path.join(HERE, "node")
 TIMEOUT = 15
@@ -95,21 +97,6 @@ def tls_listener_yaml(kind, port, certs, *, verify_peer=False, fail_if_no_peer_c
             f"  key_file: {key or certs.server_key}\n"
             f"  verify_peer: {'true' if verify_peer else 'false'}\n"
             f"  fail_if_no_peer_cert: {'true' if fail_if_no_peer_cert else 'false'}\n")
-
-
-# --- server log ---
-
-def wait_for_log(server, fragment, timeout=TIMEOUT):
-    """Returns the log once it contains `fragment`; the log file has no change event, so it
-    is polled."""
-    deadline = time.monotonic() + timeout
-    while True:
-        text = server.log_text()
-        if fragment in text:
-            return text
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"{fragment!r} not in the server log within {timeout} s:\n{text}")
-        time.sleep(0.05)
 
 
 # --- raw MQTT ---

@@ -159,8 +159,8 @@ class TestPluginTests(unittest.TestCase):
                 server.stop()
             with open(events) as f:
                 lines = f.read().splitlines()
-            self.assertEqual(lines[:2], ["disconnect same taken_over=1",
-                                         "disconnect same taken_over=0"])
+            self.assertEqual(lines[:2], ["disconnect same taken_over=1 listener=mqtt",
+                                         "disconnect same taken_over=0 listener=mqtt"])
 
     def test_enable_flags_turn_points_off(self):
         flags = "hook:\n  enable_publish: false\n  enable_subscribe: false\n"

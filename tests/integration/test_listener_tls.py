@@ -14,6 +14,7 @@ import tempfile
 import unittest
 
 from akasa_harness import BINARY, AkasaServer, free_port
+from hook_test_support import plugin_path
 from listener_fixtures import (TIMEOUT, Certificates, PahoClient, require_tools,
                                tls_listener_yaml, wait_for_log)
 
@@ -109,6 +110,26 @@ class MqttsTests(unittest.TestCase):
         with mqtts_server(verify_peer=True, fail_if_no_peer_cert=True) as server:
             self.round_trip(server.tls_port, ["--cert", CERTS.client_cert, "--key",
                                               CERTS.client_key])
+
+    def test_hooks_see_the_listener_and_the_client_certificate_subject(self):
+        # The test plugin's after_disconnect writes what the hook layer gave it.
+        with tempfile.TemporaryDirectory() as tmp:
+            events = os.path.join(tmp, "events")
+            plugin = (f"plugins:\n  - path: {plugin_path('test_plugin.so')}\n"
+                      f"    options: {{events_file: {events}}}\n")
+            port = free_port()
+            server = AkasaServer(plugin, wait_ports=[port], listeners=tls_listener_yaml(
+                "mqtts", port, CERTS, verify_peer=True, fail_if_no_peer_cert=True))
+            with server:
+                result = pub(port, "--cert", CERTS.client_cert, "--key", CERTS.client_key, "-i",
+                             "certified", "-t", "x", "-m", "y")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                wait_for_log(server, "client certified disconnected")
+            with open(events) as f:
+                lines = f.read().splitlines()
+            self.assertEqual(len(lines), 1, lines)
+            self.assertRegex(lines[0], r"^disconnect certified taken_over=0 listener=mqtts "
+                                       r"tls_subject=.*CN=device-1")
 
     def test_fail_if_no_peer_cert_refuses_a_client_without_certificate(self):
         with mqtts_server(verify_peer=True, fail_if_no_peer_cert=True) as server:

@@ -14,7 +14,8 @@
  *  - after_subscribe: a filter starting with "deferred/" -> answered from another thread with
  *    an action that publishes "deferred/done" (payload "ok");
  *  - after_disconnect: with option `events_file: PATH`, appends
- *    "disconnect CLIENT_ID taken_over=N" to PATH.
+ *    "disconnect CLIENT_ID taken_over=N listener=KIND", plus " tls_subject=SUBJECT" when
+ *    the client presented a certificate, to PATH.
  * Option `deinit_marker: PATH`: deinit writes "deinit" to PATH (proves it ran).
  * Build variants: -DTEST_PLUGIN_ABI_VERSION=N reports ABI version N;
  * -DTEST_PLUGIN_OMIT_INIT leaves akasa_plugin_init out. */
@@ -290,8 +291,14 @@ AKASA_PLUGIN_EXPORT void akasa_plugin_after_disconnect(void* state, const akasa_
     if (!s->events_file[0]) return;
     FILE* f = fopen(s->events_file, "a");
     if (!f) return;
-    fprintf(f, "disconnect %.*s taken_over=%d\n", (int)session->client_id.len,
-            session->client_id.data ? session->client_id.data : "", taken_over ? 1 : 0);
+    fprintf(f, "disconnect %.*s taken_over=%d listener=%.*s", (int)session->client_id.len,
+            session->client_id.data ? session->client_id.data : "", taken_over ? 1 : 0,
+            (int)session->listener.len, session->listener.data ? session->listener.data : "");
+    if (session->has_tls_peer_subject) {
+        fprintf(f, " tls_subject=%.*s", (int)session->tls_peer_subject.len,
+                session->tls_peer_subject.data ? session->tls_peer_subject.data : "");
+    }
+    fputc('\n', f);
     fclose(f);
 }
 
