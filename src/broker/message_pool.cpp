@@ -19,8 +19,9 @@ namespace {
 constexpr std::size_t kClassCount =
     std::countr_zero(kMaxPooledBytes) - std::countr_zero(kMinClassBytes) + 1;
 
-// Size class of a request: 0 for <= 128 bytes, 1 for <= 256, ... up to 4096.
-std::size_t class_of(std::size_t bytes) noexcept {
+// Size class of a request: 0 for <= 128 bytes, 1 for <= 256, ... up to 4096. (Unused under
+// ASan, where the pool is bypassed.)
+[[maybe_unused]] std::size_t class_of(std::size_t bytes) noexcept {
     const std::size_t rounded = std::bit_ceil(bytes < kMinClassBytes ? kMinClassBytes : bytes);
     return static_cast<std::size_t>(std::countr_zero(rounded) - std::countr_zero(kMinClassBytes));
 }
