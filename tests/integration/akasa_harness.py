@@ -6,6 +6,7 @@ The binary comes from $AKASA_BINARY (set by ctest), else build/akasa.
 """
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -17,8 +18,32 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BINARY = os.environ.get("AKASA_BINARY", os.path.join(REPO, "build", "akasa"))
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
-    """A TCP port nothing listens on right now (the kernel's choice for port 0)."""
+    """A TCP port nothing listens on right now, chosen below the kernel's ephemeral range.
+
+    A port from bind(0) lies in that range, which the kernel also hands to outgoing
+    connections: with tests running in parallel, some client could take it between this
+    check and the server's bind, and the server would exit with "address in use". Ports
+    below the range are only ever taken on purpose; a random pick and a bind check make a
+    clash between two tests unlikely."""
+    low, _ = _ephemeral_range()
+    for _ in range(100):
+        port = random.randrange(20000, low if low > 21000 else 30000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
