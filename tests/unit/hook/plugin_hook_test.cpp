@@ -14,6 +14,8 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "hook/hook_chain.h"
 #include "hook_test_util.h"
 
@@ -106,7 +108,8 @@ class TestPluginTest : public ::testing::Test {
   protected:
     void SetUp() override {
         REQUIRE_PLUGIN_DIR();
-        marker = ::testing::TempDir() + "test_plugin_deinit_marker";
+        // One file per process: ctest runs the tests of this fixture in parallel processes.
+        marker = ::testing::TempDir() + "test_plugin_deinit_marker." + std::to_string(::getpid());
         std::filesystem::remove(marker);
         plugin_hook = PluginHook::load(plugin("test_plugin.so"), {{"deinit_marker", marker}});
         chain.add(plugin_hook);
