@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "broker/retained_store.h"
-#include "broker/subscription_index.h"
+#include "broker/routing/retained_store.h"
+#include "broker/routing/subscription_index.h"
 
 namespace akasa::broker {
 namespace {

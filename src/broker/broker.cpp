@@ -7,7 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "broker/persist_recovery.h"
+#include "broker/persist/persist_recovery.h"
 #include "broker/worker.h"
 #include "metrics/broker_metrics.h"
 #include "net/socket.h"

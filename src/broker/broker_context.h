@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "auth/password_file.h"
-#include "broker/hook_services.h"
-#include "broker/message.h"
-#include "broker/mqtt5_online_sessions.h"
-#include "broker/persist_store.h"
-#include "broker/retained_store.h"
-#include "broker/session_registry.h"
-#include "broker/subscription_index.h"
+#include "broker/hooks/hook_services.h"
+#include "broker/mqtt5/mqtt5_online_sessions.h"
+#include "broker/persist/persist_store.h"
+#include "broker/routing/message.h"
+#include "broker/routing/retained_store.h"
+#include "broker/routing/subscription_index.h"
+#include "broker/session/session_registry.h"
 #include "config/config.h"
 
 namespace akasa::broker {

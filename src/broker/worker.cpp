@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "broker/persist_writer.h"
+#include "broker/persist/persist_writer.h"
 #include "net/transport.h"
 
 namespace akasa::broker {

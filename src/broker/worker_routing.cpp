@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <functional>
 
-#include "broker/mqtt5_message_expiry.h"
-#include "broker/persist_writer.h"
+#include "broker/mqtt5/mqtt5_message_expiry.h"
+#include "broker/persist/persist_writer.h"
 #include "broker/worker.h"
 #include "mqtt/encoder.h"
 

@@ -1,7 +1,7 @@
 // Messages live in one pooled block each: the publish path (Message::from_publish and the
 // last reference going away) allocates nothing once the pool is warm. Counted by replacing
 // the global operator new for this test binary.
-#include "broker/message_pool.h"
+#include "broker/routing/message_pool.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "broker/message.h"
+#include "broker/routing/message.h"
 
 #include "../counting_new.h"
 

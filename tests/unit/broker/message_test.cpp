@@ -1,4 +1,4 @@
-#include "broker/message.h"
+#include "broker/routing/message.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "broker/mqtt5_topic_aliases.h"
+#include "broker/mqtt5/mqtt5_topic_aliases.h"
 
 #include <gtest/gtest.h>
 

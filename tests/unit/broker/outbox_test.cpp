@@ -1,4 +1,4 @@
-#include "broker/outbox.h"
+#include "broker/session/outbox.h"
 
 #include <gtest/gtest.h>
 

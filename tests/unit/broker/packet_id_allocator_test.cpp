@@ -1,4 +1,4 @@
-#include "broker/packet_id_allocator.h"
+#include "broker/session/packet_id_allocator.h"
 
 #include <gtest/gtest.h>
 

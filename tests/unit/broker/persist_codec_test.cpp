@@ -1,7 +1,7 @@
-// The engine <-> store conversions of persistence (broker/persist_codec.h): what a message
+// The engine <-> store conversions of persistence (broker/persist/persist_codec.h): what a message
 // forwards survives the round trip, deadlines move between clocks without losing time, and a
 // damaged properties blob is refused rather than misread.
-#include "broker/persist_codec.h"
+#include "broker/persist/persist_codec.h"
 
 #include <gtest/gtest.h>
 

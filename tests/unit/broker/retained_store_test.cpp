@@ -1,4 +1,4 @@
-#include "broker/retained_store.h"
+#include "broker/routing/retained_store.h"
 
 #include <gtest/gtest.h>
 

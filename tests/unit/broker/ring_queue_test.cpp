@@ -1,4 +1,4 @@
-#include "broker/ring_queue.h"
+#include "broker/session/ring_queue.h"
 
 #include <gtest/gtest.h>
 

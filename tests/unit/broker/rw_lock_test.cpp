@@ -1,4 +1,4 @@
-#include "broker/rw_lock.h"
+#include "broker/routing/rw_lock.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "broker/session_registry.h"
+#include "broker/session/session_registry.h"
 
 #include <gtest/gtest.h>
 

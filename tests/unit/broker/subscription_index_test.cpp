@@ -1,4 +1,4 @@
-#include "broker/subscription_index.h"
+#include "broker/routing/subscription_index.h"
 
 #include <gtest/gtest.h>
 

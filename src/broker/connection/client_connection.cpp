@@ -1,0 +1,823 @@
+#include "broker/connection/client_connection.h"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/mqtt5/mqtt5_limits.h"
+#include "broker/mqtt5/mqtt5_options.h"
+#include "broker/mqtt5/mqtt5_reason_strings.h"
+#include "broker/persist/persist_writer.h"
+#include "broker/session/session.h"
+#include "broker/worker.h"
+#include "mqtt/encoder.h"
+#include "mqtt/topic.h"
+
+namespace akasa::broker {
+
+using mqtt::PacketType;
+using mqtt::ProtocolVersion;
+using mqtt::QoS;
+using mqtt::ReasonCode;
+
+ClientConnection::ClientConnection(Worker& worker, std::unique_ptr<net::Transport> transport)
+    : worker_(&worker), transport_(std::move(transport)) {
+    connected_at_ = last_packet_at_ = worker.now();
+    interest_ = EPOLLIN;
+    worker_->loop().add(transport_->fd(), interest_, this);
+}
+
+ClientConnection::~ClientConnection() {
+    // A closed WebSocket / TLS connection reads the client's goodbye before its socket
+    // closes (net::ClosingSockets); plain TCP closes at once.
+    if (transport_ && state_ == State::Closed) {
+        worker_->closing_sockets().linger(std::move(transport_), worker_->now());
+    }
+}
+
+void ClientConnection::rebind(Worker& worker) {
+    worker_ = &worker;
+}
+
+// --- Input ---
+
+void ClientConnection::on_io(std::uint32_t events) {
+    if (state_ == State::Closed) return;
+    if (events & EPOLLOUT) flush();
+    if (worker_->shutting_down()) return;
+    if (state_ != State::Closed &&
+        ((events & (EPOLLERR | EPOLLHUP)) ||
+         ((events & EPOLLIN) && !reading_paused_ && !paused_for_subscribers_))) {
+        read_input();
+    }
+    if (migrating_ && state_ != State::Closed) worker_->migrate(*this);
+}
+
+void ClientConnection::read_input() {
+    auto scratch = worker_->read_scratch();
+    // While publishers wait for a congested subscriber, every other read is small: the
+    // clients not paused yet (up to all of them in one loop iteration) may feed it too.
+    if (worker_->throttle().any_paused()) {
+        scratch = scratch.first(std::min(scratch.size(), PublisherThrottle::kCongestedReadSize));
+    }
+    const auto result = transport_->read(scratch.data(), scratch.size());
+    switch (result.status) {
+        case net::IoResult::Status::would_block:
+            return;
+        case net::IoResult::Status::closed:
+            close(CloseReason{"connection closed by the client", std::nullopt, true});
+            return;
+        case net::IoResult::Status::error: {
+            // A TLS / WebSocket / PROXY layer refusing the bytes says why (layer_error).
+            const std::string& why = transport_->layer_error();
+            close(CloseReason{
+                why.empty() ? std::string("read failed: ") + std::strerror(result.error) : why,
+                std::nullopt, true});
+            return;
+        }
+        case net::IoResult::Status::ok:
+            break;
+    }
+    auto& counters = worker_->counters();
+    counters.add(counters.bytes_in, result.bytes);
+    auto& throttle = worker_->throttle();
+    throttle.begin_read();
+    if (input_.empty()) {
+        // The common case: whole packets straight from the shared scratch buffer; only an
+        // incomplete tail is copied into this connection's own buffer.
+        std::span<const std::uint8_t> data(scratch.data(), result.bytes);
+        const std::size_t used = process(data);
+        if (state_ != State::Closed && used < data.size()) input_.append(data.subspan(used));
+    } else {
+        input_.append(scratch.data(), result.bytes);
+        process_buffered_input();
+    }
+    if (state_ != State::Closed && output_full() && !reading_paused_) {
+        // This client does not read what we send (acks, deliveries): stop reading its
+        // publishes until its output drains, instead of buffering without bound.
+        reading_paused_ = true;
+        update_interest();
+    }
+    ClientConnection* congested = throttle.reader_must_wait_for();
+    if (state_ != State::Closed && congested && congested != this && !paused_for_subscribers_) {
+        paused_for_subscribers_ = true;
+        throttle.add_paused(*this, *congested);
+        update_interest();
+    }
+    if (state_ == State::Closed) return;
+    // Layer replies the socket did not take (TLS handshake, WebSocket pong): flush later.
+    if (transport_->has_pending_output()) worker_->mark_dirty(*this);
+    // A layer ended right behind the bytes just handled: no socket event would report it.
+    if (!reading_paused_ && !paused_for_subscribers_ && !migrating_ &&
+        transport_->has_buffered_input()) {
+        read_input();
+    }
+}
+
+bool ClientConnection::congested() const {
+    if (output_full()) return true;
+    if (!session_) return false;
+    const std::size_t limit = worker_->queue_limit(*session_);
+    return limit >= 2 && session_->outbox.pending_size() >= limit / 2;
+}
+
+bool ClientConnection::drained() const {
+    if (out_.size() - out_sent_ >= kOutputLimit / 2) return false;
+    if (!session_) return true;
+    return session_->outbox.pending_size() < worker_->queue_limit(*session_) / 4;
+}
+
+void ClientConnection::report_congestion() {
+    const auto now = worker_->now();
+    if (congested_since_ == Clock::time_point{}) {
+        congested_since_ = now;
+    } else if (now - congested_since_ >= kStalledAfter) {
+        // Not draining at all: stop holding publishers for this client (its own output and
+        // queue limits drop its messages from now on), so it cannot slow the others.
+        if (reported_congestion_) {
+            reported_congestion_ = false;
+            worker_->resume_publishers(this, true);
+        }
+        return;
+    }
+    reported_congestion_ = true;
+    worker_->throttle().subscriber_congested(*this);
+}
+
+void ClientConnection::resume_reading_for_subscribers() {
+    if (!paused_for_subscribers_) return;
+    paused_for_subscribers_ = false;
+    update_interest();
+}
+
+void ClientConnection::process_buffered_input() {
+    if (input_.empty() || state_ == State::Closed) return;
+    const std::size_t used = process({input_.data(), input_.size()});
+    if (state_ == State::Closed) return;
+    input_.consume(used);
+    input_.shrink_if_idle();
+}
+
+const std::string* ClientConnection::inbound_alias(std::uint16_t alias) const {
+    if (!topic_aliases_) return nullptr;
+    const auto it = topic_aliases_->find(alias);
+    return it == topic_aliases_->end() ? nullptr : &it->second;
+}
+
+std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
+    // Before CONNECT the peer is unauthenticated: a smaller cap keeps a crowd of
+    // half-open clients from making us buffer max_packet_size_client bytes each.
+    std::uint32_t max_size = worker_->config().max_packet_size_client;
+    if (state_ == State::AwaitingConnect) max_size = std::min(max_size, kMaxConnectSize);
+    std::size_t pos = 0;
+    while (state_ != State::Closed && !migrating_ && !hook_waiting() && pos < data.size()) {
+        auto rest = data.subspan(pos);
+        const auto header =
+            mqtt::decode_fixed_header(rest, max_size, version_ == mqtt::ProtocolVersion::V31);
+        if (header.status == mqtt::HeaderStatus::NeedMore) break;
+        if (header.status == mqtt::HeaderStatus::Error) {
+            protocol_violation(header.error.reason, header.error.message);
+            break;
+        }
+        if (rest.size() < header.header.packet_size()) break;
+        pos += header.header.packet_size();
+        last_packet_at_ = worker_->now();
+        handle_packet(header.header,
+                      rest.subspan(header.header.header_size, header.header.remaining_length));
+    }
+    return pos;
+}
+
+void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
+                                     std::span<const std::uint8_t> body) {
+    if (state_ == State::AwaitingConnect) {
+        if (auth_ && auth_->pending_connect) {
+            handle_packet_while_authenticating(header, body);  // mqtt5_auth.cpp
+            return;
+        }
+        if (header.type != PacketType::Connect) {
+            // [MQTT-3.1.0-1]: the first packet must be CONNECT.
+            close(CloseReason{"first packet is not CONNECT", std::nullopt, false});
+            return;
+        }
+        handle_connect(header, body);
+        return;
+    }
+    if (header.type == PacketType::Connect) {
+        protocol_violation(ReasonCode::ProtocolError, "second CONNECT [MQTT-3.1.0-2]");
+        return;
+    }
+    if (header.type == PacketType::Publish) {
+        handle_publish(header, body);
+        return;
+    }
+    mqtt::Packet& packet = worker_->packet_scratch();
+    if (auto error = mqtt::decode_packet(header, body, version_, packet)) {
+        protocol_violation(error->reason, error->message);
+        return;
+    }
+    switch (header.type) {
+        case PacketType::PubAck:
+        case PacketType::PubRec:
+        case PacketType::PubComp:
+            handle_ack(packet);
+            break;
+        case PacketType::PubRel:
+            handle_pubrel(std::get<mqtt::PubRel>(packet));
+            break;
+        case PacketType::Subscribe:
+            handle_subscribe(std::get<mqtt::Subscribe>(packet));
+            break;
+        case PacketType::Unsubscribe:
+            handle_unsubscribe(std::get<mqtt::Unsubscribe>(packet));
+            break;
+        case PacketType::Pingreq:
+            send(mqtt::Pingresp{});
+            break;
+        case PacketType::Disconnect:
+            handle_disconnect(std::get<mqtt::Disconnect>(packet));
+            break;
+        case PacketType::Auth:
+            handle_auth(std::get<mqtt::Auth>(packet));  // mqtt5_auth.cpp
+            break;
+        default:
+            protocol_violation(ReasonCode::ProtocolError, "packet type only a server may send");
+            break;
+    }
+}
+
+void ClientConnection::protocol_violation(ReasonCode reason, const char* why) {
+    spdlog::info("closing connection of client {} from {}: {} ({})",
+                 client_id_.empty() ? "(not connected)" : client_id_, peer(),
+                 mqtt::to_string(reason), why);
+    std::optional<ReasonCode> disconnect;
+    if (mqtt::is_error(reason)) disconnect = reason;
+    close(CloseReason{std::string(mqtt::to_string(reason)) + ": " + why, disconnect, true});
+}
+
+// --- PUBLISH from the client ---
+
+void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
+                                      std::span<const std::uint8_t> body) {
+    mqtt::Publish& publish = worker_->publish_scratch();
+    if (auto error = mqtt::decode_publish(header, body, version_, publish)) {
+        protocol_violation(error->reason, error->message);
+        return;
+    }
+    const auto& config = worker_->config();
+    const bool v5 = version_ == ProtocolVersion::V5;
+    const auto qos = static_cast<std::uint8_t>(publish.qos);
+    if (qos > config.max_allowed_qos) {
+        return protocol_violation(ReasonCode::QoSNotSupported,
+                                  "PUBLISH QoS above max_allowed_qos [MQTT-3.2.2-11]");
+    }
+    if (publish.retain && !config.retain_available) {
+        return protocol_violation(ReasonCode::RetainNotSupported,
+                                  "retained PUBLISH but retain is not available [MQTT-3.2.2-14]");
+    }
+    if (!publish.properties.subscription_identifiers.empty()) {
+        return protocol_violation(
+            ReasonCode::ProtocolError,
+            "Subscription Identifier in PUBLISH from a client [MQTT-3.3.4-6]");
+    }
+    std::string_view topic = publish.topic;
+    if (v5 && publish.properties.topic_alias) {
+        const std::uint16_t alias = *publish.properties.topic_alias;
+        if (alias == 0 || alias > config.topic_alias_max) {
+            return protocol_violation(ReasonCode::TopicAliasInvalid,
+                                      "Topic Alias out of range [MQTT-3.3.2-9]");
+        }
+        if (!topic.empty()) {
+            if (!topic_aliases_) {
+                topic_aliases_ = std::make_unique<std::unordered_map<std::uint16_t, std::string>>();
+            }
+            (*topic_aliases_)[alias].assign(topic);
+        } else if (const std::string* known = inbound_alias(alias)) {
+            topic = *known;
+        } else {
+            return protocol_violation(ReasonCode::ProtocolError,
+                                      "unknown Topic Alias with an empty topic");
+        }
+    }
+    if (!mqtt::validate_topic_name(topic)) {
+        return protocol_violation(ReasonCode::TopicNameInvalid, "invalid topic name");
+    }
+    if (v5 && !mqtt5::payload_format_ok(config, publish.properties, publish.payload)) {
+        // validate_payload_format (mqtt5_options.h): acknowledged with 0x99, not routed.
+        if (publish.qos != QoS::AtMostOnce) {
+            return refuse_publish(publish, ReasonCode::PayloadFormatInvalid);
+        }
+        return protocol_violation(ReasonCode::PayloadFormatInvalid,
+                                  "payload is not UTF-8 but its Payload Format Indicator is 1");
+    }
+    auto& counters = worker_->counters();
+    counters.add(counters.messages_in[qos]);
+    if (hooks_ && publish_hooked()) {
+        publish.topic = topic;                             // hooks see the alias resolved
+        return publish_with_hooks(header, body, publish);  // hook_connection.cpp
+    }
+    accept_publish(publish, topic);
+}
+
+void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_view topic) {
+    const auto& config = worker_->config();
+    const bool v5 = version_ == ProtocolVersion::V5;
+    if (publish.qos == QoS::ExactlyOnce) {
+        if (session_->awaiting_release(publish.packet_id)) {
+            // A resend of a message already received: acknowledge, do not deliver again
+            // [MQTT-4.3.3-9].
+            send(mqtt::PubRec{publish.packet_id, ReasonCode::Success, {}});
+            return;
+        }
+        if (v5 && session_->awaiting_pubrel.size() >= config.max_inflight_server) {
+            return protocol_violation(ReasonCode::ReceiveMaximumExceeded,
+                                      "more unacknowledged QoS 2 than Receive Maximum "
+                                      "[MQTT-3.3.4-9]");
+        }
+        session_->add_awaiting_release(publish.packet_id);
+        // Stored with the queued copies, before the PUBREC (persist_writer.h).
+        if (auto* persist = worker_->persist()) {
+            persist->qos2_received(*session_, publish.packet_id);
+        }
+    }
+
+    auto message = Message::from_publish(publish, topic, session_->id(), worker_->now());
+    if (publish.retain) {
+        // [MQTT-3.3.1-6/7]: an empty payload removes the retained message.
+        if (publish.payload.empty()) {
+            worker_->context().retained.erase(topic);
+        } else {
+            worker_->context().retained.set(topic, message);
+        }
+        if (auto* persist = worker_->persist()) {
+            persist->retained_changed(topic, publish.payload.empty() ? nullptr : message,
+                                      worker_->now());
+        }
+    }
+    worker_->route(message);
+
+    if (publish.qos == QoS::AtLeastOnce) {
+        send(mqtt::PubAck{publish.packet_id, ReasonCode::Success, {}});
+    } else if (publish.qos == QoS::ExactlyOnce) {
+        send(mqtt::PubRec{publish.packet_id, ReasonCode::Success, {}});
+    }
+}
+
+// --- Acknowledgements ---
+
+void ClientConnection::handle_ack(const mqtt::Packet& packet) {
+    PacketType type = mqtt::packet_type(packet);
+    std::uint16_t id = 0;
+    if (auto* a = std::get_if<mqtt::PubAck>(&packet)) id = a->packet_id;
+    if (auto* r = std::get_if<mqtt::PubRec>(&packet)) id = r->packet_id;
+    if (auto* c = std::get_if<mqtt::PubComp>(&packet)) id = c->packet_id;
+    auto* persist = worker_->persist();
+    switch (session_->outbox.acknowledge(type, id)) {
+        case Outbox::AckResult::Completed:
+            if (persist) persist->inflight_completed(*session_, id);
+            pump();
+            break;
+        case Outbox::AckResult::Released:
+            if (persist) persist->inflight_released(*session_, id);
+            send(mqtt::PubRel{id, ReasonCode::Success, {}});
+            break;
+        case Outbox::AckResult::UnknownId:
+            // Late duplicates are harmless; a PUBREC still needs its PUBREL.
+            if (type == PacketType::PubRec) {
+                send(mqtt::PubRel{id, ReasonCode::PacketIdentifierNotFound, {}});
+            }
+            break;
+        case Outbox::AckResult::WrongPacket:
+            protocol_violation(ReasonCode::ProtocolError,
+                               "acknowledgement does not match the message's QoS");
+            break;
+    }
+}
+
+void ClientConnection::handle_pubrel(const mqtt::PubRel& pubrel) {
+    const bool known = session_->remove_awaiting_release(pubrel.packet_id);
+    if (auto* persist = worker_->persist(); persist && known) {
+        persist->qos2_released(*session_, pubrel.packet_id);  // before the PUBCOMP
+    }
+    send(mqtt::PubComp{
+        pubrel.packet_id, known ? ReasonCode::Success : ReasonCode::PacketIdentifierNotFound, {}});
+}
+
+// --- SUBSCRIBE / UNSUBSCRIBE ---
+
+void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
+                                        std::span<const ReasonCode> hook_reasons) {
+    if (hooks_ && hook_reasons.empty() && subscribe_hooked()) {
+        return subscribe_with_hooks(subscribe);  // hook_connection.cpp; comes back here
+    }
+    const auto& config = worker_->config();
+    const bool v5 = version_ == ProtocolVersion::V5;
+    const std::uint32_t identifier = subscribe.properties.subscription_identifiers.empty()
+                                         ? 0
+                                         : subscribe.properties.subscription_identifiers.front();
+    if (identifier != 0 && !config.subscription_id_available) {
+        return protocol_violation(ReasonCode::SubscriptionIdentifiersNotSupported,
+                                  "subscription identifiers are not available");
+    }
+    struct RetainedSend {
+        std::string filter;
+        StoredSubscription sub;
+    };
+    std::vector<RetainedSend> retained;
+    mqtt::Suback suback;
+    suback.packet_id = subscribe.packet_id;
+    suback.reason_codes.reserve(subscribe.topics.size());
+    std::optional<ReasonCode> first_refusal;  // explained in the SUBACK's reason string
+    auto refuse = [&](ReasonCode code) {
+        suback.reason_codes.push_back(v5 ? static_cast<std::uint8_t>(code) : mqtt::kSubackFailure);
+        if (!first_refusal) first_refusal = code;
+    };
+    for (const auto& topic : subscribe.topics) {
+        const std::string_view filter = topic.filter;
+        if (const auto i = static_cast<std::size_t>(&topic - subscribe.topics.data());
+            i < hook_reasons.size() && mqtt::is_error(hook_reasons[i])) {
+            refuse(hook_reasons[i]);  // a hook or the ACL refused it
+            continue;
+        }
+        if (!mqtt::validate_topic_filter(filter)) {
+            refuse(ReasonCode::TopicFilterInvalid);
+            continue;
+        }
+        const auto shared = mqtt::parse_shared_subscription(filter);
+        if (shared && !config.shared_subscription_available) {
+            refuse(ReasonCode::SharedSubscriptionsNotSupported);
+            continue;
+        }
+        if (shared && topic.options.no_local) {
+            return protocol_violation(ReasonCode::ProtocolError,
+                                      "No Local on a shared subscription [MQTT-3.8.3-4]");
+        }
+        const std::string_view plain = shared ? shared->filter : filter;
+        if (!config.wildcard_subscription_available &&
+            plain.find_first_of("+#") != std::string_view::npos) {
+            refuse(ReasonCode::WildcardSubscriptionsNotSupported);
+            continue;
+        }
+        const auto granted = std::min<std::uint8_t>(static_cast<std::uint8_t>(topic.options.qos),
+                                                    config.max_allowed_qos);
+        Subscription entry;
+        entry.session = session_->id();
+        entry.identifier = identifier;
+        entry.qos = granted;
+        entry.no_local = topic.options.no_local;
+        entry.retain_as_published = topic.options.retain_as_published;
+        entry.retain_handling = topic.options.retain_handling;
+        const auto result = worker_->context().subscriptions.subscribe(filter, entry);
+        StoredSubscription stored{topic.options, identifier};
+        stored.options.qos = static_cast<QoS>(granted);
+        session_->subscriptions[std::string(filter)] = stored;
+        if (auto* persist = worker_->persist()) persist->subscribed(*session_, filter, stored);
+        suback.reason_codes.push_back(granted);
+        // Retained messages: not for shared subscriptions [MQTT-3.8.4-?]; Retain Handling
+        // 0 always, 1 only for a new subscription, 2 never [MQTT-3.3.1-9..11].
+        const auto rh = topic.options.retain_handling;
+        if (!shared && (rh == 0 || (rh == 1 && result == SubscribeResult::kAdded))) {
+            retained.push_back({std::string(filter), stored});
+        }
+    }
+    if (v5 && first_refusal) {
+        suback.properties.reason_string = mqtt5::subscribe_refusal_text(*first_refusal);
+    }
+    send(suback);
+    for (const auto& r : retained)
+        worker_->send_retained(*session_, r.filter, r.sub);
+    if (hooks_ && !hook_reasons.empty()) after_subscribe_hooks(subscribe, suback.reason_codes);
+}
+
+void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
+                                          std::span<const ReasonCode> hook_reasons) {
+    if (hooks_ && hook_reasons.empty() && unsubscribe_hooked()) {
+        return unsubscribe_with_hooks(unsubscribe);  // hook_connection.cpp; comes back here
+    }
+    mqtt::Unsuback unsuback;
+    unsuback.packet_id = unsubscribe.packet_id;
+    std::size_t index = 0;
+    for (auto filter : unsubscribe.topic_filters) {
+        if (const auto i = index++; i < hook_reasons.size() && mqtt::is_error(hook_reasons[i])) {
+            // Refused by a hook: v5 says why; 3.x UNSUBACK carries no codes.
+            if (version_ == ProtocolVersion::V5) {
+                unsuback.reason_codes.push_back(static_cast<std::uint8_t>(hook_reasons[i]));
+            }
+            continue;
+        }
+        bool existed = false;
+        if (auto it = session_->subscriptions.find(filter); it != session_->subscriptions.end()) {
+            session_->subscriptions.erase(it);
+            if (auto* persist = worker_->persist()) persist->unsubscribed(*session_, filter);
+            existed = worker_->context().subscriptions.unsubscribe(filter, session_->id());
+        }
+        if (version_ == ProtocolVersion::V5) {
+            unsuback.reason_codes.push_back(static_cast<std::uint8_t>(
+                existed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted));
+        }
+    }
+    send(unsuback);
+    if (hooks_ && !hook_reasons.empty()) after_unsubscribe_hooks(unsubscribe);
+}
+
+// --- DISCONNECT, close, takeover ---
+
+void ClientConnection::handle_disconnect(const mqtt::Disconnect& disconnect) {
+    const bool v5 = version_ == ProtocolVersion::V5;
+    if (v5 && disconnect.properties.session_expiry_interval) {
+        const std::uint32_t requested = *disconnect.properties.session_expiry_interval;
+        if (session_expiry_ == 0 && requested != 0) {
+            return protocol_violation(ReasonCode::ProtocolError,
+                                      "Session Expiry Interval set on DISCONNECT after 0 in "
+                                      "CONNECT [MQTT-3.14.2-2]");
+        }
+        session_->expiry_interval =
+            std::min(requested, worker_->config().max_session_expiry_interval);
+    }
+    const bool with_will = v5 && disconnect.reason_code == ReasonCode::DisconnectWithWill;
+    std::string text = "client disconnected";
+    if (v5 && disconnect.reason_code != ReasonCode::NormalDisconnection) {
+        text += std::string(" (") + mqtt::to_string(disconnect.reason_code) + ")";
+    }
+    // A normal DISCONNECT discards the will [MQTT-3.1.2-10]; 0x04 asks for it.
+    close(CloseReason{std::move(text), std::nullopt, with_will});
+}
+
+void ClientConnection::begin_shutdown() {
+    if (state_ == State::Closed) return;
+    if (state_ == State::Connected && version_ == ProtocolVersion::V5) {
+        mqtt::Disconnect disconnect{ReasonCode::ServerShuttingDown, {}};
+        disconnect.properties.reason_string = "server shutting down";
+        send(disconnect);
+    }
+    // No more reading: level-triggered EPOLLIN would otherwise wake the drain loop forever.
+    reading_paused_ = true;
+    update_interest();
+}
+
+void ClientConnection::close_for_takeover() {
+    close(CloseReason{"session taken over by a new connection", ReasonCode::SessionTakenOver, true,
+                      true});
+}
+
+void ClientConnection::close(const CloseReason& reason) {
+    if (state_ == State::Closed) return;
+    const bool was_connected = state_ == State::Connected;
+    if (reason.disconnect && was_connected && version_ == ProtocolVersion::V5) {
+        // The server may send DISCONNECT only after CONNACK [MQTT-3.14.0-1]. The reason
+        // string is dropped when the client's Maximum Packet Size says so [MQTT-3.14.2-3].
+        mqtt::Disconnect disconnect{*reason.disconnect, {}};
+        disconnect.properties.reason_string = reason.text;
+        send(disconnect);
+    }
+    flush();                              // best effort: what the socket takes now
+    if (state_ == State::Closed) return;  // the flush failed and closed already
+    state_ = State::Closed;
+    if (reported_congestion_) worker_->resume_publishers(this, true);
+    // The will (if any) is published before the line is logged: tests rely on that order.
+    if (session_) detach_session(reason.publish_will, reason.taken_over);
+    if (hooks_) hooks_connection_closed(was_connected, reason.taken_over);  // after_disconnect
+    if (was_connected) {
+        spdlog::info("client {} disconnected from {}: {}", client_id_, peer(), reason.text);
+    }
+    worker_->retire(*this);
+}
+
+void ClientConnection::detach_session(bool publish_will, bool taken_over) {
+    Session& session = *session_;
+    session_ = nullptr;
+    auto will = std::move(will_);
+    worker_->session_disconnected(session, std::move(will), will_delay_, publish_will, taken_over);
+}
+
+void ClientConnection::tick(Clock::time_point now) {
+    if (state_ == State::Closed) return;
+    const auto& config = worker_->config();
+    if (state_ == State::AwaitingConnect) {
+        // A CONNECT waiting for a hook's answer is bounded by hook_timeout instead.
+        if (!migrating_ && !hook_waiting() && now - connected_at_ >= config.connect_timeout) {
+            spdlog::info("closing connection from {}: no CONNECT within {}s", peer(),
+                         config.connect_timeout.count());
+            close(CloseReason{"no CONNECT in time", std::nullopt, false});
+        }
+        return;
+    }
+    if (reading_paused_ || paused_for_subscribers_ || worker_->keep_alive_suspended()) {
+        last_packet_at_ = now;  // we are not reading: its silence is ours, not the client's
+    } else if (keep_alive_ != 0 &&
+               now - last_packet_at_ >= std::chrono::milliseconds(keep_alive_ * 1500)) {
+        // [MQTT-3.1.2-24]: one and a half times the keep alive without a packet.
+        close(CloseReason{"keep alive timeout", ReasonCode::KeepAliveTimeout, true});
+        return;
+    }
+    if (version_ != ProtocolVersion::V5 && session_ && session_->outbox.inflight_size() > 0) {
+        // 3.x allows resending unacknowledged messages; MQTT 5 forbids it except on
+        // reconnect [MQTT-4.4.0-1], so only 3.x connections get inflight_timeout resends.
+        for (auto& entry : session_->outbox.inflight()) {
+            if (now - entry.sent_at >= config.inflight_timeout) {
+                send_inflight(entry, true);
+                entry.sent_at = now;
+            }
+        }
+    }
+}
+
+// --- Output ---
+
+template <class Packet>
+void ClientConnection::send(const Packet& packet) {
+    if (version_ == ProtocolVersion::V5) {
+        // [MQTT-3.1.2-24] and [MQTT-3.1.2-29]: see mqtt5_limits.h.
+        std::optional<Packet> trimmed;
+        const Packet* fitted = mqtt5::fit_for_client(packet, client_max_packet_size_,
+                                                     request_problem_information_, trimmed);
+        if (!fitted) {
+            spdlog::warn("not sending a {} to client {}: larger than its Maximum Packet Size {}",
+                         mqtt::to_string(mqtt::packet_type(mqtt::Packet(packet))), client_id_,
+                         client_max_packet_size_);
+            return;
+        }
+        mqtt::encode(*fitted, version_, out_);
+    } else {
+        mqtt::encode(packet, version_, out_);
+    }
+    worker_->mark_dirty(*this);
+}
+
+// connect_handler.cpp and mqtt5_auth.cpp send through the same template.
+template void ClientConnection::send<mqtt::Connack>(const mqtt::Connack&);
+template void ClientConnection::send<mqtt::Auth>(const mqtt::Auth&);
+
+void ClientConnection::write_publish(std::span<const std::uint8_t> bytes,
+                                     std::size_t packet_id_offset, std::uint16_t packet_id,
+                                     bool dup) {
+    const std::size_t start = out_.size();
+    out_.insert(out_.end(), bytes.begin(), bytes.end());
+    if (packet_id != 0) {
+        out_[start + packet_id_offset] = static_cast<std::uint8_t>(packet_id >> 8);
+        out_[start + packet_id_offset + 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
+    }
+    if (dup) out_[start] |= 0x08;
+    worker_->mark_dirty(*this);
+}
+
+void ClientConnection::deliver(Delivery&& delivery) {
+    if (hooks_ && !hook_may_deliver(*delivery.message)) return;  // the ACL's read check
+    auto& counters = worker_->counters();
+    auto& outbox = session_->outbox;
+    if (delivery.qos == QoS::AtMostOnce) {
+        if (outbox.pending_size() > 0) {
+            // Behind queued QoS 1/2 messages, to keep the publisher's order.
+            if (!outbox.enqueue(std::move(delivery),
+                                worker_->config().max_in_mem_pending_messages)) {
+                counters.add(counters.dropped_qos0);
+            }
+            return;
+        }
+        if (output_full()) {
+            // Past the hard limit the client is not reading at all: drop rather than stall
+            // every publisher for one stuck subscriber.
+            if (out_.size() - out_sent_ >= kOutputHardLimit) {
+                counters.add(counters.dropped_qos0);
+                return;
+            }
+            report_congestion();
+        }
+        worker_->write_delivery(*this, delivery, 0, false);
+        return;
+    }
+    if (outbox.pending_size() == 0 && outbox.has_window_room(window_) && !output_full()) {
+        auto& entry = outbox.start(std::move(delivery), worker_->now());
+        if (auto* persist = worker_->persist())
+            persist->inflight_started(*session_, entry, worker_->now());
+        send_inflight(entry, false);
+        return;
+    }
+    if (!outbox.enqueue(std::move(delivery), worker_->queue_limit(*session_))) {
+        worker_->count_queue_drop(*session_);  // a full queue: the client is stuck
+        if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
+    } else if (congested()) {
+        report_congestion();
+    }
+}
+
+void ClientConnection::pump() {
+    // Nothing may follow the DISCONNECT of a shutdown.
+    if (!session_ || state_ != State::Connected || worker_->shutting_down()) return;
+    auto& outbox = session_->outbox;
+    std::size_t expired = 0;
+    while (outbox.pending_size() > 0 && outbox.has_window_room(window_) && !output_full()) {
+        auto next = outbox.next_pending(worker_->now(), expired);
+        if (!next) break;
+        if (hooks_ && !hook_may_deliver(*next->message)) continue;  // queued while offline
+        if (next->qos == QoS::AtMostOnce) {
+            worker_->write_delivery(*this, *next, 0, false);
+            continue;
+        }
+        auto& entry = outbox.start(std::move(*next), worker_->now());
+        if (auto* persist = worker_->persist())
+            persist->inflight_started(*session_, entry, worker_->now());
+        send_inflight(entry, false);
+    }
+    if (expired) worker_->counters().add(worker_->counters().dropped_expired, expired);
+    if (outbox.pending_size() == 0) session_->queue_overflow_reported = false;
+}
+
+void ClientConnection::send_inflight(InflightEntry& entry, bool dup) {
+    if (entry.stage == InflightEntry::Stage::AwaitPubComp) {
+        send(mqtt::PubRel{entry.packet_id, ReasonCode::Success, {}});
+        return;
+    }
+    if (!worker_->write_delivery(*this, entry.delivery, entry.packet_id, dup)) {
+        // Too large for this client [MQTT-3.1.2-25]: discarded as if delivered.
+        const std::uint16_t id = entry.packet_id;  // discard() destroys the entry
+        session_->outbox.discard(id);
+        if (auto* persist = worker_->persist()) persist->inflight_completed(*session_, id);
+    }
+}
+
+void ClientConnection::resend_inflight() {
+    // [MQTT-4.4.0-1]: on session resumption, unacknowledged PUBLISH (with DUP) and PUBREL
+    // packets are sent again, in their original order.
+    if (session_->outbox.inflight_size() == 0) return;
+    auto& inflight = session_->outbox.inflight();
+    std::vector<std::uint16_t> ids;
+    for (auto& entry : inflight)
+        ids.push_back(entry.packet_id);
+    for (auto id : ids) {
+        for (auto& entry : inflight) {
+            if (entry.packet_id != id) continue;
+            entry.sent_at = worker_->now();
+            send_inflight(entry, true);
+            break;
+        }
+    }
+}
+
+void ClientConnection::flush() {
+    if (state_ == State::Closed) return;
+    // Nothing leaves before the store holds what it acknowledges (persist_writer.h).
+    if (!worker_->commit_persistence()) {
+        out_.clear();
+        out_sent_ = 0;
+        close(CloseReason{"the persistent store refused a write", std::nullopt, true});
+        return;
+    }
+    if (transport_->has_pending_output()) {
+        // Bytes the transport encoded earlier (TLS records, WebSocket frames) go first.
+        const auto sent = transport_->flush();
+        if (sent.status == net::IoResult::Status::closed ||
+            sent.status == net::IoResult::Status::error) {
+            out_.clear();
+            out_sent_ = 0;
+            close(CloseReason{"connection lost while writing", std::nullopt, true});
+            return;
+        }
+    }
+    auto& counters = worker_->counters();
+    while (out_sent_ < out_.size()) {
+        const auto result = transport_->write(out_.data() + out_sent_, out_.size() - out_sent_);
+        if (result.status == net::IoResult::Status::ok) {
+            out_sent_ += result.bytes;
+            counters.add(counters.bytes_out, result.bytes);
+            continue;
+        }
+        if (result.status == net::IoResult::Status::would_block) break;
+        out_.clear();
+        out_sent_ = 0;
+        close(CloseReason{"connection lost while writing", std::nullopt, true});
+        return;
+    }
+    if (out_sent_ == out_.size()) {
+        out_.clear();
+        out_sent_ = 0;
+        if (out_.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(out_);
+    }
+    if (reading_paused_ && !output_full() && !worker_->shutting_down() && !hook_waiting())
+        reading_paused_ = false;
+    update_interest();
+    if (!output_full() && session_ && session_->outbox.pending_size() > 0) pump();
+    if (congested_since_ != Clock::time_point{} && state_ != State::Closed && drained()) {
+        congested_since_ = {};
+    }
+    if (reported_congestion_ && state_ != State::Closed && drained()) {
+        // Stays set while publishers wait for it: each drain resumes the next batch.
+        worker_->resume_publishers(this);
+        reported_congestion_ = worker_->throttle().any_waiting_for(*this);
+    }
+}
+
+void ClientConnection::update_interest() {
+    if (state_ == State::Closed || migrating_) return;
+    const bool reading = !reading_paused_ && !paused_for_subscribers_;
+    std::uint32_t wanted = (reading ? std::uint32_t{EPOLLIN} : 0u) |
+                           (has_pending_output() ? std::uint32_t{EPOLLOUT} : 0u);
+    if (wanted == interest_) return;
+    interest_ = wanted;
+    worker_->loop().modify(transport_->fd(), interest_, this);
+}
+
+}  // namespace akasa::broker

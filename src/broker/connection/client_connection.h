@@ -1,0 +1,238 @@
+// One client's network connection, speaking MQTT: reads and decodes packets from its
+// Transport, handles each (CONNECT in connect_handler.cpp, the rest in
+// client_connection.cpp), and writes the answers and deliveries into one output buffer
+// that the worker flushes once per loop iteration. Lives on one worker thread; may be
+// handed, between two reads, to the worker owning its session (see Worker::migrate).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/connection/auth_exchange.h"
+#include "broker/connection/connect_request.h"
+#include "broker/hooks/hook_session.h"
+#include "broker/mqtt5/mqtt5_topic_aliases.h"
+#include "broker/routing/message.h"
+#include "broker/session/outbox.h"
+#include "mqtt/decoder.h"
+#include "mqtt/packets.h"
+#include "net/byte_buffer.h"
+#include "net/event_loop.h"
+#include "net/transport.h"
+
+namespace akasa::broker {
+
+class Worker;
+class Session;
+
+// Why a connection ends, for the log line and for the will [MQTT-3.1.2-8].
+struct CloseReason {
+    std::string text;                            // "client disconnected", "keep alive timeout"
+    std::optional<mqtt::ReasonCode> disconnect;  // v5: send DISCONNECT with this code first
+    bool publish_will = true;                    // false after a normal DISCONNECT
+    bool taken_over = false;                     // a new connection took the session over
+};
+
+class ClientConnection final : public net::IoHandler {
+  public:
+    enum class State : std::uint8_t { AwaitingConnect, Connected, Closed };
+
+    // Output above this many bytes counts as "full": QoS 0 is dropped for this client,
+    // QoS 1/2 wait in the session queue, and reading from this client pauses.
+    static constexpr std::size_t kOutputLimit = 1 << 20;
+    // Past kOutputLimit the publishers feeding this client are paused (publisher_throttle.h);
+    // QoS 0 messages they had already sent are still taken up to this bound, then dropped.
+    static constexpr std::size_t kOutputHardLimit = 8 << 20;
+    // A subscriber congested this long without draining is stalled: it no longer pauses
+    // the publishers feeding it.
+    static constexpr std::chrono::seconds kStalledAfter{2};
+    // The largest CONNECT accepted (it is read before authentication).
+    static constexpr std::uint32_t kMaxConnectSize = 1 << 20;
+
+    ClientConnection(Worker& worker, std::unique_ptr<net::Transport> transport);
+    ~ClientConnection();
+
+    void on_io(std::uint32_t events) override;
+
+    State state() const { return state_; }
+    Session* session() const { return session_; }
+    const std::string& peer() const { return transport_->peer_address(); }
+    mqtt::ProtocolVersion version() const { return version_; }
+    int fd() const { return transport_->fd(); }
+
+    // --- Called by the worker (same thread) ---
+
+    // Sends or queues one delivery for this connection's session.
+    void deliver(Delivery&& delivery);
+    // Writes buffered output once; arms EPOLLOUT if the socket is full.
+    void flush();
+    // Ends the connection: optional v5 DISCONNECT, will handling, session detach, log line.
+    void close(const CloseReason& reason);
+    // Once per second: connect timeout, keep alive, v3 inflight resend.
+    void tick(Clock::time_point now);
+    // Worker handover: the connection now belongs to `worker` (its loop, its sessions).
+    void rebind(Worker& worker);
+    // After CONNECT is accepted on the owning worker: attach the session, send CONNACK,
+    // resend inflight messages and send what is queued.
+    void start_session(Session& session, const ConnectRequest& request, bool session_present);
+    // Server shutdown, first step: v5 clients get DISCONNECT 0x8B queued (closing follows
+    // once the output drained or a deadline passed).
+    void begin_shutdown();
+    bool has_pending_output() const {
+        return out_sent_ < out_.size() || transport_->has_pending_output();
+    }
+    // The old connection of a session taken over by a new one [MQTT-3.1.4-3].
+    void close_for_takeover();
+    // Encoded PUBLISH bytes (from the worker's encode-once cache) with this id patched in.
+    void write_publish(std::span<const std::uint8_t> bytes, std::size_t packet_id_offset,
+                       std::uint16_t packet_id, bool dup);
+    bool output_full() const { return out_.size() - out_sent_ >= kOutputLimit; }
+    // Output or queue past the point where the publishers feeding this client pause.
+    bool congested() const;
+    // Well below that point again: the publishers paused for this client may resume.
+    bool drained() const;
+    std::uint32_t client_max_packet_size() const { return client_max_packet_size_; }
+    // v5 outbound topic aliases; null when the client allows none (mqtt5_topic_aliases.h).
+    OutboundTopicAliases* topic_aliases_out() const { return topic_aliases_out_.get(); }
+    bool in_dirty_list = false;
+
+    // Sends as many queued deliveries as the window and output allow.
+    void pump();
+
+    // hook_connection.cpp: an asynchronous hook answer for this connection arrived, or its
+    // time ran out (`blocking`: the connection waited for it).
+    void on_hook_answer(hook::CompletedCall call);
+    void on_hook_timeout(std::uint64_t call_id, bool blocking);
+
+  private:
+    friend class Worker;
+
+    void read_input();
+    // Decodes and handles every complete packet in `data`; returns bytes consumed.
+    std::size_t process(std::span<const std::uint8_t> data);
+    void process_buffered_input();
+    void handle_packet(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
+
+    // connect_handler.cpp
+    void handle_connect(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
+    void refuse_connect(mqtt::ProtocolVersion version, mqtt::ReasonCode reason, const char* why);
+    void send_connack(const ConnectRequest& request, bool session_present);
+
+    // mqtt5_auth.cpp: enhanced authentication (AUTH packets) [MQTT-4.12].
+    void begin_enhanced_auth(std::string_view method, std::optional<std::string_view> data,
+                             ConnectRequest&& request);
+    void handle_packet_while_authenticating(const mqtt::FixedHeader& header,
+                                            std::span<const std::uint8_t> body);
+    void handle_auth(const mqtt::Auth& auth);
+    void apply_auth_step(AuthStep step);
+
+    void handle_publish(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
+    void handle_ack(const mqtt::Packet& packet);
+    void handle_pubrel(const mqtt::PubRel& pubrel);
+    // `hook_reasons`: one per filter once the before_* hooks ran (an error refuses it).
+    void handle_subscribe(const mqtt::Subscribe& subscribe,
+                          std::span<const mqtt::ReasonCode> hook_reasons = {});
+    void handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
+                            std::span<const mqtt::ReasonCode> hook_reasons = {});
+    // The PUBLISH once validated (and accepted by the hooks): store, route, acknowledge.
+    void accept_publish(const mqtt::Publish& publish, std::string_view topic);
+    void handle_disconnect(const mqtt::Disconnect& disconnect);
+    void protocol_violation(mqtt::ReasonCode reason, const char* why);
+    // The topic a v5 client bound to `alias` earlier, or null.
+    const std::string* inbound_alias(std::uint16_t alias) const;
+
+    void send_inflight(InflightEntry& entry, bool dup);
+    void send_publish(Delivery& delivery, std::uint16_t packet_id, bool dup);
+    void resend_inflight();
+    template <class Packet>
+    void send(const Packet& packet);
+    void update_interest();
+    // This client is congested: the publisher being read now pauses (publisher_throttle.h).
+    void report_congestion();
+    // Called by the worker when a congested subscriber drained.
+    void resume_reading_for_subscribers();
+    void detach_session(bool publish_will, bool taken_over);
+
+    // hook_connection.cpp: the engine's calls into the hook layer (hook_services.h).
+    bool hook_waiting() const { return hooks_ && hooks_->parked.has_value(); }
+    void connect_with_hooks(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
+                            mqtt::Connect& connect, ConnectRequest&& request);
+    void continue_connect(const mqtt::Connect& connect, ConnectRequest&& request);
+    void after_connect_hooks(bool session_present);
+    bool publish_hooked() const;
+    void publish_with_hooks(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
+                            mqtt::Publish& publish);
+    void finish_publish(mqtt::Publish& publish, bool changed);
+    void refuse_publish(const mqtt::Publish& publish, mqtt::ReasonCode reason);
+    bool subscribe_hooked() const;
+    void subscribe_with_hooks(const mqtt::Subscribe& subscribe);
+    void after_subscribe_hooks(const mqtt::Subscribe& subscribe,
+                               std::span<const std::uint8_t> reason_codes);
+    bool unsubscribe_hooked() const;
+    void unsubscribe_with_hooks(const mqtt::Unsubscribe& unsubscribe);
+    void after_unsubscribe_hooks(const mqtt::Unsubscribe& unsubscribe);
+    void hooks_connection_closed(bool was_connected, bool taken_over);
+    // The ACL's read check for a message about to be sent to this client.
+    bool hook_may_deliver(const Message& message);
+    hook::CallSite call_site(hook::PacketArena& arena, std::uint64_t call_id);
+    void park(ParkedPacket&& parked);
+    void unpark_and_continue();
+    // Keeps `context()` (an AfterCall) when the after_* chain is pending.
+    template <class Context>
+    void watch_after_call(const hook::ChainResult& result, std::uint64_t call_id,
+                          Context&& context);
+    void resume_after(AfterCall&& context, std::size_t from);
+    void apply_actions(std::vector<hook::Action>& actions);
+    void resume_connect(ParkedPacket& parked, hook::CompletedCall& call);
+    void resume_publish(ParkedPacket& parked, hook::CompletedCall& call);
+    void resume_subscribe(ParkedPacket& parked, hook::CompletedCall& call);
+    void resume_unsubscribe(ParkedPacket& parked, hook::CompletedCall& call);
+
+    Worker* worker_;
+    std::unique_ptr<net::Transport> transport_;
+    State state_ = State::AwaitingConnect;
+    mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
+    Session* session_ = nullptr;
+
+    net::ByteBuffer input_;  // unparsed tail of earlier reads (usually empty)
+    std::vector<std::uint8_t> out_;
+    std::size_t out_sent_ = 0;
+    std::uint32_t interest_ = 0;  // current epoll events
+    bool reading_paused_ = false;
+    bool paused_for_subscribers_ = false;  // a subscriber it feeds is congested
+    bool reported_congestion_ = false;     // this client paused publishers; resume on drain
+    Clock::time_point congested_since_{};  // start of the current congestion; {} when none
+
+    // Settled at CONNECT.
+    std::string client_id_;
+    std::uint16_t keep_alive_ = 0;
+    std::uint16_t window_ = 10;  // how many QoS 1/2 messages may be unacknowledged
+    std::uint32_t client_max_packet_size_ = 268435460;
+    bool request_problem_information_ = true;
+    std::uint32_t session_expiry_ = 0;
+    MessagePtr will_;
+    std::uint32_t will_delay_ = 0;
+    // v5 inbound topic aliases (a map, not a vector indexed by alias: one PUBLISH with
+    // alias 65535 must not cost 65,535 empty strings), allocated by the first alias: an
+    // empty map is 56 bytes on every idle connection.
+    std::unique_ptr<std::unordered_map<std::uint16_t, std::string>> topic_aliases_;
+    std::unique_ptr<OutboundTopicAliases> topic_aliases_out_;  // allocated when allowed
+    std::unique_ptr<AuthExchange> auth_;  // v5 enhanced authentication, when CONNECT asked
+    std::unique_ptr<HookSession> hooks_;  // from CONNECT on, when any hook is configured
+
+    Clock::time_point connected_at_;
+    Clock::time_point last_packet_at_;
+    bool migrating_ = false;  // set by Worker::attach; on_io hands over once it returns
+    // Heap-held: a ConnectRequest is 128 bytes that only a connection in transit needs.
+    std::unique_ptr<ConnectRequest> pending_migration_;
+    std::uint32_t migration_target_ = 0;
+};
+
+}  // namespace akasa::broker

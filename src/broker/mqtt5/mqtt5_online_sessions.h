@@ -1,0 +1,52 @@
+// Which sessions have a connection right now, across workers: shared subscriptions send each
+// message to one ONLINE member of the group when there is one (spec 4.8.2), and the member
+// sessions live on other threads. Written at connect and disconnect, read when a message
+// matches a shared subscription (RwLock: the read side touches no shared cache line).
+//
+//   online.set(session.id(), true);             // CONNACK sent
+//   if (online.contains(member.session)) ...    // routing
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <unordered_set>
+
+#include "broker/routing/rw_lock.h"
+#include "broker/routing/subscription.h"
+
+namespace akasa::broker {
+
+class OnlineSessions {
+  public:
+    void set(SessionId session, bool online) {
+        std::unique_lock lock(lock_);
+        if (online) {
+            sessions_.insert(session);
+        } else {
+            sessions_.erase(session);
+        }
+    }
+    bool contains(SessionId session) const {
+        std::shared_lock lock(lock_);
+        return sessions_.contains(session);
+    }
+
+  private:
+    mutable RwLock lock_;
+    std::unordered_set<SessionId> sessions_;  // guarded by lock_
+};
+
+// The member of a shared subscription group to send to: `pick` if online, else the next
+// online member after it (wrapping), else `pick` (a persistent session queues it).
+inline std::size_t first_online_member(const OnlineSessions& online,
+                                       std::span<const Subscription> members, std::size_t pick) {
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        const std::size_t candidate = (pick + i) % members.size();
+        if (online.contains(members[candidate].session)) return candidate;
+    }
+    return pick;
+}
+
+}  // namespace akasa::broker

@@ -1,0 +1,24 @@
+#include "broker/mqtt5/mqtt5_reason_strings.h"
+
+namespace akasa::broker::mqtt5 {
+
+using mqtt::ReasonCode;
+
+std::string_view subscribe_refusal_text(ReasonCode reason) {
+    switch (reason) {
+        case ReasonCode::TopicFilterInvalid:
+            return "invalid topic filter (wildcards must fill whole levels, # only last)";
+        case ReasonCode::SharedSubscriptionsNotSupported:
+            return "shared subscriptions are off on this server "
+                   "(shared_subscription_available: false)";
+        case ReasonCode::WildcardSubscriptionsNotSupported:
+            return "wildcard subscriptions are off on this server "
+                   "(wildcard_subscription_available: false)";
+        case ReasonCode::NotAuthorized:
+            return "not authorized to subscribe to this filter";
+        default:
+            return mqtt::to_string(reason);
+    }
+}
+
+}  // namespace akasa::broker::mqtt5

@@ -1,0 +1,146 @@
+// The worker's side of persistence: committing the loop iteration's batch before anything it
+// acknowledges leaves (and what to do when that fails), and putting a recovered session back.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "broker/persist/persist_codec.h"
+#include "broker/persist/persist_writer.h"
+#include "broker/worker.h"
+
+namespace akasa::broker {
+
+bool Worker::commit_persistence() {
+    if (!persist_ || persist_->empty() || persist_failing_) return true;
+    const store::Status status = persist_->commit();
+    if (status.ok()) return true;
+    // The batch held what this iteration's acknowledgements stand for: none of them may be
+    // sent. Drop the output waiting to be flushed and close those connections; their
+    // clients resend what was not acknowledged. A later commit retries the store (after a
+    // full disk, RocksDB is reopened by the store on the next write).
+    spdlog::error("persistence: {}; closing the connections whose acknowledgements it held",
+                  status.to_string());
+    counters_.add(counters_.connections_refused);
+    persist_failing_ = true;
+    std::vector<ClientConnection*> held;
+    for (auto* list : {&dirty_, &flushing_}) {
+        for (auto* connection : *list) {
+            if (connection->in_dirty_list &&
+                std::find(held.begin(), held.end(), connection) == held.end()) {
+                held.push_back(connection);
+            }
+        }
+    }
+    for (auto* connection : held) {
+        connection->out_.clear();
+        connection->out_sent_ = 0;
+    }
+    for (auto* connection : held) {
+        connection->close(CloseReason{"the persistent store refused a write", std::nullopt, true});
+    }
+    persist_failing_ = false;
+    return false;
+}
+
+std::string Worker::restore_session(store::SessionState&& state, const persist::ClockPair& clocks,
+                                    store::StoreBatch& cleanup, std::uint64_t& max_seq) {
+    const std::string& client_id = state.session.client_id;
+    auto where = [&](std::string_view what) {
+        return "session of client \"" + client_id + "\": " + std::string(what);
+    };
+    const SessionId id = (static_cast<SessionId>(index_ + 1) << 48) | next_session_serial_++;
+    auto owned = std::make_unique<Session>(id, client_id);
+    Session& session = *owned;
+    session.version = static_cast<mqtt::ProtocolVersion>(state.session.protocol_version);
+    session.expiry_interval = state.session.expiry_interval_s;
+    session.stored = true;
+
+    // A session connected at the crash has no disconnected_at: it counts from now.
+    const Clock::time_point disconnected = state.session.disconnected_at
+                                               ? clocks.to_steady(*state.session.disconnected_at)
+                                               : clocks.steady;
+    if (session.expiry_interval != kSessionNeverExpires) {
+        // Already in the past when it expired during the downtime: the first tick ends it.
+        session.expires_at = disconnected + std::chrono::seconds(session.expiry_interval);
+    }
+    if (state.session.will) {
+        const auto& w = *state.session.will;
+        auto will = Message::create(w.topic, w.payload, static_cast<mqtt::QoS>(w.qos), w.retain, 0);
+        if (!persist::decode_properties(w.properties, &will->properties, nullptr)) {
+            return where("will properties do not decode");
+        }
+        // Counted from the publication (mqtt5_message_expiry.h).
+        will->will_expiry_interval = w.message_expiry_interval_s;
+        auto at = disconnected + std::chrono::seconds(w.delay_interval_s);
+        if (session.expires_at) at = std::min(at, *session.expires_at);
+        session.delayed_will = std::move(will);
+        session.delayed_will_at = at;
+    }
+
+    for (const auto& s : state.subscriptions) {
+        StoredSubscription stored;
+        stored.options.qos = static_cast<mqtt::QoS>(s.qos);
+        stored.options.no_local = s.no_local;
+        stored.options.retain_as_published = s.retain_as_published;
+        stored.options.retain_handling = s.retain_handling;
+        stored.identifier = s.identifier.value_or(0);
+        Subscription entry;
+        entry.session = id;
+        entry.identifier = stored.identifier;
+        entry.qos = s.qos;
+        entry.no_local = s.no_local;
+        entry.retain_as_published = s.retain_as_published;
+        entry.retain_handling = s.retain_handling;
+        context_.subscriptions.subscribe(s.filter, entry);
+        session.subscriptions[s.filter] = stored;
+    }
+
+    std::string error;
+    for (auto& record : state.inflight) {
+        Delivery delivery;
+        auto stage = InflightEntry::Stage::AwaitPubAckOrPubRec;
+        if (record.state == store::InflightState::PubrelSent) {
+            stage = InflightEntry::Stage::AwaitPubComp;
+            delivery.qos = mqtt::QoS::ExactlyOnce;
+        } else {
+            delivery.message =
+                persist::from_record(record.message, clocks, &delivery.subscription_ids, &error);
+            if (!delivery.message) return where(error);
+            delivery.qos = static_cast<mqtt::QoS>(record.message.qos);
+            delivery.retain = record.message.retain;
+        }
+        session.outbox.restore(record.packet_id, stage, std::move(delivery), clocks.steady);
+    }
+
+    const std::size_t limit = context_.config.max_in_db_pending_messages;
+    for (auto& queued : state.queue) {
+        max_seq = std::max(max_seq, queued.seq);
+        const bool expired = queued.message.expires_at && *queued.message.expires_at <= clocks.wall;
+        if (expired || session.outbox.pending_size() >= limit) {
+            cleanup.remove_queued(client_id, queued.seq);
+            if (expired)
+                counters_.add(counters_.dropped_expired);
+            else
+                counters_.add(counters_.dropped_queue_full);
+            continue;
+        }
+        Delivery delivery;
+        delivery.message =
+            persist::from_record(queued.message, clocks, &delivery.subscription_ids, &error);
+        if (!delivery.message) return where(error);
+        delivery.qos = static_cast<mqtt::QoS>(queued.message.qos);
+        delivery.retain = queued.message.retain;
+        delivery.store_seq = queued.seq;
+        session.outbox.enqueue(std::move(delivery), std::numeric_limits<std::size_t>::max());
+    }
+    session.awaiting_pubrel = std::move(state.qos2_received);
+
+    if (context_.persistence) context_.persistence->add_session(id, client_id);
+    sessions_by_client_[client_id] = &session;
+    sessions_.emplace(id, std::move(owned));
+    counters_.add(counters_.sessions_current);
+    return {};
+}
+
+}  // namespace akasa::broker

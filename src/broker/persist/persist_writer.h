@@ -1,0 +1,75 @@
+// One worker's writes to the persistent store: every change the worker makes to durable
+// state during one loop iteration goes into one StoreBatch, committed once (Worker::
+// commit_persistence) before any byte of that iteration leaves for a client and before its
+// deliveries are posted to other workers. So an acknowledgement (PUBACK, PUBREC, PUBCOMP,
+// SUBACK, CONNACK) never reaches a client before the write it stands for is in the store,
+// and the promise of docs/persistence.md holds without a write per message.
+//
+// Only stored sessions are written: those with a Session Expiry Interval other than 0 (a
+// clean session ends with its connection, so storing it would promise nothing). Retained
+// messages are always written. Owner thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "broker/persist/persist_store.h"
+#include "broker/routing/message.h"
+#include "broker/session/outbox.h"
+#include "broker/session/session.h"
+#include "store/store_batch.h"
+
+namespace akasa::broker {
+
+class PersistWriter {
+  public:
+    explicit PersistWriter(Persistence& persistence) : persistence_(persistence) {}
+
+    Persistence& persistence() { return persistence_; }
+
+    // A retained message set (message) or cleared (null) for `topic`.
+    void retained_changed(std::string_view topic, const MessagePtr& message, Clock::time_point now);
+
+    // The publisher's side of a QoS 1/2 delivery to `target`, before the publisher is
+    // acknowledged: a queued copy for a stored session (on any worker), its seq in
+    // delivery.store_seq. `local` is the session when it lives on this worker.
+    void routed(SessionId target, const Session* local, Delivery& delivery, Clock::time_point now);
+    // A delivery with a stored copy left the session's queue without being sent (queue full).
+    void queued_dropped(Session& session, const Delivery& delivery);
+
+    // The session was attached to a connection (CONNECT accepted): stores it when its expiry
+    // is not 0, with the will of the connection (published after a crash, as for any
+    // connection that ends without DISCONNECT).
+    void session_connected(Session& session, const MessagePtr& will, std::uint32_t will_delay,
+                           Clock::time_point now);
+    // The connection ended and the session stays: when it ended, and the will still waiting
+    // for its delay, so both keep counting across a restart.
+    void session_disconnected(Session& session, Clock::time_point now);
+    // The session is gone: its record and everything under it.
+    void session_ended(Session& session);
+
+    void subscribed(Session& session, std::string_view filter, const StoredSubscription& sub);
+    void unsubscribed(Session& session, std::string_view filter);
+
+    // Outbound QoS 1/2: a PUBLISH sent (its queued copy becomes an inflight record), PUBREC
+    // received (only the packet id stays), PUBACK/PUBCOMP received or the message discarded.
+    void inflight_started(Session& session, const InflightEntry& entry, Clock::time_point now);
+    void inflight_released(Session& session, std::uint16_t packet_id);
+    void inflight_completed(Session& session, std::uint16_t packet_id);
+
+    // Inbound QoS 2: PUBLISH received (before PUBREC), PUBREL received (before PUBCOMP).
+    void qos2_received(Session& session, std::uint16_t packet_id);
+    void qos2_released(Session& session, std::uint16_t packet_id);
+
+    bool empty() const { return batch_.empty(); }
+    // Writes the batch and clears it (also on failure: what failed is not acknowledged).
+    store::Status commit();
+
+  private:
+    Persistence& persistence_;
+    store::StoreBatch batch_;
+    std::string client_scratch_;  // routed(): the client id of a remote session
+};
+
+}  // namespace akasa::broker

@@ -1,0 +1,205 @@
+// The retained messages: at most one per topic name, in a trie keyed by topic level so
+// that a subscription's filter finds its messages by walking the trie (`#` visits one
+// subtree, `+` one level), not by scanning every retained topic.
+//
+//   RetainedStore<Message> retained;
+//   retained.set("sport/tennis/score", message);     // replaces any previous one
+//   retained.match("sport/+/score", [&](const std::shared_ptr<const Message>& m) { ... });
+//   retained.erase("sport/tennis/score");            // a retained publish with no payload
+//
+// Contracts:
+// - `Message` is the engine's immutable, reference-counted message (it carries its own
+//   topic); the store only holds shared_ptrs to it and never looks inside.
+// - Topics (no wildcards) and filters are validated by the caller. Pass the filter without
+//   its `$share/{group}/` prefix; whether shared subscriptions receive retained messages is
+//   the engine's decision.
+// - Matching follows §4.7 like SubscriptionIndex: `+` one level, `#` the rest including the
+//   parent level, empty levels are levels, and a filter starting with `+` or `#` does not
+//   match topics starting with `$` [MQTT-4.7.2-1].
+// - Thread safety: concurrent match() calls; set()/erase() take an exclusive lock, and a
+//   waiting writer goes ahead of new readers (see rw_lock.h). The visitor runs under the
+//   shared lock and must not call into this store at all, not even match() (the read lock
+//   is not recursive); copy the shared_ptrs out if delivery may block. match() allocates nothing;
+//   its recursion depth is the number of levels of the topics it visits (bounded by the caller's
+//   limits).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <shared_mutex>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "broker/routing/rw_lock.h"
+#include "broker/routing/topic_levels.h"
+#include "broker/routing/trie_child_map.h"
+
+namespace akasa::broker {
+
+template <class Message>
+class RetainedStore {
+  public:
+    using MessagePtr = std::shared_ptr<const Message>;
+
+    RetainedStore() : root_(Node::create({})) {}
+    ~RetainedStore() {
+        std::vector<Node*> pending{root_};  // iterative: deep topics cannot exhaust the stack
+        while (!pending.empty()) {
+            Node* node = pending.back();
+            pending.pop_back();
+            node->children.for_each([&](Node* child) { pending.push_back(child); });
+            Node::destroy(node);
+        }
+    }
+    RetainedStore(const RetainedStore&) = delete;
+    RetainedStore& operator=(const RetainedStore&) = delete;
+
+    // Stores `message` as the retained message of `topic`, replacing any previous one.
+    // A null message erases.
+    void set(std::string_view topic, MessagePtr message) {
+        if (message == nullptr) {
+            erase(topic);
+            return;
+        }
+        MessagePtr previous;  // released after the lock, in case it is the last reference
+        std::unique_lock lock(mutex_);
+        Node* node = root_;
+        TopicLevels levels(topic);
+        for (std::string_view level; levels.next(level);) {
+            Node* child = node->children.find(level);
+            if (child == nullptr) {
+                child = Node::create(level);
+                node->children.insert(child);
+            }
+            node = child;
+        }
+        if (node->message == nullptr) size_.fetch_add(1, std::memory_order_relaxed);
+        previous = std::exchange(node->message, std::move(message));
+        lock.unlock();
+    }
+
+    // Removes the retained message of `topic`; returns whether there was one.
+    bool erase(std::string_view topic) {
+        MessagePtr previous;
+        std::unique_lock lock(mutex_);
+        std::vector<Node*> path{root_};
+        TopicLevels levels(topic);
+        for (std::string_view level; levels.next(level);) {
+            Node* child = path.back()->children.find(level);
+            if (child == nullptr) return false;
+            path.push_back(child);
+        }
+        previous = std::move(path.back()->message);
+        if (previous == nullptr) return false;
+        size_.fetch_sub(1, std::memory_order_relaxed);
+        for (std::size_t i = path.size() - 1; i > 0 && path[i]->empty(); --i) {
+            path[i - 1]->children.erase(path[i]->level());
+            Node::destroy(path[i]);
+        }
+        lock.unlock();
+        return true;
+    }
+
+    // Calls visit(const MessagePtr&) for every retained message whose topic matches `filter`.
+    template <class Visit>
+    void match(std::string_view filter, Visit&& visit) const {
+        std::shared_lock lock(mutex_);
+        match_from(root_, filter, 0, true, visit);
+    }
+
+    // Number of retained messages.
+    std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+
+  private:
+    // A trie node; the characters of its level start at `level_` and run past the end of
+    // the struct into the same allocation (a flexible array in effect), as in
+    // SubscriptionIndex: 40 bytes for levels of up to 4 characters.
+    class Node {
+      public:
+        static Node* create(std::string_view level) {
+            void* memory = ::operator new(allocation_size(level.size()));
+            Node* node = new (memory) Node(static_cast<std::uint32_t>(level.size()));
+            if (!level.empty()) {
+                std::memcpy(static_cast<char*>(memory) + kLevelOffset, level.data(), level.size());
+            }
+            return node;
+        }
+        static void destroy(Node* node) {
+            node->~Node();
+            ::operator delete(node);
+        }
+        std::string_view level() const { return {level_, level_size_}; }
+        bool empty() const { return children.empty() && message == nullptr; }
+
+        TrieChildMap<Node> children;
+        MessagePtr message;
+
+      private:
+        static constexpr std::size_t kInlineLevel = 4;
+        static constexpr std::size_t kLevelOffset = 16 + sizeof(MessagePtr) + 4;
+
+        static std::size_t allocation_size(std::size_t level_size) {
+            static_assert(sizeof(Node) == kLevelOffset + kInlineLevel,
+                          "Node layout changed: check kLevelOffset");
+            return level_size <= kInlineLevel ? sizeof(Node) : kLevelOffset + level_size;
+        }
+
+        explicit Node(std::uint32_t level_size) : level_size_(level_size) {}
+        std::uint32_t level_size_;
+        char level_[kInlineLevel];
+    };
+
+    // Visits `node`'s message and every message below it; at the root, topics starting
+    // with `$` are left out [MQTT-4.7.2-1].
+    template <class Visit>
+    static void visit_subtree(const Node* node, bool at_root, Visit& visit) {
+        if (node->message != nullptr) visit(node->message);
+        node->children.for_each([&](const Node* child) {
+            if (!(at_root && is_dollar_level(child->level()))) visit_subtree(child, false, visit);
+        });
+    }
+
+    // `pos` is the start of the current filter level, npos once all levels are consumed.
+    template <class Visit>
+    static void match_from(const Node* node, std::string_view filter, std::size_t pos, bool at_root,
+                           Visit& visit) {
+        while (true) {
+            if (pos == std::string_view::npos) {
+                if (node->message != nullptr) visit(node->message);
+                return;
+            }
+            const std::size_t slash = filter.find('/', pos);
+            const std::string_view level =
+                filter.substr(pos, slash == std::string_view::npos ? slash : slash - pos);
+            const std::size_t next = slash == std::string_view::npos ? slash : slash + 1;
+            if (level == "#") {  // `a/#` matches `a` too [MQTT-4.7.1-2]
+                visit_subtree(node, at_root, visit);
+                return;
+            }
+            if (level == "+") {
+                node->children.for_each([&](const Node* child) {
+                    if (!(at_root && is_dollar_level(child->level()))) {
+                        match_from(child, filter, next, false, visit);
+                    }
+                });
+                return;
+            }
+            node = node->children.find(level);
+            if (node == nullptr) return;
+            pos = next;
+            at_root = false;
+        }
+    }
+
+    mutable RwLock mutex_;
+    Node* root_;  // guarded by mutex_
+    std::atomic<std::size_t> size_{0};
+};
+
+}  // namespace akasa::broker
