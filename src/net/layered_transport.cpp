@@ -62,7 +62,8 @@ bool LayeredTransport::say_goodbye() {
     if (end_ == End::None && ws_ && ws_->upgraded()) {
         ByteBuffer& wire = scratch().wire;
         wire.clear();
-        ws_->close(websocket::close_code::kNormal, {}, tls_ ? wire : pending_);
+        ws_->close(going_away_ ? websocket::close_code::kGoingAway : websocket::close_code::kNormal,
+                   {}, tls_ ? wire : pending_);
         if (tls_) send_down(wire.readable());
         said = true;
     }

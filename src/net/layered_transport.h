@@ -81,6 +81,7 @@ class LayeredTransport final : public Transport {
     // WebSocket close 1000 and TLS close_notify, unless a layer already ended; true when
     // one of them was sent (the client answers it).
     bool begin_close() override;
+    void server_going_away() override { going_away_ = true; }
 
   private:
     enum class End : std::uint8_t { None, Closed, Failed };
@@ -113,6 +114,7 @@ class LayeredTransport final : public Transport {
     bool end_reported_ = false;
     bool tls_closed_ = false;  // no close_notify to send any more
     bool goodbye_said_ = false;
+    bool going_away_ = false;
     std::string error_;
     TransportInfo info_;
 };

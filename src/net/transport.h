@@ -87,6 +87,9 @@ class Transport {
     // the socket is worth reading a little longer (net::ClosingSockets) rather than closed
     // at once, which would reset the connection under the bytes just sent.
     virtual bool begin_close() { return false; }
+    // The whole server is stopping: a later goodbye says "going away" (WebSocket 1001,
+    // RFC 6455 7.4.1) rather than a normal close.
+    virtual void server_going_away() {}
 };
 
 // A connected, non-blocking TCP socket. Owns the fd and closes it on destruction.

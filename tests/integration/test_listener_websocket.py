@@ -337,6 +337,24 @@ class RawWebSocketTests(unittest.TestCase):
                 self.assertEqual(opcode, 0x8)
                 self.assertEqual(struct.unpack("!H", payload[:2])[0], 1000)
 
+    def test_server_shutdown_sends_going_away(self):
+        # RFC 6455 7.4.1: 1001 "going away" when the server goes down; a v5 client first
+        # gets DISCONNECT 0x8B [MQTT-3.14.2-1].
+        server = ws_server()
+        with server:
+            sock, rest = open_websocket(server.ws_port)
+            with sock:
+                body = b"\x00\x04MQTT\x05\x02\x00\x1e\x00\x00\x07leaving"  # v5, no properties
+                sock.sendall(frame(bytes([0x10, len(body)]) + body))
+                opcode, payload, rest = read_frame(sock, rest)
+                self.assertEqual(payload[0], 0x20)  # CONNACK
+                server.stop()
+                opcode, payload, rest = read_frame(sock, rest)
+                self.assertEqual((opcode, payload[0], payload[2]), (0x2, 0xE0, 0x8B))
+                opcode, payload, rest = read_frame(sock, rest)
+                self.assertEqual(opcode, 0x8)
+                self.assertEqual(struct.unpack("!H", payload[:2])[0], 1001)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -553,6 +553,7 @@ void ClientConnection::begin_shutdown() {
         disconnect.properties.reason_string = "server shutting down";
         send(disconnect);
     }
+    transport_->server_going_away();
     // No more reading: level-triggered EPOLLIN would otherwise wake the drain loop forever.
     reading_paused_ = true;
     update_interest();
