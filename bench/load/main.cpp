@@ -46,8 +46,12 @@ void add_common_options(CLI::App& app, CommonOptions& o, std::string& version) {
     app.add_option("--keepalive", o.keepalive_s, "MQTT keep alive, seconds")->capture_default_str();
     app.add_option("--client-id-prefix", o.client_id_prefix,
                    "client ids start with this (default akb-<pid>-)");
-    app.add_flag("--tls", o.tls, "TLS (not supported yet)");
-    app.add_flag("--ws", o.websocket, "WebSocket (not supported yet)");
+    app.add_flag("--tls", o.tls, "TLS (with --ws: WebSocket over TLS)");
+    app.add_option("--cafile", o.ca_file, "TLS: check the broker's certificate against this CA");
+    app.add_option("--cert", o.cert_file, "TLS: client certificate (PEM)");
+    app.add_option("--key", o.key_file, "TLS: the client certificate's key (PEM)");
+    app.add_flag("--ws", o.websocket, "MQTT over WebSocket");
+    app.add_option("--ws-path", o.ws_path, "WebSocket: the upgrade path")->capture_default_str();
     app.add_flag("--json", o.json_only, "print only the JSON line");
 }
 
@@ -109,6 +113,9 @@ int main(int argc, char** argv) {
                      "seconds to wait for messages in flight after publishing stops")
         ->capture_default_str();
     pubsub_app->add_option("--topic-prefix", pubsub.topic_prefix)->capture_default_str();
+    pubsub_app->add_flag("--persistent-sessions", pubsub.persistent_sessions,
+                         "clean session false (v5: session expiry 1 h), so the broker keeps "
+                         "(and, with persistence, stores) the sessions' state");
 
     CLI11_PARSE(app, argc, argv);
 

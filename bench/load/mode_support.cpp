@@ -5,12 +5,10 @@
 namespace akasa::bench {
 
 std::string check_common_options(const CommonOptions& common) {
-    if (common.tls) {
-        return "TLS is not supported by akasa-bench yet (only plain TCP): drop --tls";
+    if (!common.tls && (!common.ca_file.empty() || !common.cert_file.empty())) {
+        return "--cafile and --cert need --tls";
     }
-    if (common.websocket) {
-        return "WebSocket is not supported by akasa-bench yet (only plain TCP): drop --ws";
-    }
+    if (!common.key_file.empty() && common.cert_file.empty()) return "--key needs --cert";
     if (common.mqtt_version != 4 && common.mqtt_version != 5) {
         return "--mqtt must be 3.1.1 or 5";
     }
@@ -28,6 +26,13 @@ WorkerSettings make_worker_settings(const CommonOptions& common) {
     settings.version =
         common.mqtt_version == 5 ? mqtt::ProtocolVersion::V5 : mqtt::ProtocolVersion::V311;
     settings.keepalive_s = common.keepalive_s;
+    if (common.tls) {
+        settings.layers.tls =
+            make_client_tls_context(common.ca_file, common.cert_file, common.key_file);
+    }
+    settings.layers.websocket = common.websocket;
+    settings.layers.host = common.host;
+    settings.layers.ws_path = common.ws_path;
     return settings;
 }
 

@@ -24,9 +24,13 @@ struct CommonOptions {
     int connect_concurrency = 64;   // attempts outstanding at once (SYN backlogs are ~100)
     std::uint16_t keepalive_s = 300;
     std::string client_id_prefix;  // default: akb-<pid>-
-    bool tls = false;              // not supported yet: refused with a clear error
-    bool websocket = false;        // not supported yet: refused with a clear error
-    bool json_only = false;        // print only the JSON line
+    bool tls = false;              // TLS (mqtts, or wss with websocket)
+    std::string ca_file;           // TLS: verify the broker against this CA (else unverified)
+    std::string cert_file;         // TLS: client certificate (mutual TLS)
+    std::string key_file;          // TLS: its key (default: in cert_file)
+    bool websocket = false;        // MQTT over WebSocket (ws, or wss with tls)
+    std::string ws_path = "/mqtt";
+    bool json_only = false;  // print only the JSON line
 };
 
 // `akasa-bench conn`: N idle persistent connections, one subscription each.
@@ -50,6 +54,7 @@ struct PubSubOptions {
     double duration_s = 10;
     double drain_s = 5;  // after publishing stops, wait this long for stragglers
     std::string topic_prefix = "t";
+    bool persistent_sessions = false;  // clean session / clean start false (v5: expiry 1 h)
 };
 
 }  // namespace akasa::bench

@@ -88,7 +88,8 @@ int run_pubsub(const CommonOptions& common, const PubSubOptions& options) {
         std::fprintf(stderr, "akasa-bench: %s\n", e.what());
         return 1;
     }
-    settings.clean_start = true;
+    settings.clean_start = !options.persistent_sessions;
+    if (options.persistent_sessions) settings.session_expiry_s = 3600;  // v5 needs an expiry
     settings.qos = static_cast<mqtt::QoS>(options.qos);
     settings.payload_size = options.payload_size;
     settings.rate = options.rate;

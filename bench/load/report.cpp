@@ -60,6 +60,11 @@ void row(const std::string& name, const std::string& value) {
     std::printf("  %-26s %s\n", name.c_str(), value.c_str());
 }
 
+const char* transport_name(const CommonOptions& common) {
+    if (common.websocket) return common.tls ? "wss" : "ws";
+    return common.tls ? "tls" : "tcp";
+}
+
 }  // namespace
 
 void print_report(const PubSubReport& r) {
@@ -70,9 +75,10 @@ void print_report(const PubSubReport& r) {
     if (!r.common.json_only) {
         std::printf(
             "akasa-bench pubsub: %s, %d publishers -> %d subscribers, QoS %d, %zu-byte "
-            "payload, MQTT %s\n",
+            "payload, MQTT %s over %s%s\n",
             layout_name(o.layout), o.publishers, o.subscribers, o.qos, o.payload_size,
-            version_name(r.common.mqtt_version));
+            version_name(r.common.mqtt_version), transport_name(r.common),
+            o.persistent_sessions ? ", persistent sessions" : "");
         row("offered rate", o.rate > 0 ? fmt::format("{:.0f} msg/s per publisher", o.rate)
                                        : "as fast as the sockets take");
         if (o.qos > 0) row("max in flight", fmt::format("{} per publisher", o.max_inflight));
@@ -102,7 +108,8 @@ void print_report(const PubSubReport& r) {
     }
     std::printf(
         "{\"tool\":\"akasa-bench\",\"mode\":\"pubsub\",\"layout\":\"%s\",\"publishers\":%d,"
-        "\"subscribers\":%d,\"qos\":%d,\"payload_bytes\":%zu,\"mqtt\":\"%s\",\"rate_per_"
+        "\"subscribers\":%d,\"qos\":%d,\"payload_bytes\":%zu,\"mqtt\":\"%s\",\"transport\":\"%s\","
+        "\"persistent_sessions\":%s,\"rate_per_"
         "publisher\":%g,"
         "\"max_inflight\":%d,\"threads\":%d,\"warmup_s\":%g,\"window_s\":%.3f,"
         "\"sent_per_s\":%.0f,\"delivered_per_s\":%.0f,\"sent\":%llu,\"delivered\":%llu,"
@@ -113,8 +120,10 @@ void print_report(const PubSubReport& r) {
         "\"latency_p999_us\":%.1f,\"latency_max_us\":%.1f,\"latency_mean_us\":%.1f,%s,"
         "\"tool_cpu_percent\":%.1f,\"ok\":%s,\"error\":%s}\n",
         layout_name(o.layout), o.publishers, o.subscribers, o.qos, o.payload_size,
-        version_name(r.common.mqtt_version), o.rate, o.max_inflight, r.common.threads, o.warmup_s,
-        r.window_s, sent_rate, delivered_rate, static_cast<unsigned long long>(r.sent_in_window),
+        version_name(r.common.mqtt_version), transport_name(r.common),
+        o.persistent_sessions ? "true" : "false", o.rate, o.max_inflight, r.common.threads,
+        o.warmup_s, r.window_s, sent_rate, delivered_rate,
+        static_cast<unsigned long long>(r.sent_in_window),
         static_cast<unsigned long long>(r.delivered_in_window),
         static_cast<unsigned long long>(r.sent_total),
         static_cast<unsigned long long>(r.expected_total),
@@ -138,8 +147,9 @@ void print_report(const ConnReport& r) {
     if (!r.common.json_only) {
         std::printf(
             "akasa-bench conn: %d idle persistent connections, one QoS %d subscription "
-            "each, MQTT %s\n",
-            r.options.connections, r.options.qos, version_name(r.common.mqtt_version));
+            "each, MQTT %s over %s\n",
+            r.options.connections, r.options.qos, version_name(r.common.mqtt_version),
+            transport_name(r.common));
         row("connected", fmt::format("{} in {:.3f} s", r.connected, r.connect_s));
         row("connect rate", fmt::format("{:.0f} connections/s (connect to SUBACK)", rate));
         row("connect latency p50 / p99",
@@ -160,13 +170,14 @@ void print_report(const ConnReport& r) {
     }
     std::printf(
         "{\"tool\":\"akasa-bench\",\"mode\":\"conn\",\"connections\":%d,\"connected\":%llu,"
-        "\"mqtt\":\"%s\",\"threads\":%d,\"hold_s\":%g,\"connect_s\":%.3f,\"connects_per_s\":%.0f,"
+        "\"mqtt\":\"%s\",\"transport\":\"%s\",\"threads\":%d,\"hold_s\":%g,\"connect_s\":%.3f,"
+        "\"connects_per_s\":%.0f,"
         "\"connect_p50_us\":%.1f,\"connect_p99_us\":%.1f,\"connect_max_us\":%.1f,%s,"
         "\"broker_bytes_per_connection\":%s,\"ok\":%s,\"error\":%s}\n",
         r.options.connections, static_cast<unsigned long long>(r.connected),
-        version_name(r.common.mqtt_version), r.common.threads, r.options.hold_s, r.connect_s, rate,
-        r.connect_latency.p50_us, r.connect_latency.p99_us, r.connect_latency.max_us,
-        broker_json(r.broker).c_str(),
+        version_name(r.common.mqtt_version), transport_name(r.common), r.common.threads,
+        r.options.hold_s, r.connect_s, rate, r.connect_latency.p50_us, r.connect_latency.p99_us,
+        r.connect_latency.max_us, broker_json(r.broker).c_str(),
         bytes_per_connection ? fmt::format("{:.0f}", *bytes_per_connection).c_str() : "null",
         r.error.empty() ? "true" : "false", json_string(r.error).c_str());
     std::fflush(stdout);

@@ -222,6 +222,10 @@ void Worker::on_connected(Connection& c) {
     }
     c.state = State::kAwaitConnack;
     c.writable = true;
+    if (settings_.layers.any()) {
+        c.layers = std::make_unique<ClientLayers>(settings_.layers);
+        c.layers->start(c.wire);
+    }
 }
 
 void Worker::activate(Connection& c) {
@@ -233,10 +237,10 @@ void Worker::activate(Connection& c) {
 void Worker::service_writes(Connection& c, std::uint64_t now) {
     if (c.writable) {
         if (c.spec->role == Role::kPublisher) fill_publisher(c, now);
-        if (!c.out.empty()) flush(c);
+        if (has_output(c)) flush(c);
     }
     if (c.state == State::kClosed) return;
-    if (c.readable || (c.writable && (!c.out.empty() || wants_to_send(c, now_ns_)))) {
+    if (c.readable || (c.writable && (has_output(c) || wants_to_send(c, now_ns_)))) {
         activate(c);
     }
 }
@@ -260,8 +264,10 @@ void Worker::read_from(Connection& c) {
         }
         now_ns_ = monotonic_ns();
         const auto bytes = static_cast<std::size_t>(n);
-        // Parse straight from the scratch buffer unless a partial packet is pending.
-        if (c.in.empty()) {
+        if (c.layers) {
+            if (!feed_layers(c, {read_scratch_.get(), bytes})) return;
+        } else if (c.in.empty()) {
+            // Parse straight from the scratch buffer unless a partial packet is pending.
             const std::size_t used = handle_bytes(c, {read_scratch_.get(), bytes});
             if (used == SIZE_MAX) return;
             if (used < bytes) c.in.append(read_scratch_.get() + used, bytes - used);
@@ -277,6 +283,18 @@ void Worker::read_from(Connection& c) {
             return;
         }
     }
+}
+
+bool Worker::feed_layers(Connection& c, std::span<const std::uint8_t> bytes) {
+    if (auto error = c.layers->feed(bytes, c.in, c.wire)) {
+        fail(c, "client '" + c.spec->client_id + "': " + *error);
+        return false;
+    }
+    if (has_output(c)) activate(c);  // handshake records, the upgrade done, pongs
+    const std::size_t used = handle_bytes(c, c.in.readable());
+    if (used == SIZE_MAX) return false;
+    c.in.consume(used);
+    return true;
 }
 
 std::size_t Worker::handle_bytes(Connection& c, std::span<const std::uint8_t> bytes) {
@@ -477,8 +495,13 @@ void Worker::fill_publisher(Connection& c, std::uint64_t now) {
 }
 
 void Worker::flush(Connection& c) {
-    while (!c.out.empty()) {
-        const ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+    if (c.layers && c.layers->ready() && !c.out.empty()) {
+        c.layers->write(c.out.readable(), c.wire);
+        c.out.clear();
+    }
+    ByteBuffer& wire = c.layers ? c.wire : c.out;
+    while (!wire.empty()) {
+        const ssize_t n = ::send(c.fd, wire.data(), wire.size(), MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -490,14 +513,17 @@ void Worker::flush(Connection& c) {
             return;
         }
         const auto written = static_cast<std::size_t>(n);
-        const bool partial = written < c.out.size();
-        c.out.consume(written);
+        const bool partial = written < wire.size();
+        wire.consume(written);
         if (partial) {
             c.writable = false;  // the socket buffer is full; EPOLLOUT says when it drains
             return;
         }
     }
-    if (c.spec->role == Role::kIdle && c.state == State::kReady) c.out.release();
+    if (c.spec->role == Role::kIdle && c.state == State::kReady && !has_output(c)) {
+        c.out.release();
+        c.wire.release();
+    }
 }
 
 void Worker::mark_ready(Connection& c) {
@@ -534,7 +560,12 @@ void Worker::disconnect_all() {
         if (c.fd < 0) continue;
         if (c.state == State::kReady) {
             encoder_.append_disconnect(c.out);
-            ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (c.layers) {
+                c.layers->write(c.out.readable(), c.wire);
+                c.out.clear();
+            }
+            const ByteBuffer& wire = c.layers ? c.wire : c.out;
+            ::send(c.fd, wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         }
         close_connection(c);
     }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "client_layers.h"
 #include "latency_histogram.h"
 #include "mqtt/decoder.h"
 #include "mqtt/packets.h"
@@ -44,6 +45,7 @@ struct WorkerSettings {
     int max_inflight = 10;
     std::uint32_t publisher_count = 0;  // sizes the subscribers' sequence trackers
     std::uint32_t run_id = 0;           // stamped into every payload (payload_stamp.h)
+    LayerSettings layers;               // TLS / WebSocket (none: plain TCP)
 };
 
 struct WorkerStats {
@@ -94,6 +96,9 @@ class Worker {
         std::uint64_t started_ns = 0;
         ByteBuffer in;  // a partial packet left over from the last read
         ByteBuffer out;
+        // With TLS / WebSocket: the layers, and the bytes for the socket they made of `out`.
+        std::unique_ptr<ClientLayers> layers;
+        ByteBuffer wire;
         // Publisher state.
         PacketTemplate publish;
         std::uint64_t next_sequence = 0;
@@ -122,6 +127,10 @@ class Worker {
     std::uint64_t messages_due(const Connection& c, std::uint64_t now) const;
     bool wants_to_send(const Connection& c, std::uint64_t now) const;
     void flush(Connection& c);
+    // Bytes waiting for the socket (MQTT bytes, or what the layers made of them).
+    static bool has_output(const Connection& c) { return !c.out.empty() || !c.wire.empty(); }
+    // Passes MQTT bytes read from the socket to the layers; false when the stream failed.
+    bool feed_layers(Connection& c, std::span<const std::uint8_t> bytes);
     void activate(Connection& c);
     void fail(Connection& c, const std::string& why);
     void close_connection(Connection& c);

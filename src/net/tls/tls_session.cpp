@@ -24,7 +24,8 @@ std::string name_to_string(X509_NAME* name) {
 
 }  // namespace
 
-TlsSession::TlsSession(SslContextPtr context) : context_(std::move(context)) {
+TlsSession::TlsSession(SslContextPtr context, TlsRole role, const std::string& server_name)
+    : context_(std::move(context)) {
     ssl_ = SSL_new(context_.get());
     in_ = BIO_new(BIO_s_mem());
     out_ = BIO_new(BIO_s_mem());
@@ -38,7 +39,12 @@ TlsSession::TlsSession(SslContextPtr context) : context_(std::move(context)) {
     BIO_set_mem_eof_return(in_, -1);
     BIO_set_mem_eof_return(out_, -1);
     SSL_set_bio(ssl_, in_, out_);
-    SSL_set_accept_state(ssl_);
+    if (role == TlsRole::Server) {
+        SSL_set_accept_state(ssl_);
+        return;
+    }
+    SSL_set_connect_state(ssl_);
+    if (!server_name.empty()) SSL_set_tlsext_host_name(ssl_, server_name.c_str());
 }
 
 TlsSession::~TlsSession() {

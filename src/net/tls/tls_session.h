@@ -35,10 +35,16 @@ struct TlsResult {
     std::string error;  // Failed: OpenSSL's reason, for the log
 };
 
+// The server side (our listeners), or the client side (the load tool, bench/load).
+enum class TlsRole : std::uint8_t { Server, Client };
+
 class TlsSession {
   public:
-    // Throws std::runtime_error only when OpenSSL cannot allocate.
-    explicit TlsSession(SslContextPtr context);
+    // Throws std::runtime_error only when OpenSSL cannot allocate. A client sends
+    // `server_name` as SNI (when not empty) and speaks first: call feed() with no input to
+    // get its ClientHello.
+    explicit TlsSession(SslContextPtr context, TlsRole role = TlsRole::Server,
+                        const std::string& server_name = {});
     ~TlsSession();
     TlsSession(const TlsSession&) = delete;
     TlsSession& operator=(const TlsSession&) = delete;

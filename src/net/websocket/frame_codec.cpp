@@ -44,40 +44,80 @@ void WebSocketStream::unmask_into(std::span<const std::uint8_t> in, std::uint8_t
         out[i] = in[i] ^ rotated[i & 7];
 }
 
-void append_frame(Opcode opcode, std::span<const std::uint8_t> payload, ByteBuffer& out) {
+namespace {
+
+// The header of a FIN frame; `masked` sets the mask bit (the key follows, written by the caller).
+void append_header(Opcode opcode, std::uint64_t size, bool masked, ByteBuffer& out) {
     std::uint8_t header[10];
     std::size_t n = 0;
+    const std::uint8_t mask_bit = masked ? 0x80 : 0;
     header[n++] = static_cast<std::uint8_t>(0x80 | static_cast<std::uint8_t>(opcode));
-    std::uint64_t size = payload.size();
     if (size < 126) {
-        header[n++] = static_cast<std::uint8_t>(size);
+        header[n++] = static_cast<std::uint8_t>(size | mask_bit);
     } else if (size <= 0xffff) {
-        header[n++] = 126;
+        header[n++] = 126 | mask_bit;
         header[n++] = static_cast<std::uint8_t>(size >> 8);
         header[n++] = static_cast<std::uint8_t>(size);
     } else {
-        header[n++] = 127;
+        header[n++] = 127 | mask_bit;
         for (int shift = 56; shift >= 0; shift -= 8) {
             header[n++] = static_cast<std::uint8_t>(size >> shift);
         }
     }
     out.append(header, n);
+}
+
+}  // namespace
+
+void append_frame(Opcode opcode, std::span<const std::uint8_t> payload, ByteBuffer& out) {
+    append_header(opcode, payload.size(), false, out);
     out.append(payload);
+}
+
+void append_masked_frame(Opcode opcode, std::span<const std::uint8_t> payload,
+                         const std::uint8_t (&key)[4], ByteBuffer& out) {
+    append_header(opcode, payload.size(), true, out);
+    out.append(key, 4);
+    std::uint8_t* dst = out.prepare(payload.size());
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        dst[i] = payload[i] ^ key[i & 3];
+    out.commit(payload.size());
+}
+
+std::size_t close_payload(std::uint16_t code, std::string_view reason,
+                          std::uint8_t (&out)[kMaxControlPayload]) {
+    out[0] = static_cast<std::uint8_t>(code >> 8);
+    out[1] = static_cast<std::uint8_t>(code);
+    std::size_t reason_size = std::min(reason.size(), kMaxControlPayload - 2);
+    std::copy_n(reason.begin(), reason_size, out + 2);
+    return 2 + reason_size;
 }
 
 void append_close_frame(std::uint16_t code, std::string_view reason, ByteBuffer& out) {
     std::uint8_t payload[kMaxControlPayload];
-    payload[0] = static_cast<std::uint8_t>(code >> 8);
-    payload[1] = static_cast<std::uint8_t>(code);
-    std::size_t reason_size = std::min(reason.size(), kMaxControlPayload - 2);
-    std::copy_n(reason.begin(), reason_size, payload + 2);
-    append_frame(Opcode::Close, {payload, 2 + reason_size}, out);
+    append_frame(Opcode::Close, {payload, close_payload(code, reason, payload)}, out);
+}
+
+void WebSocketStream::append_own_frame(Opcode opcode, std::span<const std::uint8_t> payload,
+                                       ByteBuffer& wire_out) {
+    if (endpoint_ == Endpoint::Server) {
+        append_frame(opcode, payload, wire_out);
+        return;
+    }
+    // xorshift32: masking keys only need to differ per frame for a test client.
+    mask_state_ ^= mask_state_ << 13;
+    mask_state_ ^= mask_state_ >> 17;
+    mask_state_ ^= mask_state_ << 5;
+    std::uint8_t key[4];
+    std::memcpy(key, &mask_state_, 4);
+    append_masked_frame(opcode, payload, key, wire_out);
 }
 
 void WebSocketStream::close(std::uint16_t code, std::string_view reason, ByteBuffer& wire_out) {
     if (close_sent_) return;
     close_sent_ = true;
-    append_close_frame(code, reason, wire_out);
+    std::uint8_t payload[kMaxControlPayload];
+    append_own_frame(Opcode::Close, {payload, close_payload(code, reason, payload)}, wire_out);
 }
 
 FeedResult WebSocketStream::fail(std::uint16_t code, std::string message, ByteBuffer& wire_out) {
@@ -103,7 +143,7 @@ FeedResult WebSocketStream::start_frame(ByteBuffer& wire_out) {
             return fail(close_code::kProtocolError, "non-minimal length", wire_out);
         }
     }
-    std::copy_n(header_ + header_have_ - 4, 4, mask_);
+    if (endpoint_ == Endpoint::Server) std::copy_n(header_ + header_have_ - 4, 4, mask_);
 
     if (is_control(opcode_)) {
         if (length > kMaxControlPayload) {
@@ -142,8 +182,8 @@ FeedResult WebSocketStream::finish_control_frame(ByteBuffer& wire_out) {
     if (opcode_ == Opcode::Ping) {
         // No frame may follow our close frame (RFC 6455 5.5.1).
         if (!close_sent_) {
-            append_frame(Opcode::Pong, {reinterpret_cast<const std::uint8_t*>(p.data()), p.size()},
-                         wire_out);
+            append_own_frame(Opcode::Pong,
+                             {reinterpret_cast<const std::uint8_t*>(p.data()), p.size()}, wire_out);
         }
         return {};
     }
@@ -167,9 +207,10 @@ FeedResult WebSocketStream::finish_control_frame(ByteBuffer& wire_out) {
         // Echo the status code (RFC 6455 5.5.1); an empty close is answered with an empty one.
         close_sent_ = true;
         if (code == close_code::kNoStatus) {
-            append_frame(Opcode::Close, {}, wire_out);
+            append_own_frame(Opcode::Close, {}, wire_out);
         } else {
-            append_close_frame(code, {}, wire_out);
+            std::uint8_t payload[kMaxControlPayload];
+            append_own_frame(Opcode::Close, {payload, close_payload(code, {}, payload)}, wire_out);
         }
     }
     final_ = {FeedStatus::Closed, code, {}};
@@ -202,12 +243,17 @@ FeedResult WebSocketStream::feed(std::span<const std::uint8_t> in, ByteBuffer& m
                 if (is_control(op) && !(header_[0] & 0x80)) {
                     return fail(close_code::kProtocolError, "fragmented control frame", wire_out);
                 }
-                if (!(header_[1] & 0x80)) {
+                const bool masked = header_[1] & 0x80;
+                if (endpoint_ == Endpoint::Server && !masked) {
                     // RFC 6455 5.1: a server MUST close on an unmasked client frame.
                     return fail(close_code::kProtocolError, "client frame not masked", wire_out);
                 }
+                if (endpoint_ == Endpoint::Client && masked) {
+                    // RFC 6455 5.1: a client MUST close on a masked server frame.
+                    return fail(close_code::kProtocolError, "server frame masked", wire_out);
+                }
                 std::uint8_t len7 = header_[1] & 0x7f;
-                header_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
+                header_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + (masked ? 4 : 0);
             }
             if (header_have_ < header_need_) continue;
             FeedResult started = start_frame(wire_out);

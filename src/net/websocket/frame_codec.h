@@ -45,6 +45,10 @@ inline constexpr std::uint16_t kMessageTooBig = 1009;
 inline constexpr std::uint16_t kInternalError = 1011;
 }  // namespace close_code
 
+// Which side of the connection a stream is: the server reads masked frames and writes
+// unmasked ones; a client (our load tool) the opposite (RFC 6455 5.1).
+enum class Endpoint : std::uint8_t { Server, Client };
+
 struct FrameLimits {
     // Largest payload of one frame, and of one (possibly fragmented) message. Bigger ones
     // are refused with 1009 as soon as their header says so.
@@ -66,7 +70,8 @@ struct FeedResult {
 
 class WebSocketStream {
   public:
-    explicit WebSocketStream(FrameLimits limits = {}) : limits_(limits) {}
+    explicit WebSocketStream(FrameLimits limits = {}, Endpoint endpoint = Endpoint::Server)
+        : limits_(limits), endpoint_(endpoint) {}
 
     // Consumes all of `in` (a read's worth of bytes, any split). Unmasked application data
     // goes to `mqtt_out`; pongs and close frames for the client go to `wire_out`. Once the
@@ -80,6 +85,11 @@ class WebSocketStream {
 
     bool close_sent() const { return close_sent_; }
 
+    // A binary frame carrying MQTT bytes, masked when this stream is a client's.
+    void write_binary(std::span<const std::uint8_t> payload, ByteBuffer& wire_out) {
+        append_own_frame(Opcode::Binary, payload, wire_out);
+    }
+
   private:
     FeedResult fail(std::uint16_t code, std::string message, ByteBuffer& wire_out);
     // Header complete: validates it and prepares for the payload. Returns an error result,
@@ -89,7 +99,13 @@ class WebSocketStream {
     // Writes in[i] ^ mask for the current payload offset to out[i].
     void unmask_into(std::span<const std::uint8_t> in, std::uint8_t* out) const;
 
+    // A frame of ours: masked with a fresh key when we are the client.
+    void append_own_frame(Opcode opcode, std::span<const std::uint8_t> payload,
+                          ByteBuffer& wire_out);
+
     FrameLimits limits_;
+    Endpoint endpoint_ = Endpoint::Server;
+    std::uint32_t mask_state_ = 0x9e3779b9;  // client only: source of masking keys
     // Current frame header (at most 2 + 8 + 4 bytes).
     std::uint8_t header_[14] = {};
     std::size_t header_have_ = 0;
@@ -115,5 +131,10 @@ inline void append_binary_frame(std::span<const std::uint8_t> payload, ByteBuffe
 }
 // A close frame with a status code and a reason (truncated to fit 125 bytes).
 void append_close_frame(std::uint16_t code, std::string_view reason, ByteBuffer& out);
+// A client frame (FIN set) masked with `key` (RFC 6455 5.3).
+void append_masked_frame(Opcode opcode, std::span<const std::uint8_t> payload,
+                         const std::uint8_t (&key)[4], ByteBuffer& out);
+// The payload of a close frame: the code, then the reason truncated to fit 125 bytes.
+std::size_t close_payload(std::uint16_t code, std::string_view reason, std::uint8_t (&out)[125]);
 
 }  // namespace akasa::net::websocket

@@ -180,6 +180,60 @@ TEST_F(TlsTest, HandshakeAndDataBothWays) {
     EXPECT_EQ(client.read_all(), connack);
 }
 
+// The client role (the load tool's --tls) against our server role: handshake and data.
+TEST_F(TlsTest, ClientRoleTalksToServerRole) {
+    auto server_ctx = make_server_context(listener());
+    SslContextPtr client_ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+    ASSERT_EQ(SSL_CTX_load_verify_locations(client_ctx.get(), path("ca.crt").c_str(), nullptr), 1);
+    SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_PEER, nullptr);
+    TlsSession server(server_ctx);
+    TlsSession client(client_ctx, TlsRole::Client, "localhost");
+    const std::string connect = "\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c\x00\x00";
+    ByteBuffer to_server, to_client, server_plain, client_plain;
+    // Written before the handshake: kept and sent once it completes.
+    ASSERT_EQ(client
+                  .write({reinterpret_cast<const std::uint8_t*>(connect.data()), connect.size()},
+                         to_server)
+                  .status,
+              TlsStatus::Ok);
+    ASSERT_EQ(client.feed({}, client_plain, to_server).status, TlsStatus::Ok);  // ClientHello
+    for (int round = 0; round < 10 && !(to_server.empty() && to_client.empty()); ++round) {
+        ByteBuffer next_to_client, next_to_server;
+        auto s = server.feed(to_server.readable(), server_plain, next_to_client);
+        ASSERT_EQ(s.status, TlsStatus::Ok) << s.error;
+        auto c = client.feed(to_client.readable(), client_plain, next_to_server);
+        ASSERT_EQ(c.status, TlsStatus::Ok) << c.error;
+        to_server.clear();
+        to_client.clear();
+        to_server.append(next_to_server.readable());
+        to_client.append(next_to_client.readable());
+    }
+    EXPECT_TRUE(client.handshake_done());
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(server_plain.data()), server_plain.size()),
+              connect);
+}
+
+TEST_F(TlsTest, ClientRoleRefusesACertificateFromAnotherCa) {
+    auto server_ctx = make_server_context(listener());
+    SslContextPtr client_ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+    ASSERT_EQ(
+        SSL_CTX_load_verify_locations(client_ctx.get(), path("other_ca.crt").c_str(), nullptr), 1);
+    SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_PEER, nullptr);
+    TlsSession server(server_ctx);
+    TlsSession client(client_ctx, TlsRole::Client, "localhost");
+    ByteBuffer to_server, to_client, plain;
+    client.feed({}, plain, to_server);
+    TlsResult c;
+    for (int round = 0; round < 10 && c.status == TlsStatus::Ok; ++round) {
+        to_client.clear();
+        server.feed(to_server.readable(), plain, to_client);
+        to_server.clear();
+        c = client.feed(to_client.readable(), plain, to_server);
+    }
+    EXPECT_EQ(c.status, TlsStatus::Failed);
+    EXPECT_NE(c.error.find("certificate verify failed"), std::string::npos) << c.error;
+}
+
 TEST_F(TlsTest, Tls12Works) {
     auto ctx = make_server_context(listener());
     TlsSession server(ctx);

@@ -312,5 +312,48 @@ TEST(WebSocketEncoder, RoundTripThroughTheDecoderWhenMasked) {
     EXPECT_EQ(Bytes(out.data() + 2, out.data() + out.size()), kConnect);
 }
 
+// The client role (the load tool): server frames are unmasked, ours masked, and what a
+// client writes is exactly what a server stream reads back.
+TEST(WebSocketClientRole, ReadsUnmaskedServerFramesAndWritesMaskedOnes) {
+    WebSocketStream client({}, Endpoint::Client);
+    ByteBuffer mqtt, wire, server_frame;
+    append_binary_frame(kConnect, server_frame);
+    ASSERT_EQ(client.feed(server_frame.readable(), mqtt, wire).status, FeedStatus::Open);
+    EXPECT_EQ(contents(mqtt), kConnect);
+
+    ByteBuffer ours;
+    client.write_binary(kConnect, ours);
+    ASSERT_GE(ours.size(), 6u);
+    EXPECT_TRUE(ours.data()[1] & 0x80);  // RFC 6455 5.3: client frames are masked
+    Harness server;
+    ASSERT_EQ(server.feed(contents(ours)).status, FeedStatus::Open);
+    EXPECT_EQ(contents(server.mqtt), kConnect);
+}
+
+TEST(WebSocketClientRole, MaskedServerFrameIsAProtocolError) {
+    WebSocketStream client({}, Endpoint::Client);
+    ByteBuffer mqtt, wire;
+    const auto r = client.feed(binary(kConnect), mqtt, wire);  // masked, as a client's
+    EXPECT_EQ(r.status, FeedStatus::Failed);
+    EXPECT_EQ(r.close_code, close_code::kProtocolError);
+    // Its own close frame is masked too.
+    ASSERT_GE(wire.size(), 2u);
+    EXPECT_EQ(wire.data()[0], 0x88);
+    EXPECT_TRUE(wire.data()[1] & 0x80);
+}
+
+TEST(WebSocketClientRole, PingIsAnsweredWithAMaskedPong) {
+    WebSocketStream client({}, Endpoint::Client);
+    ByteBuffer mqtt, wire, ping;
+    const Bytes payload = {'h', 'i'};
+    append_frame(Opcode::Ping, payload, ping);
+    ASSERT_EQ(client.feed(ping.readable(), mqtt, wire).status, FeedStatus::Open);
+    Harness server;  // reads the pong as a server would: masked, payload echoed
+    ASSERT_EQ(server.feed(contents(wire)).status, FeedStatus::Open);
+    ASSERT_EQ(wire.size(), 2u + 4u + payload.size());
+    EXPECT_EQ(wire.data()[0], 0x8a);
+    EXPECT_EQ(wire.data()[6] ^ wire.data()[2], 'h');
+}
+
 }  // namespace
 }  // namespace akasa::net::websocket
