@@ -258,8 +258,26 @@ void Worker::drain_inbox() {
 
 void Worker::resume_publishers(const ClientConnection* subscriber, bool all) {
     if (!throttle_.any_paused()) return;
-    for (ClientConnection* publisher : throttle_.take_batch(subscriber, all))
-        publisher->resume_reading_for_subscribers();
+    for (const auto& paused : throttle_.take_batch(subscriber, all)) {
+        if (paused.publisher) {
+            paused.publisher->resume_reading_for_subscribers();
+        } else {
+            tell_remote_publisher(paused.remote_publisher, false);
+        }
+    }
+}
+
+void Worker::pause_remote_publisher(SessionId publisher, ClientConnection& subscriber) {
+    if (owner_of(publisher) == index_ || owner_of(publisher) >= context_.workers.size()) return;
+    if (throttle_.add_remote_paused(publisher, subscriber)) tell_remote_publisher(publisher, true);
+}
+
+void Worker::tell_remote_publisher(SessionId publisher, bool pause) {
+    context_.workers[owner_of(publisher)]->post([publisher, pause](Worker& owner) {
+        auto it = owner.sessions_.find(publisher);
+        if (it == owner.sessions_.end() || !it->second->connection) return;  // gone meanwhile
+        it->second->connection->pause_for_remote_subscriber(pause);
+    });
 }
 
 void Worker::tick() {
@@ -269,7 +287,7 @@ void Worker::tick() {
     closing_.expire(now_);        // goodbyes of closed WebSocket / TLS connections
     // A congested subscriber that closed or stalled does not hold publishers for long (one
     // that stays past kOutputHardLimit drops instead of pausing them again).
-    resume_publishers(nullptr);
+    resume_publishers(nullptr);  // local and remote publishers alike
     // Connections: connect timeout, keep alive, v3 resends. Collect first: tick may close.
     std::vector<ClientConnection*> all;
     all.reserve(connections_.size());

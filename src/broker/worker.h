@@ -126,6 +126,9 @@ class Worker {
     // `subscriber` drained (or closed: `all`): read the publishers paused for it again, a
     // batch at a time; null: the batch paused longest, whatever they wait for.
     void resume_publishers(const ClientConnection* subscriber, bool all = false);
+    // A delivery from another worker found `subscriber` congested: pause the publisher
+    // there (once per pair) until `subscriber` drains (publisher_throttle.h).
+    void pause_remote_publisher(SessionId publisher, ClientConnection& subscriber);
     // A QoS 1/2 message did not fit in the session's queue: count it, warn once.
     void count_queue_drop(Session& session);
     // How many messages a session may queue: a stored session's queue is in the store.
@@ -159,6 +162,7 @@ class Worker {
     void finish_connect(ClientConnection& connection, ConnectRequest&& request);
     void deliver(Session& session, Delivery&& delivery);
     void deliver_batch(std::vector<RemoteDelivery>& batch);
+    void tell_remote_publisher(SessionId publisher, bool pause);
     std::unique_ptr<ClientConnection> release(ClientConnection& connection);
 
     BrokerContext& context_;

@@ -140,9 +140,15 @@ void Worker::count_queue_drop(Session& session) {
 void Worker::deliver_batch(std::vector<RemoteDelivery>& batch) {
     for (auto& item : batch) {
         if (auto it = sessions_.find(item.session); it != sessions_.end()) {
+            const SessionId publisher = item.delivery.message->publisher;
+            throttle_.begin_read();
             deliver(*it->second, std::move(item.delivery));
+            // A congested subscriber here holds back the publisher on its own worker.
+            if (auto* congested = throttle_.reader_must_wait_for(); congested && publisher != 0)
+                pause_remote_publisher(publisher, *congested);
         }
     }
+    throttle_.begin_read();
 }
 
 bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,

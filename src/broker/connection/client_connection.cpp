@@ -50,7 +50,8 @@ void ClientConnection::on_io(std::uint32_t events) {
     if (worker_->shutting_down()) return;
     if (state_ != State::Closed &&
         ((events & (EPOLLERR | EPOLLHUP)) ||
-         ((events & EPOLLIN) && !reading_paused_ && !paused_for_subscribers_))) {
+         ((events & EPOLLIN) && !reading_paused_ && !paused_for_subscribers_ &&
+          remote_pauses_ == 0))) {
         read_input();
     }
     if (migrating_ && state_ != State::Closed) worker_->migrate(*this);
@@ -111,7 +112,7 @@ void ClientConnection::read_input() {
     // Layer replies the socket did not take (TLS handshake, WebSocket pong): flush later.
     if (transport_->has_pending_output()) worker_->mark_dirty(*this);
     // A layer ended right behind the bytes just handled: no socket event would report it.
-    if (!reading_paused_ && !paused_for_subscribers_ && !migrating_ &&
+    if (!reading_paused_ && !paused_for_subscribers_ && remote_pauses_ == 0 && !migrating_ &&
         transport_->has_buffered_input()) {
         read_input();
     }
@@ -145,6 +146,16 @@ void ClientConnection::report_congestion() {
     }
     reported_congestion_ = true;
     worker_->throttle().subscriber_congested(*this);
+}
+
+void ClientConnection::pause_for_remote_subscriber(bool pause) {
+    remote_pause_ticks_ = 0;
+    if (pause) {
+        if (remote_pauses_ < UINT8_MAX) ++remote_pauses_;
+    } else if (remote_pauses_ > 0) {
+        --remote_pauses_;
+    }
+    update_interest();
 }
 
 void ClientConnection::resume_reading_for_subscribers() {
@@ -606,7 +617,15 @@ void ClientConnection::tick(Clock::time_point now) {
         }
         return;
     }
-    if (reading_paused_ || paused_for_subscribers_ || worker_->keep_alive_suspended()) {
+    // Every remote pause is answered by a resume within kStalledAfter (its subscriber drains
+    // or is declared stalled); a few ticks without one means it was lost with its worker's
+    // session: read again rather than hang.
+    if (remote_pauses_ > 0 && ++remote_pause_ticks_ >= 5) {
+        remote_pauses_ = 0;
+        update_interest();
+    }
+    if (reading_paused_ || paused_for_subscribers_ || remote_pauses_ > 0 ||
+        worker_->keep_alive_suspended()) {
         last_packet_at_ = now;  // we are not reading: its silence is ours, not the client's
     } else if (keep_alive_ != 0 &&
                now - last_packet_at_ >= std::chrono::milliseconds(keep_alive_ * 1500)) {
@@ -697,7 +716,11 @@ void ClientConnection::deliver(Delivery&& delivery) {
         send_inflight(entry, false);
         return;
     }
-    if (!outbox.enqueue(std::move(delivery), worker_->queue_limit(*session_))) {
+    std::size_t limit = worker_->queue_limit(*session_);
+    // A client that drains, but slowly: its publishers are being paused (not yet stalled),
+    // and what they sent before the pause took hold is kept (kInTransitAllowance).
+    if (reported_congestion_) limit *= kInTransitAllowance;
+    if (!outbox.enqueue(std::move(delivery), limit)) {
         worker_->count_queue_drop(*session_);  // a full queue: the client is stuck
         if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
     } else if (congested()) {
@@ -779,6 +802,7 @@ void ClientConnection::flush() {
         }
     }
     auto& counters = worker_->counters();
+    const std::size_t sent_before = out_sent_;
     while (out_sent_ < out_.size()) {
         const auto result = transport_->write(out_.data() + out_sent_, out_.size() - out_sent_);
         if (result.status == net::IoResult::Status::ok) {
@@ -792,6 +816,10 @@ void ClientConnection::flush() {
         close(CloseReason{"connection lost while writing", std::nullopt, true});
         return;
     }
+    // A congested client that takes bytes is slow, not stalled: its stall clock restarts
+    // (a busy fan-in subscriber may stay above the drained mark for long while it reads).
+    if (out_sent_ > sent_before && congested_since_ != Clock::time_point{})
+        congested_since_ = worker_->now();
     if (out_sent_ == out_.size()) {
         out_.clear();
         out_sent_ = 0;
@@ -813,7 +841,7 @@ void ClientConnection::flush() {
 
 void ClientConnection::update_interest() {
     if (state_ == State::Closed || migrating_) return;
-    const bool reading = !reading_paused_ && !paused_for_subscribers_;
+    const bool reading = !reading_paused_ && !paused_for_subscribers_ && remote_pauses_ == 0;
     std::uint32_t wanted = (reading ? std::uint32_t{EPOLLIN} : 0u) |
                            (has_pending_output() ? std::uint32_t{EPOLLOUT} : 0u);
     if (wanted == interest_) return;

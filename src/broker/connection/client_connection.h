@@ -53,6 +53,12 @@ class ClientConnection final : public net::IoHandler {
     // A subscriber congested this long without draining is stalled: it no longer pauses
     // the publishers feeding it.
     static constexpr std::chrono::seconds kStalledAfter{2};
+    // A congested (not stalled) client's queue takes up to this many times its limit of
+    // QoS 1/2 deliveries: they were acknowledged to publishers that are being paused (each
+    // one read's worth at most; from other workers, what was in transit before the pause
+    // reached them: publisher_throttle.h). Dropping them would lose acknowledged messages of
+    // a client that is only slow; a stalled one gets the plain limit again.
+    static constexpr std::size_t kInTransitAllowance = 8;
     // The largest CONNECT accepted (it is read before authentication).
     static constexpr std::uint32_t kMaxConnectSize = 1 << 20;
 
@@ -77,6 +83,9 @@ class ClientConnection final : public net::IoHandler {
     void close(const CloseReason& reason);
     // Once per second: connect timeout, keep alive, v3 inflight resend.
     void tick(Clock::time_point now);
+    // Another worker's subscriber that this client feeds is congested (pause) or drained
+    // (resume): see publisher_throttle.h.
+    void pause_for_remote_subscriber(bool pause);
     // Worker handover: the connection now belongs to `worker` (its loop, its sessions).
     void rebind(Worker& worker);
     // After CONNECT is accepted on the owning worker: attach the session, send CONNACK,
@@ -208,6 +217,9 @@ class ClientConnection final : public net::IoHandler {
     bool reading_paused_ = false;
     bool paused_for_subscribers_ = false;  // a subscriber it feeds is congested
     bool reported_congestion_ = false;     // this client paused publishers; resume on drain
+    // Subscribers on other workers that this client feeds and that are congested: one per
+    // pause their workers sent; reading waits until each sent its resume.
+    std::uint8_t remote_pauses_ = 0;
     Clock::time_point congested_since_{};  // start of the current congestion; {} when none
 
     // Settled at CONNECT.
@@ -230,6 +242,7 @@ class ClientConnection final : public net::IoHandler {
     Clock::time_point connected_at_;
     Clock::time_point last_packet_at_;
     bool migrating_ = false;  // set by Worker::attach; on_io hands over once it returns
+    std::uint8_t remote_pause_ticks_ = 0;  // ticks since the last remote pause / resume
     // Heap-held: a ConnectRequest is 128 bytes that only a connection in transit needs.
     std::unique_ptr<ConnectRequest> pending_migration_;
     std::uint32_t migration_target_ = 0;

@@ -12,14 +12,23 @@
 //
 // Paused publishers resume a batch at a time, oldest pause first, each time their subscriber
 // drains: resuming hundreds at once would refill it with hundreds of reads in one go (a
-// fan-in herd) and overflow it. Across workers the inbox high-water mark
-// (Worker::downstream_congested) does the same job.
+// fan-in herd) and overflow it.
+//
+// Across workers: a delivery from another worker's publisher that finds its subscriber
+// congested pauses that publisher remotely: the subscriber's worker records the pair here
+// (by the publisher's SessionId) and posts "pause" to the publisher's worker, and "resume"
+// when the pair comes out of take_batch, exactly once per pause. Without it, a publisher on
+// another worker would keep receiving PUBACKs (sent once a message is routed) and fill its
+// subscriber's queue until messages are dropped. The inbox high-water mark
+// (Worker::downstream_congested) still bounds what is in transit between workers.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <span>
 #include <vector>
+
+#include "broker/routing/subscription.h"
 
 namespace akasa::broker {
 
@@ -39,8 +48,23 @@ class PublisherThrottle {
     // After the read: the subscriber the connection that was read must wait for, or null.
     ClientConnection* reader_must_wait_for() const { return congested_subscriber_; }
 
+    struct Paused {
+        ClientConnection* publisher;   // on this worker; null for a remote one
+        SessionId remote_publisher;    // the publisher's session on another worker
+        ClientConnection* subscriber;  // what it waits for
+    };
+
     void add_paused(ClientConnection& publisher, ClientConnection& subscriber) {
-        paused_.push_back({&publisher, &subscriber});
+        paused_.push_back({&publisher, 0, &subscriber});
+    }
+    // A publisher on another worker feeds `subscriber`, which is congested. False when that
+    // pair is paused already (the publisher was told once; it is resumed once).
+    bool add_remote_paused(SessionId publisher, ClientConnection& subscriber) {
+        for (const auto& p : paused_) {
+            if (p.remote_publisher == publisher && p.subscriber == &subscriber) return false;
+        }
+        paused_.push_back({nullptr, publisher, &subscriber});
+        return true;
     }
     // A paused publisher closed or left the worker.
     void forget(ClientConnection& publisher) {
@@ -55,26 +79,21 @@ class PublisherThrottle {
     // Removes and returns the next publishers to resume: the kResumeBatch paused longest
     // for `subscriber` (all of them when `all`), or for any subscriber when it is null.
     // The span is valid until the next call.
-    std::span<ClientConnection* const> take_batch(const ClientConnection* subscriber,
-                                                  bool all = false) {
+    std::span<const Paused> take_batch(const ClientConnection* subscriber, bool all = false) {
         batch_.clear();
         std::erase_if(paused_, [&](const Paused& p) {
             if (subscriber && p.subscriber != subscriber) return false;
             if (!all && batch_.size() >= kResumeBatch) return false;
-            batch_.push_back(p.publisher);
+            batch_.push_back(p);
             return true;
         });
         return batch_;
     }
 
   private:
-    struct Paused {
-        ClientConnection* publisher;
-        ClientConnection* subscriber;  // what it waits for
-    };
     ClientConnection* congested_subscriber_ = nullptr;
     std::vector<Paused> paused_;  // oldest first
-    std::vector<ClientConnection*> batch_;
+    std::vector<Paused> batch_;
 };
 
 }  // namespace akasa::broker
