@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "auth/base64.h"
+#include "auth/saslprep.h"
 
 namespace akasa::auth {
 namespace {
@@ -133,10 +134,22 @@ std::string_view to_string(ScramError error) {
             return "the nonce does not match";
         case ScramError::InvalidProof:
             return "invalid proof";
+        case ScramError::InvalidUsername:
+            return "the username is refused by SASLprep";
         case ScramError::WrongState:
             return "SCRAM message out of order";
     }
     return "SCRAM error";
+}
+
+std::optional<Bytes> scram_salted_password(std::string_view password, ByteView salt,
+                                           std::uint32_t iterations, std::string* error) {
+    auto prepared = saslprep(password, SaslprepMode::Stored, error);
+    if (!prepared) return std::nullopt;
+    Bytes salted = pbkdf2_hmac(Digest::Sha256, as_bytes(*prepared), salt, iterations,
+                               digest_size(Digest::Sha256));
+    wipe(prepared->data(), prepared->size());
+    return salted;
 }
 
 std::string ScramServer::random_nonce() {
@@ -182,6 +195,9 @@ ScramResult ScramServer::start(std::string_view client_first_message) {
         if (!authz_name) {
             return fail(ScramError::MalformedMessage, "the gs2 authzid is not a valid saslname");
         }
+        std::string error;
+        authz_name = saslprep(*authz_name, SaslprepMode::Query, &error);
+        if (!authz_name) return fail(ScramError::InvalidUsername, "authzid: " + error);
     }
 
     // client-first-message-bare = [reserved-mext ","] username "," nonce ["," extensions]
@@ -199,6 +215,10 @@ ScramResult ScramServer::start(std::string_view client_first_message) {
     if (!username) {
         return fail(ScramError::MalformedMessage, "the username is not a valid saslname");
     }
+    // RFC 5802 section 5.1: the server prepares the name as a query string.
+    std::string prep_error;
+    username = saslprep(*username, SaslprepMode::Query, &prep_error);
+    if (!username) return fail(ScramError::InvalidUsername, "username: " + prep_error);
     const std::string_view client_nonce = fields[1].substr(2);
     if (!is_printable_nonce(client_nonce)) {
         return fail(ScramError::MalformedMessage, "the client nonce is empty or not printable");

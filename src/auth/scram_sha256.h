@@ -18,9 +18,12 @@
 // - The client-final `c=` must be base64 of exactly the gs2 header the client sent.
 // - A mandatory extension (`m=`) fails with ExtensionsNotSupported; optional extensions
 //   after the nonce are ignored.
-// - SASLprep is not implemented: usernames and passwords are compared as the exact bytes
-//   given (fine for ASCII names; non-ASCII names must be stored in the same normalisation
-//   the client sends). `=2C` and `=3D` in usernames are unescaped to `,` and `=`.
+// - `=2C` and `=3D` in usernames are unescaped to `,` and `=`, then the name is prepared
+//   with SASLprep as a query string (RFC 5802 section 5.1, saslprep.h); a name SASLprep
+//   refuses (prohibited or unassigned-in-stored characters, bidi errors, empty) fails with
+//   InvalidUsername. The lookup receives the prepared name. Passwords are prepared as
+//   stored strings before hashing (scram_salted_password()), by whoever makes the
+//   SaltedPassword: the server itself never sees a password.
 // - Unknown users are not revealed at start(): the server answers with a salt derived from
 //   the username and a per-process secret and 4096 iterations, and the exchange fails at
 //   finish() with InvalidProof, exactly like a wrong password. Map every failure to the same
@@ -45,6 +48,12 @@ struct ScramCredentials {
     std::uint32_t iterations = 4096;
 };
 
+// SaltedPassword = Hi(Normalize(password), salt, iterations) (RFC 5802 section 3), with
+// Normalize = SASLprep as a stored string; nullopt (reason in `error`) when SASLprep
+// refuses the password. 1 <= iterations <= kMaxPbkdf2Iterations.
+std::optional<Bytes> scram_salted_password(std::string_view password, ByteView salt,
+                                           std::uint32_t iterations, std::string* error = nullptr);
+
 enum class ScramError {
     MalformedMessage,            // not the RFC 5802 grammar (or not valid base64 inside)
     ChannelBindingNotSupported,  // gs2 header `p=...`
@@ -53,6 +62,7 @@ enum class ScramError {
     ChannelBindingMismatch,      // client-final `c=` is not the gs2 header sent first
     NonceMismatch,               // client-final `r=` is not the combined nonce
     InvalidProof,                // wrong password, or unknown user
+    InvalidUsername,             // the username (or authzid) fails SASLprep (RFC 4013)
     WrongState,                  // start() twice, finish() before start(), or after failing
 };
 

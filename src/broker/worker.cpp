@@ -22,6 +22,11 @@ constexpr std::size_t kReadScratchSize = 64 * 1024;
 constexpr std::size_t kMaxHttpClients = 256;
 // How long a stopping worker waits for its clients to take their pending output.
 constexpr auto kShutdownFlushTime = std::chrono::seconds(2);
+// Ready sockets handled per loop iteration before the output is flushed (the others stay
+// ready for the next one): deliveries leave while other clients' input waits, so the
+// clients work in parallel with us instead of after a pass over every socket. Measured
+// in docs/benchmarks.md ("Events per loop iteration"): b's p99 0.3-0.4x, same throughput.
+constexpr int kEventsPerIteration = 64;
 
 }  // namespace
 
@@ -109,7 +114,8 @@ void Worker::run() {
             drain_inbox();
         } else {
             auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now_).count();
-            loop_.poll(dirty_.empty() ? static_cast<int>(std::max<long long>(wait, 0)) : 0);
+            loop_.poll(dirty_.empty() ? static_cast<int>(std::max<long long>(wait, 0)) : 0,
+                       kEventsPerIteration);
             if (loop_.take_wakeup()) drain_inbox();
         }
         now_ = Clock::now();

@@ -106,6 +106,9 @@ class Worker {
                               bool publish_will, bool taken_over);
     // Removes the session's subscriptions and the session; publishes a pending delayed will.
     void end_session(Session& session, bool release_registry = true);
+    // An offline session's shared-subscription deliveries (queued, and QoS 1 unacknowledged)
+    // go to other online members of their groups (mqtt5/shared_redispatch.{h,cpp}).
+    void redispatch_shared(Session& session);
     // Hands a connection with a pending_migration_ to its target worker (end of on_io).
     void migrate(ClientConnection& connection);
 
@@ -222,6 +225,7 @@ class Worker {
         std::uint8_t qos;
         bool retain_as_published;
         std::uint32_t identifier;
+        std::uint32_t shared_group;  // mqtt5::shared_group_tag of its group; 0: not shared
     };
     std::vector<Match> matches_;
     // Encode-once cache: the wire forms of the message last delivered by this worker,

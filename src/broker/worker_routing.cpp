@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "broker/mqtt5/mqtt5_message_expiry.h"
+#include "broker/mqtt5/shared_redispatch.h"
 #include "broker/persist/persist_writer.h"
 #include "broker/worker.h"
 #include "mqtt/encoder.h"
@@ -25,9 +26,9 @@ void Worker::route(const MessagePtr& message) {
         [&](const Subscription& s) {
             // No Local: not back to the publishing session [MQTT-3.8.3-3].
             if (s.no_local && s.session == message->publisher) return;
-            matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier});
+            matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier, 0});
         },
-        [&](std::string_view, std::span<const Subscription> members) {
+        [&](std::string_view group, std::span<const Subscription> members) {
             std::size_t pick = 0;
             switch (mode) {
                 case config::SharedSubscriptionMode::Random:
@@ -43,7 +44,8 @@ void Worker::route(const MessagePtr& message) {
             // One online member when there is one (spec 4.8.2), offline ones queue.
             pick = first_online_member(context_.online, members, pick);
             const auto& s = members[pick];
-            matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier});
+            matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier,
+                                mqtt5::shared_group_tag(group)});
         });
     if (matches_.empty()) return;
     if (matches_.size() > 1) {
@@ -87,6 +89,7 @@ void Worker::route(const MessagePtr& message) {
                 delivery.retain = matches_[k].retain_as_published && message->retain;
                 if (matches_[k].identifier != 0)
                     delivery.subscription_ids.push_back(matches_[k].identifier);
+                delivery.shared_group = matches_[k].shared_group;
                 dispatch(target, std::move(delivery));
             }
             i = j;
@@ -105,6 +108,8 @@ void Worker::route(const MessagePtr& message) {
         delivery.qos = static_cast<QoS>(std::min(qos, publish_qos));
         // [MQTT-3.3.1-12/13]: the retain flag is kept only with Retain As Published.
         delivery.retain = retain_as_published && message->retain;
+        // Movable to another member only when one shared subscription alone asked for it.
+        if (j - i == 1) delivery.shared_group = matches_[i].shared_group;
         dispatch(target, std::move(delivery));
         i = j;
     }

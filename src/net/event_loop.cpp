@@ -54,8 +54,10 @@ void EventLoop::remove(int fd) noexcept {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
 }
 
-int EventLoop::poll(int timeout_ms) {
-    int n = ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()), timeout_ms);
+int EventLoop::poll(int timeout_ms, int max_events) {
+    int capacity = static_cast<int>(events_.size());
+    if (max_events > 0 && max_events < capacity) capacity = max_events;
+    int n = ::epoll_wait(epoll_fd_, events_.data(), capacity, timeout_ms);
     if (n < 0) {
         if (errno == EINTR) return 0;
         throw_errno("epoll_wait");
@@ -73,7 +75,7 @@ int EventLoop::poll(int timeout_ms) {
         }
         handler->on_io(events_[i].events);
     }
-    if (n == static_cast<int>(events_.size()) && events_.size() < 4096) {
+    if (n == static_cast<int>(events_.size()) && events_.size() < 4096) {  // not when capped
         events_.resize(events_.size() * 2);
     }
     return n;

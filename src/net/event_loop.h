@@ -40,8 +40,9 @@ class EventLoop {
     // Waits up to timeout_ms (-1 = forever) and calls the ready handlers. A handler may
     // remove any fd, including other ready ones, only if it defers destroying their
     // handlers until poll() returns (the worker keeps a graveyard for that).
-    // Returns the number of events dispatched.
-    int poll(int timeout_ms);
+    // `max_events` > 0 handles at most that many; the others stay ready for the next call
+    // (epoll keeps them queued, in order). Returns the number of events dispatched.
+    int poll(int timeout_ms, int max_events = 0);
 
     // Thread-safe: makes the current or next poll() return and take_wakeup() true.
     // Coalesces: many wake() calls before the loop runs cost one eventfd write.

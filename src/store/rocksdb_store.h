@@ -23,6 +23,7 @@
 namespace ROCKSDB_NAMESPACE {
 class DB;
 class Env;
+class Snapshot;
 }  // namespace ROCKSDB_NAMESPACE
 
 namespace akasa::store {
@@ -63,6 +64,10 @@ class RocksDbStore final : public Store {
     Status check_format_version();
     Status commit(const std::vector<Writer*>& group);
     void background_sync_loop();
+    // recover(): the retained messages, or everything else; stops early once `failed`.
+    enum class Pass : std::uint8_t { Retained, Rest };
+    Status recover_pass(RecoveryVisitor& visitor, RecoveryStats& stats, Pass pass,
+                        const rocksdb::Snapshot* snapshot, const std::atomic<bool>& failed);
 
     const StoreOptions options_;
     const RocksDbTestHooks hooks_;

@@ -57,7 +57,9 @@ struct RecoveryStats {
 
 // Receives the stored state during recover(), one record at a time, so a large store is not
 // held twice in memory (once here, once in the engine's own structures). Records are handed
-// over by rvalue: take what you need.
+// over by rvalue: take what you need. on_retained() and on_session() may run at the same time
+// on two threads (each kind always on the same thread, in its order), so what they share
+// must be thread-safe.
 class RecoveryVisitor {
   public:
     virtual ~RecoveryVisitor() = default;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "auth/saslprep.h"
+
 namespace akasa::broker {
 
 using mqtt::ReasonCode;
@@ -21,7 +23,7 @@ AuthStep AuthExchange::begin(std::optional<std::string_view> data) {
     const auto& users = config_.scram_users;
     scram_ = std::make_unique<auth::ScramServer>(
         [&users](std::string_view name) -> std::optional<auth::ScramCredentials> {
-            const auto it = users.find(std::string(name));
+            const auto it = auth::find_prepared_user(users, name);  // name: SASLprep'd
             if (it == users.end()) return std::nullopt;
             return auth::ScramCredentials{it->second.hashed_password, it->second.salt,
                                           it->second.iterations};

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/connection/accepted_requests.h"
 #include "broker/mqtt5/mqtt5_limits.h"
 #include "broker/mqtt5/mqtt5_options.h"
 #include "broker/mqtt5/mqtt5_reason_strings.h"
@@ -49,9 +50,8 @@ void ClientConnection::on_io(std::uint32_t events) {
     if (events & EPOLLOUT) flush();
     if (worker_->shutting_down()) return;
     if (state_ != State::Closed &&
-        ((events & (EPOLLERR | EPOLLHUP)) ||
-         ((events & EPOLLIN) && !reading_paused_ && !paused_for_subscribers_ &&
-          remote_pauses_ == 0))) {
+        ((events & (EPOLLERR | EPOLLHUP)) || ((events & EPOLLIN) && !reading_paused_ &&
+                                              !paused_for_subscribers_ && remote_pauses_ == 0))) {
         read_input();
     }
     if (migrating_ && state_ != State::Closed) worker_->migrate(*this);
@@ -355,20 +355,7 @@ void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_
         }
     }
 
-    auto message = Message::from_publish(publish, topic, session_->id(), worker_->now());
-    if (publish.retain) {
-        // [MQTT-3.3.1-6/7]: an empty payload removes the retained message.
-        if (publish.payload.empty()) {
-            worker_->context().retained.erase(topic);
-        } else {
-            worker_->context().retained.set(topic, message);
-        }
-        if (auto* persist = worker_->persist()) {
-            persist->retained_changed(topic, publish.payload.empty() ? nullptr : message,
-                                      worker_->now());
-        }
-    }
-    worker_->route(message);
+    publish_accepted(*worker_, publish, topic, session_->id());  // accepted_requests.h
 
     if (publish.qos == QoS::AtLeastOnce) {
         send(mqtt::PubAck{publish.packet_id, ReasonCode::Success, {}});
@@ -474,18 +461,9 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
         }
         const auto granted = std::min<std::uint8_t>(static_cast<std::uint8_t>(topic.options.qos),
                                                     config.max_allowed_qos);
-        Subscription entry;
-        entry.session = session_->id();
-        entry.identifier = identifier;
-        entry.qos = granted;
-        entry.no_local = topic.options.no_local;
-        entry.retain_as_published = topic.options.retain_as_published;
-        entry.retain_handling = topic.options.retain_handling;
-        const auto result = worker_->context().subscriptions.subscribe(filter, entry);
         StoredSubscription stored{topic.options, identifier};
         stored.options.qos = static_cast<QoS>(granted);
-        session_->subscriptions[std::string(filter)] = stored;
-        if (auto* persist = worker_->persist()) persist->subscribed(*session_, filter, stored);
+        const auto result = subscribe_accepted(*worker_, *session_, filter, stored);
         suback.reason_codes.push_back(granted);
         // Retained messages: not for shared subscriptions [MQTT-3.8.4-?]; Retain Handling
         // 0 always, 1 only for a new subscription, 2 never [MQTT-3.3.1-9..11].
@@ -519,12 +497,7 @@ void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
             }
             continue;
         }
-        bool existed = false;
-        if (auto it = session_->subscriptions.find(filter); it != session_->subscriptions.end()) {
-            session_->subscriptions.erase(it);
-            if (auto* persist = worker_->persist()) persist->unsubscribed(*session_, filter);
-            existed = worker_->context().subscriptions.unsubscribe(filter, session_->id());
-        }
+        const bool existed = unsubscribe_accepted(*worker_, *session_, filter);
         if (version_ == ProtocolVersion::V5) {
             unsuback.reason_codes.push_back(static_cast<std::uint8_t>(
                 existed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted));
@@ -685,7 +658,11 @@ void ClientConnection::write_publish(std::span<const std::uint8_t> bytes,
 }
 
 void ClientConnection::deliver(Delivery&& delivery) {
-    if (hooks_ && !hook_may_deliver(*delivery.message)) return;  // the ACL's read check
+    if (hooks_ && !hook_may_deliver(*delivery.message)) {  // the ACL's read check
+        // Done with: its stored copy must not come back after a restart.
+        if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
+        return;
+    }
     auto& counters = worker_->counters();
     auto& outbox = session_->outbox;
     if (delivery.qos == QoS::AtMostOnce) {
@@ -736,7 +713,10 @@ void ClientConnection::pump() {
     while (outbox.pending_size() > 0 && outbox.has_window_room(window_) && !output_full()) {
         auto next = outbox.next_pending(worker_->now(), expired);
         if (!next) break;
-        if (hooks_ && !hook_may_deliver(*next->message)) continue;  // queued while offline
+        if (hooks_ && !hook_may_deliver(*next->message)) {  // queued while offline
+            if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, *next);
+            continue;
+        }
         if (next->qos == QoS::AtMostOnce) {
             worker_->write_delivery(*this, *next, 0, false);
             continue;

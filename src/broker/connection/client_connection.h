@@ -132,7 +132,8 @@ class ClientConnection final : public net::IoHandler {
     // connect_handler.cpp
     void handle_connect(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
     void refuse_connect(mqtt::ProtocolVersion version, mqtt::ReasonCode reason, const char* why);
-    void send_connack(const ConnectRequest& request, bool session_present);
+    // False (nothing sent) when the CONNACK cannot fit the client's Maximum Packet Size.
+    bool send_connack(const ConnectRequest& request, bool session_present);
 
     // mqtt5_auth.cpp: enhanced authentication (AUTH packets) [MQTT-4.12].
     void begin_enhanced_auth(std::string_view method, std::optional<std::string_view> data,

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "broker/connection/client_connection.h"
+#include "broker/mqtt5/connack_fit.h"
 #include "broker/mqtt5/mqtt5_options.h"
 #include "broker/persist/persist_writer.h"
 #include "broker/session/session.h"
@@ -180,7 +181,7 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
     worker_->attach(*this, std::move(request));
 }
 
-void ClientConnection::send_connack(const ConnectRequest& request, bool session_present) {
+bool ClientConnection::send_connack(const ConnectRequest& request, bool session_present) {
     const auto& config = worker_->config();
     mqtt::Connack connack;
     std::optional<std::string> response_information;  // viewed by connack until sent
@@ -213,8 +214,17 @@ void ClientConnection::send_connack(const ConnectRequest& request, bool session_
             // Tell the client when we capped its request.
             p.session_expiry_interval = request.session_expiry;
         }
+        std::size_t size = 0;
+        if (!mqtt5::fit_connack(connack, client_max_packet_size_, size)) {
+            spdlog::warn(
+                "closing connection of client {} from {}: its CONNACK ({} bytes without the "
+                "optional properties) exceeds its Maximum Packet Size {} [MQTT-3.1.2-24]",
+                request.client_id, peer(), size, client_max_packet_size_);
+            return false;
+        }
     }
     send(connack);
+    return true;
 }
 
 void ClientConnection::start_session(Session& session, const ConnectRequest& request,
@@ -235,7 +245,10 @@ void ClientConnection::start_session(Session& session, const ConnectRequest& req
     will_delay_ = request.will_delay;
     connected_at_ = last_packet_at_ = worker_->now();
 
-    send_connack(request, session_present);
+    if (!send_connack(request, session_present)) {
+        close(CloseReason{"CONNACK too large for the client", std::nullopt, false});
+        return;
+    }
     spdlog::info("client {} connected from {} ({}, keep alive {}s, clean start {}, session {})",
                  client_id_, peer(), protocol_name(version_), keep_alive_,
                  request.clean_start ? "yes" : "no", session_present ? "resumed" : "new");
@@ -336,6 +349,9 @@ void Worker::session_disconnected(Session& session, MessagePtr will, std::uint32
                                   bool publish, bool taken_over) {
     session.connection = nullptr;
     context_.online.set(session.id(), false);
+    // Spec 4.8.2, before its queued QoS 0 is dropped; not when a new connection of the same
+    // client takes over (resumed at once, or ended by Clean Start: end_session() does it).
+    if (!taken_over) redispatch_shared(session);
     session.outbox.drop_pending_qos0();  // QoS 0 is not kept for offline sessions
     const bool ends_now = session.expiry_interval == 0;
     if (will && publish) {
@@ -362,6 +378,7 @@ void Worker::session_disconnected(Session& session, MessagePtr will, std::uint32
 
 void Worker::end_session(Session& session, bool release_registry) {
     if (session.delayed_will) publish_will(session.delayed_will);
+    redispatch_shared(session);  // what no other member could take at disconnect (4.8.2)
     std::vector<std::string_view> filters;
     filters.reserve(session.subscriptions.size());
     for (const auto& [filter, sub] : session.subscriptions)

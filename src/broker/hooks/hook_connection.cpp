@@ -8,6 +8,7 @@
 
 #include <variant>
 
+#include "broker/connection/accepted_requests.h"
 #include "broker/connection/client_connection.h"
 #include "broker/hooks/hook_services.h"
 #include "broker/session/session.h"
@@ -533,15 +534,8 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
             p.qos = static_cast<QoS>(std::min<std::uint8_t>(static_cast<std::uint8_t>(publish->qos),
                                                             config.max_allowed_qos));
             p.retain = publish->retain && config.retain_available;
-            auto message = Message::from_publish(p, p.topic, session_->id(), worker_->now());
-            if (p.retain) {
-                if (p.payload.empty()) {
-                    worker_->context().retained.erase(p.topic);
-                } else {
-                    worker_->context().retained.set(p.topic, message);
-                }
-            }
-            worker_->route(message);
+            // The client's own path from here: retained store, persistent store, routing.
+            publish_accepted(*worker_, p, p.topic, session_->id());
         } else if (auto* subscribe = std::get_if<hook::SubscribeAction>(&action)) {
             const std::string& filter = subscribe->filter;
             if (!mqtt::validate_topic_filter(filter)) {
@@ -550,28 +544,29 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
                 continue;
             }
             const auto shared = mqtt::parse_shared_subscription(filter);
+            const std::string_view plain = shared ? shared->filter : std::string_view(filter);
+            if ((shared && !config.shared_subscription_available) ||
+                (!config.wildcard_subscription_available &&
+                 plain.find_first_of("+#") != std::string_view::npos)) {
+                spdlog::warn(
+                    "hook subscribe action for client {}: \"{}\" is not available "
+                    "(shared_subscription_available / wildcard_subscription_available)",
+                    client_id_, filter);
+                continue;
+            }
             const auto granted = std::min<std::uint8_t>(
                 static_cast<std::uint8_t>(subscribe->options.qos), config.max_allowed_qos);
-            Subscription entry;
-            entry.session = session_->id();
-            entry.qos = granted;
-            entry.no_local = subscribe->options.no_local && !shared;
-            entry.retain_as_published = subscribe->options.retain_as_published;
-            entry.retain_handling = subscribe->options.retain_handling;
-            const auto result = worker_->context().subscriptions.subscribe(filter, entry);
             StoredSubscription stored{subscribe->options, 0};
             stored.options.qos = static_cast<QoS>(granted);
-            stored.options.no_local = entry.no_local;
-            session_->subscriptions[filter] = stored;
+            stored.options.no_local = subscribe->options.no_local && !shared;
+            // The client's own path from here: index, session, persistent store.
+            const auto result = subscribe_accepted(*worker_, *session_, filter, stored);
             const auto rh = subscribe->options.retain_handling;
             if (!shared && (rh == 0 || (rh == 1 && result == SubscribeResult::kAdded))) {
                 worker_->send_retained(*session_, filter, stored);
             }
         } else if (auto* unsubscribe = std::get_if<hook::UnsubscribeAction>(&action)) {
-            auto it = session_->subscriptions.find(unsubscribe->filter);
-            if (it == session_->subscriptions.end()) continue;
-            session_->subscriptions.erase(it);
-            worker_->context().subscriptions.unsubscribe(unsubscribe->filter, session_->id());
+            unsubscribe_accepted(*worker_, *session_, unsubscribe->filter);
         }
     }
 }

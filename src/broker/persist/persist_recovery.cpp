@@ -1,9 +1,11 @@
 #include "broker/persist/persist_recovery.h"
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <stdexcept>
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include "broker/persist/persist_codec.h"
@@ -13,22 +15,25 @@
 namespace akasa::broker {
 namespace {
 
+// The store calls on_retained() and on_session() on two threads at once (store.h): each
+// side has its own members here (the retained store and the session structures it fills are
+// internally synchronised and disjoint).
 class EngineLoader final : public store::RecoveryVisitor {
   public:
     EngineLoader(BrokerContext& context, const persist::ClockPair& clocks)
         : context_(context), clocks_(clocks) {}
 
     void on_retained(store::MessageRecord&& record) override {
-        if (!error_.empty()) return;
+        if (!retained_error_.empty()) return;
         if (record.expires_at && *record.expires_at <= clocks_.wall) {
-            cleanup_.erase_retained(record.topic);  // expired while the broker was down
+            retained_cleanup_.erase_retained(record.topic);  // expired while the broker was down
             ++expired_retained_;
             return;
         }
         std::string error;
         auto message = persist::from_record(record, clocks_, nullptr, &error);
         if (!message) {
-            error_ = "retained message: " + error;
+            retained_error_ = "retained message: " + error;
             return;
         }
         context_.retained.set(record.topic, std::move(message));
@@ -46,19 +51,30 @@ class EngineLoader final : public store::RecoveryVisitor {
         if (!error.empty()) error_ = std::move(error);
     }
 
-    const std::string& error() const { return error_; }
-    store::StoreBatch& cleanup() { return cleanup_; }
+    const std::string& error() const { return error_.empty() ? retained_error_ : error_; }
+    // Records recovery dropped: expired or over the queue limit.
+    std::array<store::StoreBatch*, 2> cleanups() { return {&retained_cleanup_, &cleanup_}; }
     std::uint64_t max_seq() const { return max_seq_; }
     std::uint64_t expired_retained() const { return expired_retained_; }
 
   private:
     BrokerContext& context_;
     const persist::ClockPair& clocks_;
+    // on_session()'s side.
     store::StoreBatch cleanup_;  // records recovery dropped: expired or over the queue limit
     std::string error_;
+    // on_retained()'s side.
+    store::StoreBatch retained_cleanup_;
+    std::string retained_error_;
     std::uint64_t max_seq_ = 0;
     std::uint64_t expired_retained_ = 0;
 };
+
+void release_free_heap() {
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+    ::malloc_trim(0);
+#endif
+}
 
 }  // namespace
 
@@ -76,11 +92,15 @@ void recover_persistent_state(BrokerContext& context) {
                                  "': " + loader.error());
     }
     persistence.continue_after(loader.max_seq());
-    if (!loader.cleanup().empty()) {
-        if (store::Status s = persistence.store().write(loader.cleanup()); !s.ok()) {
+    for (store::StoreBatch* cleanup : loader.cleanups()) {
+        if (cleanup->empty()) continue;
+        if (store::Status s = persistence.store().write(*cleanup); !s.ok()) {
             throw std::runtime_error("persistence: " + s.to_string());
         }
     }
+    // Recovery decoded every record into temporaries the allocator keeps cached; hand the
+    // free pages back so the resident size is what the engine holds.
+    release_free_heap();
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     spdlog::info(

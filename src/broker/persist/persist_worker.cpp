@@ -16,9 +16,11 @@ bool Worker::commit_persistence() {
     const store::Status status = persist_->commit();
     if (status.ok()) return true;
     // The batch held what this iteration's acknowledgements stand for: none of them may be
-    // sent. Drop the output waiting to be flushed and close those connections; their
-    // clients resend what was not acknowledged. A later commit retries the store (after a
-    // full disk, RocksDB is reopened by the store on the next write).
+    // sent. Drop the output waiting to be flushed and close those connections (without a
+    // DISCONNECT: the dropped output may have held the CONNACK, and none may follow without
+    // one [MQTT-3.14.0-1]); their clients resend what was not acknowledged. A later commit
+    // retries the store (after a full disk, RocksDB is reopened by the store on the next
+    // write, so work resumes as soon as space is back).
     spdlog::error("persistence: {}; closing the connections whose acknowledgements it held",
                   status.to_string());
     counters_.add(counters_.connections_refused);

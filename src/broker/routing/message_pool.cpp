@@ -3,6 +3,7 @@
 #include <array>
 #include <bit>
 #include <cstdlib>
+#include <mutex>
 #include <new>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -34,11 +35,72 @@ struct FreeBlock {
     FreeBlock* next;
 };
 
+// A list of free blocks of one class handed between threads as a whole.
+struct Batch {
+    FreeBlock* head = nullptr;
+    std::size_t count = 0;
+};
+
+// Blocks handed over between threads in batches of this many bytes (so one lock per ~500
+// small messages), and at most kMaxDepotBytesPerClass of them kept in the depot.
+constexpr std::size_t kBatchBytes = 64 * 1024;
+constexpr std::size_t kMaxDepotBytesPerClass = std::size_t{8} << 20;
+constexpr std::size_t kMaxDepotBatches = kMaxDepotBytesPerClass / kBatchBytes;
+
+constexpr std::size_t batch_blocks(std::size_t size_class) noexcept {
+    return kBatchBytes / class_bytes(size_class);  // 512 .. 16
+}
+
+void free_to_system(FreeBlock* head) noexcept {
+    while (head) {
+        FreeBlock* next = head->next;
+        ::operator delete(head);
+        head = next;
+    }
+}
+
+// Where blocks cross threads. With two workers, a message published on one and released
+// on the other leaves a block in the releasing thread: once that thread's cache is full
+// its surplus comes here, and a thread whose cache ran dry (the publishing side) takes a
+// batch before asking the system. So an uneven split of publishers and subscribers
+// between workers still allocates nothing per message. Fixed arrays: no allocation here.
+class Depot {
+  public:
+    // False when the depot is full (the caller gives the blocks back to the system).
+    bool put(std::size_t size_class, Batch batch) {
+        std::lock_guard lock(mutex_);
+        auto& count = counts_[size_class];
+        if (count == kMaxDepotBatches) return false;
+        batches_[size_class][count++] = batch;
+        return true;
+    }
+    bool take(std::size_t size_class, Batch& batch) {
+        std::lock_guard lock(mutex_);
+        auto& count = counts_[size_class];
+        if (count == 0) return false;
+        batch = batches_[size_class][--count];
+        return true;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::array<std::array<Batch, kMaxDepotBatches>, kClassCount> batches_{};
+    std::array<std::size_t, kClassCount> counts_{};
+};
+
+// Never destroyed: messages may be released by static destructors after this file's.
+[[maybe_unused]] Depot& depot() {
+    static Depot* const instance = new Depot;
+    return *instance;
+}
+
 // One thread's free lists. Trivially destructible on purpose: a message freed while the
 // thread exits (after CacheReleaser ran) must still find a valid, closed cache.
 struct ThreadCache {
     std::array<FreeBlock*, kClassCount> heads{};
     std::array<std::size_t, kClassCount> counts{};
+    // Blocks freed beyond kMaxCachedBytesPerClass, collected into the next depot batch.
+    std::array<Batch, kClassCount> surplus{};
     bool closed = false;
 };
 
@@ -49,11 +111,11 @@ struct CacheReleaser {
     bool armed = false;
     ~CacheReleaser() {
         for (std::size_t c = 0; c < kClassCount; ++c) {
-            while (FreeBlock* block = cache.heads[c]) {
-                cache.heads[c] = block->next;
-                ::operator delete(block);
-            }
+            free_to_system(cache.heads[c]);
+            cache.heads[c] = nullptr;
             cache.counts[c] = 0;
+            free_to_system(cache.surplus[c].head);
+            cache.surplus[c] = {};
         }
         cache.closed = true;
     }
@@ -67,12 +129,25 @@ void* allocate(std::size_t bytes) {
 #ifndef AKASA_MESSAGE_POOL_DISABLED
     if (bytes <= kMaxPooledBytes) {
         const std::size_t c = class_of(bytes);
-        if (FreeBlock* block = cache.heads[c]) {
-            cache.heads[c] = block->next;
-            --cache.counts[c];
-            return block;
+        if (!cache.heads[c]) {
+            // Dry: refill from this thread's surplus, else from the depot (blocks released
+            // by another thread), and only then from the system.
+            if (cache.closed) return ::operator new(class_bytes(c));  // the thread is ending
+            releaser.armed = true;  // the refill is given back when this thread ends
+            Batch refill;
+            if (cache.surplus[c].head) {
+                refill = cache.surplus[c];
+                cache.surplus[c] = {};
+            } else if (!depot().take(c, refill)) {
+                return ::operator new(class_bytes(c));
+            }
+            cache.heads[c] = refill.head;
+            cache.counts[c] = refill.count;
         }
-        return ::operator new(class_bytes(c));
+        FreeBlock* block = cache.heads[c];
+        cache.heads[c] = block->next;
+        --cache.counts[c];
+        return block;
     }
 #endif
     return ::operator new(bytes);
@@ -82,10 +157,20 @@ void deallocate(void* block, std::size_t bytes) noexcept {
 #ifndef AKASA_MESSAGE_POOL_DISABLED
     if (bytes <= kMaxPooledBytes) {
         const std::size_t c = class_of(bytes);
-        if (!cache.closed && cache.counts[c] * class_bytes(c) < kMaxCachedBytesPerClass) {
+        if (!cache.closed) {
             releaser.armed = true;  // the first use on a thread registers its destructor
-            cache.heads[c] = new (block) FreeBlock{cache.heads[c]};
-            ++cache.counts[c];
+            if (cache.counts[c] * class_bytes(c) < kMaxCachedBytesPerClass) {
+                cache.heads[c] = new (block) FreeBlock{cache.heads[c]};
+                ++cache.counts[c];
+                return;
+            }
+            // Full: collect a batch for the threads that allocate what this one frees.
+            Batch& surplus = cache.surplus[c];
+            surplus.head = new (block) FreeBlock{surplus.head};
+            if (++surplus.count == batch_blocks(c)) {
+                if (!depot().put(c, surplus)) free_to_system(surplus.head);
+                surplus = {};
+            }
             return;
         }
     }

@@ -3,9 +3,11 @@
 // Each published message is one block (reference counts, the Message, then topic and
 // payload bytes). Blocks up to kMaxPooledBytes come from per-thread free lists in
 // power-of-two size classes; a freed block goes back to the list of the thread that frees
-// it, up to kMaxCachedBytesPerClass per class, and to the system allocator beyond that.
-// With one worker (or a publisher and its subscribers on the same worker) the steady state
-// allocates nothing; blocks that cross threads settle in the consumer's cache.
+// it, up to kMaxCachedBytesPerClass per class. Beyond that, blocks go in 64 KiB batches to
+// a shared depot (one mutex operation per batch, at most 8 MiB per class, the system
+// allocator beyond), where a thread whose own list ran dry takes them before it asks the
+// system. So the steady state allocates nothing, also with several workers where messages
+// are published on one and released on another in uneven numbers.
 //
 // Under AddressSanitizer every call goes to the system allocator, so ASan still sees each
 // block's lifetime (a pooled block would hide a use after free).
@@ -17,7 +19,7 @@ namespace akasa::broker::message_pool {
 
 inline constexpr std::size_t kMinClassBytes = 128;
 inline constexpr std::size_t kMaxPooledBytes = 4096;
-inline constexpr std::size_t kMaxCachedBytesPerClass = std::size_t{4} << 20;
+inline constexpr std::size_t kMaxCachedBytesPerClass = std::size_t{1} << 20;
 
 // Memory for `bytes` bytes, aligned for any object (max_align_t); throws std::bad_alloc.
 void* allocate(std::size_t bytes);

@@ -28,6 +28,10 @@ struct Delivery {
     MessagePtr message;
     mqtt::QoS qos = mqtt::QoS::AtMostOnce;
     bool retain = false;
+    // Shared subscriptions: the tag of the share group this delivery came through when it
+    // came through that one subscription only (mqtt5/shared_redispatch.h); 0 otherwise.
+    // Such a delivery may move to another member of the group when this one goes away.
+    std::uint32_t shared_group = 0;
     std::vector<std::uint32_t> subscription_ids;  // v5; empty (no allocation) when none
     // Persistence: the seq of this delivery's queued copy in the store (persist_writer.h);
     // 0 when none is stored.
@@ -87,6 +91,24 @@ class Outbox {
 
     // Drops every QoS 0 message still queued (they are not kept for offline sessions).
     void drop_pending_qos0();
+
+    // Removes the pending deliveries `take(Delivery&)` returns true for, keeping the order
+    // of the others; `take` may move from the ones it takes (they are destroyed after).
+    // For handing deliveries to another session (mqtt5/shared_redispatch.h).
+    template <class Take>
+    void take_pending_if(Take take) {
+        if (queues_) queues_->pending.erase_if(take);
+    }
+    // The same for inflight entries (`take(InflightEntry&)`); their packet ids are freed.
+    template <class Take>
+    void take_inflight_if(Take take) {
+        if (!queues_) return;
+        queues_->inflight.erase_if([&](InflightEntry& entry) {
+            if (!take(entry)) return false;
+            ids_.release(entry.packet_id);
+            return true;
+        });
+    }
 
   private:
     RingQueue<InflightEntry>::iterator find(std::uint16_t packet_id);

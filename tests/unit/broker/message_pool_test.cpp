@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "broker/routing/message.h"
 
@@ -54,6 +56,32 @@ TEST(MessagePool, BlocksFreedOnAnotherThreadAreNotLost) {
         made.push_back(Message::create("t", "payload", {}, false, 0));
     std::thread([&] { made.clear(); }).join();
     EXPECT_TRUE(made.empty());
+}
+
+// Two workers: messages published on one and released on the other, more of them than the
+// releasing thread's cache holds. The surplus must come back to the publishing thread
+// through the depot, not through the system allocator.
+TEST(MessagePool, BlocksReleasedOnAnotherThreadComeBackWithoutTheSystemAllocator) {
+    if (!message_pool::pooling_enabled()) GTEST_SKIP() << "sanitizer build: pool bypassed";
+    constexpr std::size_t kBytes = 100;  // the 128-byte class
+    const std::size_t cache_blocks = message_pool::kMaxCachedBytesPerClass / 128;
+    std::vector<void*> blocks(2 * cache_blocks + 1000);
+    for (auto& block : blocks)
+        block = message_pool::allocate(kBytes);
+    std::thread([&] {
+        for (void* block : blocks)
+            message_pool::deallocate(block, kBytes);
+    }).join();
+    // That thread kept cache_blocks (given back to the system when it ended) and passed
+    // the other ~cache_blocks on: this thread gets half of them without allocating.
+    std::fill(blocks.begin(), blocks.end(), nullptr);
+    const long before = allocations();
+    for (std::size_t i = 0; i < cache_blocks / 2; ++i)
+        blocks[i] = message_pool::allocate(kBytes);
+    EXPECT_EQ(allocations(), before);
+    for (void* block : blocks) {
+        if (block) message_pool::deallocate(block, kBytes);
+    }
 }
 
 TEST(Message, TopicAndPayloadAreCopiedIntoTheMessage) {

@@ -12,7 +12,7 @@ Delivery make(QoS qos, std::string payload = "p",
               std::optional<Clock::time_point> expires = std::nullopt) {
     auto message = Message::create("t", payload, qos, false, 0);
     message->expires_at = expires;
-    return Delivery{message, qos, false, {}};
+    return Delivery{message, qos, false, 0, {}};
 }
 
 TEST(Outbox, WindowLimitsInflight) {

@@ -10,6 +10,8 @@
  *    (proves the server serves others meanwhile), then accepted; username "never" -> deferred
  *    and never answered (the server's hook_timeout refuses it; deinit answers it at last);
  *  - after_publish: a publish to "echo/X" makes the session publish "echoed/X" (an action);
+ *    a publish to "keep/X" makes it publish "kept/X" retained at QoS 1 (the same payload;
+ *    an empty one clears it);
  *  - before_unsubscribe: filters starting with "locked/" -> NotAuthorized;
  *  - after_subscribe: a filter starting with "deferred/" -> answered from another thread with
  *    an action that publishes "deferred/done" (payload "ok");
@@ -230,6 +232,15 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_after_publish(void* state, const akasa_sess
         if (n > 0 && (size_t)n < sizeof topic) {
             akasa_str t = {topic, (size_t)n};
             s->host->add_publish_action(answer, t, publish->payload, 0, 0);
+        }
+    }
+    if (starts_with(publish->topic, "keep/")) {
+        char topic[300];
+        int n = snprintf(topic, sizeof topic, "kept/%.*s", (int)(publish->topic.len - 5),
+                         publish->topic.data + 5);
+        if (n > 0 && (size_t)n < sizeof topic) {
+            akasa_str t = {topic, (size_t)n};
+            s->host->add_publish_action(answer, t, publish->payload, 1, 1);
         }
     }
     return AKASA_DONE;
