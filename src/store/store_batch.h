@@ -47,6 +47,7 @@ class StoreBatch {
     // queue: the caller enforces max_in_db_pending_messages (it knows the count, and recovery
     // returns the queue so it can count again after a restart).
     void append_queued(std::string_view client_id, std::uint64_t seq, const MessageRecord& message);
+    // Cancels the append of the same entry when it is among this batch's last operations.
     void remove_queued(std::string_view client_id, std::uint64_t seq);
 
     // Outbound QoS 1/2 messages sent and not yet acknowledged, by packet id. put_inflight also
@@ -70,6 +71,9 @@ class StoreBatch {
     const std::vector<Op>& ops() const { return ops_; }
 
   private:
+    // How far back remove_queued looks for the put it cancels (it is usually the last op).
+    static constexpr std::size_t kCancelLookBack = 8;
+
     bool check_client_id(std::string_view client_id);
     void add(Op::Type type, std::string key, std::string value);
 

@@ -137,6 +137,29 @@ TEST(RocksDbStore, SubRecordEraseOperations) {
     EXPECT_EQ(s.qos2_received, (std::vector<std::uint16_t>{5}));
 }
 
+// A message queued and taken out again in the same batch (routed to an online persistent
+// session and sent at once) writes nothing; one queued in an earlier batch is deleted.
+TEST(RocksDbStore, QueuedThenRemovedInOneBatchCancelsOut) {
+    TempDir tmp;
+    auto store = open_store(tmp.path());
+    ASSERT_TRUE(store->put_session(session("c")).ok());
+    ASSERT_TRUE(store->append_queued("c", 1, message("t", "committed earlier")).ok());
+    StoreBatch batch;
+    batch.append_queued("c", 2, message("t", "sent at once"));
+    batch.put_inflight("c", {9, InflightState::PublishSent, message("t", "sent at once")});
+    batch.remove_queued("c", 2);
+    EXPECT_EQ(batch.size(), 1u);  // only the inflight record is left
+    batch.remove_queued("c", 1);  // not in this batch: a delete
+    EXPECT_EQ(batch.size(), 2u);
+    ASSERT_TRUE(store->write(batch).ok());
+
+    StoredState state = load_all(*store);
+    ASSERT_EQ(state.sessions.size(), 1u);
+    EXPECT_TRUE(state.sessions[0].queue.empty());
+    ASSERT_EQ(state.sessions[0].inflight.size(), 1u);
+    EXPECT_EQ(state.sessions[0].inflight[0].packet_id, 9u);
+}
+
 // Erasing a session removes everything under it and nothing of the sessions whose client
 // ids share its prefix.
 TEST(RocksDbStore, EraseSessionRemovesAllItsSubRecordsOnly) {
