@@ -695,8 +695,9 @@ void ClientConnection::deliver(Delivery&& delivery) {
     }
     std::size_t limit = worker_->queue_limit(*session_);
     // A client that drains, but slowly: its publishers are being paused (not yet stalled),
-    // and what they sent before the pause took hold is kept (kInTransitAllowance).
-    if (reported_congestion_) limit *= kInTransitAllowance;
+    // and what they sent before the pause took hold is kept (kInTransitAllowance). A stored
+    // session's queue keeps its configured bound (max_in_db_pending_messages, large already).
+    if (reported_congestion_ && !session_->stored) limit *= kInTransitAllowance;
     if (!outbox.enqueue(std::move(delivery), limit)) {
         worker_->count_queue_drop(*session_);  // a full queue: the client is stuck
         if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
