@@ -66,6 +66,19 @@ struct Fixture {
     hook::PacketArena arena;
 };
 
+// The engine's PUBLISH path with the hook layer in place: decode, validate, and the
+// before_publish chain when any hook takes that point (the check a connection makes).
+void run_publish_path(benchmark::State& state, Fixture& f, hook::HookChain* hooks) {
+    for (auto _ : state) {
+        auto& publish = decode_and_validate(f.bytes, f.publish);
+        if (hooks && hooks->any_for(HookPoint::BeforePublish)) {
+            hook::CallSite site{f.session, f.arena, nullptr, 1};
+            benchmark::DoNotOptimize(hooks->before_publish(site, publish));
+        }
+        benchmark::DoNotOptimize(publish.topic.size());
+    }
+}
+
 void BM_HookLayer_NoHookLayer(benchmark::State& state) {
     Fixture f;
     for (auto _ : state)
@@ -77,14 +90,7 @@ void BM_HookLayer_NoHooksConfigured(benchmark::State& state) {
     Fixture f;
     std::unique_ptr<hook::HookChain> hooks;  // what a connection holds without hooks: null
     benchmark::DoNotOptimize(hooks);
-    for (auto _ : state) {
-        auto& publish = decode_and_validate(f.bytes, f.publish);
-        if (hooks && hooks->any_for(HookPoint::BeforePublish)) {
-            hook::CallSite site{f.session, f.arena, nullptr, 1};
-            benchmark::DoNotOptimize(hooks->before_publish(site, publish));
-        }
-        benchmark::DoNotOptimize(publish.topic.size());
-    }
+    run_publish_path(state, f, hooks.get());
 }
 BENCHMARK(BM_HookLayer_NoHooksConfigured);
 
@@ -100,14 +106,7 @@ void BM_HookLayer_PointUnused(benchmark::State& state) {
     auto hooks = std::make_unique<hook::HookChain>();
     hooks->add(std::make_shared<DisconnectObserver>());
     benchmark::DoNotOptimize(hooks);
-    for (auto _ : state) {
-        auto& publish = decode_and_validate(f.bytes, f.publish);
-        if (hooks && hooks->any_for(HookPoint::BeforePublish)) {
-            hook::CallSite site{f.session, f.arena, nullptr, 1};
-            benchmark::DoNotOptimize(hooks->before_publish(site, publish));
-        }
-        benchmark::DoNotOptimize(publish.topic.size());
-    }
+    run_publish_path(state, f, hooks.get());
 }
 BENCHMARK(BM_HookLayer_PointUnused);
 
@@ -119,14 +118,7 @@ void BM_HookLayer_AclBeforePublish(benchmark::State& state) {
     hooks->add(std::make_shared<hook::acl::AclHook>(store));
     hook::acl::ClientAcl cache;
     f.session.acl_cache = &cache;
-    for (auto _ : state) {
-        auto& publish = decode_and_validate(f.bytes, f.publish);
-        if (hooks && hooks->any_for(HookPoint::BeforePublish)) {
-            hook::CallSite site{f.session, f.arena, nullptr, 1};
-            benchmark::DoNotOptimize(hooks->before_publish(site, publish));
-        }
-        benchmark::DoNotOptimize(publish.topic.size());
-    }
+    run_publish_path(state, f, hooks.get());
 }
 BENCHMARK(BM_HookLayer_AclBeforePublish);
 
