@@ -104,6 +104,7 @@ void Worker::run() {
     while (!stop_requested_.load(std::memory_order_acquire)) {
         now_ = Clock::now();
         const bool congested = downstream_congested();
+        int handled = 1;  // events the poll dispatched
         if (congested) {
             // Another worker has more deliveries waiting than it can take: stop reading
             // from our clients (their publishes are what fills its inbox) for a moment,
@@ -114,8 +115,11 @@ void Worker::run() {
             drain_inbox();
         } else {
             auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now_).count();
-            loop_.poll(dirty_.empty() ? static_cast<int>(std::max<long long>(wait, 0)) : 0,
-                       kEventsPerIteration);
+            // Open store batches: a poll finding nothing to do writes them (persist_worker.cpp).
+            const bool store_open = persist_ && (!persist_->empty() || !held_.empty());
+            const bool wait_allowed = dirty_.empty() && !store_open;
+            handled = loop_.poll(wait_allowed ? static_cast<int>(std::max<long long>(wait, 0)) : 0,
+                                 kEventsPerIteration);
             if (loop_.take_wakeup()) drain_inbox();
         }
         now_ = Clock::now();
@@ -124,7 +128,7 @@ void Worker::run() {
             next_tick_ = now_ + kTickInterval;
             congested_recently_ = congested;
         }
-        commit_persistence();  // before any acknowledgement or cross-worker delivery leaves
+        advance_persistence(handled == 0);  // before held acknowledgements and deliveries leave
         flush_outgoing();
         flush_dirty();
         graveyard_.clear();
@@ -207,6 +211,10 @@ std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) 
         std::erase(dirty_, &connection);
         connection.in_dirty_list = false;  // also skips it in flushing_
     }
+    if (connection.in_held_list) {
+        std::erase(held_, &connection);
+        connection.in_held_list = false;
+    }
     if (connection.paused_for_subscribers_) {
         throttle_.forget(connection);
         connection.paused_for_subscribers_ = false;
@@ -235,6 +243,11 @@ void Worker::flush_dirty() {
         for (auto* connection : flushing_) {
             if (!connection->in_dirty_list) continue;  // closed or migrated meanwhile
             connection->in_dirty_list = false;
+            if (connection->waits_for_store()) {
+                connection->in_held_list = true;
+                held_.push_back(connection);
+                continue;
+            }
             connection->flush();
         }
         flushing_.clear();
@@ -342,6 +355,7 @@ void Worker::shutdown_connections() {
         connection->begin_shutdown();
     const auto deadline = Clock::now() + kShutdownFlushTime;
     for (;;) {
+        commit_persistence();  // releases the output held for the store
         flush_dirty();
         bool pending = false;
         for (auto& [raw, owned] : connections_)

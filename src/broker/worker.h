@@ -142,9 +142,11 @@ class Worker {
 
     // --- Persistence (persist_worker.cpp); persist() is null when it is off ---
     PersistWriter* persist() { return persist_.get(); }
-    // Writes this iteration's store batch; called before any output leaves and before
-    // deliveries go to other workers. On failure the connections holding output that
-    // depended on it are closed unsent, and false is returned.
+    // Writes every open store batch now: before output that depends on them leaves outside
+    // the loop's rhythm (ClientConnection::flush) and before deliveries go to other workers.
+    // On failure the connections holding such output are closed unsent, and false is
+    // returned. On success the connections held for it are flushed with the next
+    // flush_dirty().
     bool commit_persistence();
     // Before start(): a session recovered from the store, placed on this worker. Records
     // recovery drops (expired, over max_in_db_pending_messages) go into `cleanup`. Returns
@@ -157,6 +159,13 @@ class Worker {
     void on_accept(int fd, const net::Endpoint& peer, const net::TransportStack& stack);
     void on_http_accept(int fd, const net::Endpoint& peer, const net::http::HttpService& service);
     void drain_inbox();
+    // End of a loop iteration: every few busy iterations the previous store generation is
+    // written (persist_writer.h); everything when idle or when deliveries go to others.
+    void advance_persistence(bool idle);
+    // Connections held for the store whose output may now leave go back to dirty_.
+    void release_held();
+    // A store write failed: the connections whose output depended on it are closed.
+    void persistence_failed(const store::Status& status);
     void flush_dirty();
     void flush_outgoing();
     void tick();
@@ -191,6 +200,9 @@ class Worker {
 
     std::unique_ptr<PersistWriter> persist_;
     bool persist_failing_ = false;  // commit_persistence() is closing connections
+    int busy_iterations_ = 0;       // since the last store generation began (persist_worker.cpp)
+    // Connections whose output waits for the open batch to be written (in_held_list).
+    std::vector<ClientConnection*> held_;
 
     std::uint64_t next_session_serial_ = 1;
     std::unordered_map<SessionId, std::unique_ptr<Session>> sessions_;

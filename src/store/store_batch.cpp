@@ -1,6 +1,6 @@
 #include "store/store_batch.h"
 
-#include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -43,36 +43,38 @@ void StoreBatch::erase_subscription(std::string_view client_id, std::string_view
 void StoreBatch::append_queued(std::string_view client_id, std::uint64_t seq,
                                const MessageRecord& message) {
     if (!check_client_id(client_id)) return;
-    add(Op::Type::Put, queued_key(client_id, seq), encode_queued(message));
+    add_fresh_put(queued_key(client_id, seq), encode_queued(message));
 }
 
-void StoreBatch::remove_queued(std::string_view client_id, std::uint64_t seq) {
+void StoreBatch::remove_queued(std::string_view client_id, std::uint64_t seq, StoreBatch* earlier) {
     if (!check_client_id(client_id)) return;
     std::string key = queued_key(client_id, seq);
-    // A queued key is written once ever (seq only grows), so when its put is still in this
-    // batch nothing of it is in the store: drop the put instead of adding a delete. This is
-    // the common case of a message routed to an online persistent session and sent at once
-    // (queued, then in flight, in the same loop iteration): half the writes per message.
-    const std::size_t look_back = std::min<std::size_t>(ops_.size(), kCancelLookBack);
-    for (std::size_t i = ops_.size(); i > ops_.size() - look_back; --i) {
-        Op& op = ops_[i - 1];
-        if (op.type == Op::Type::Put && op.key == key) {
-            bytes_ -= op.key.size() + op.value.size();
-            ops_.erase(ops_.begin() + static_cast<std::ptrdiff_t>(i - 1));
-            return;
-        }
-    }
+    // The common case of a message routed to an online persistent session and sent before
+    // the batch is written: nothing of it reaches the store.
+    if (cancel_fresh(key) || (earlier && earlier->cancel_fresh(key))) return;
     add(Op::Type::Delete, std::move(key), {});
 }
 
-void StoreBatch::put_inflight(std::string_view client_id, const InflightRecord& inflight) {
+void StoreBatch::put_inflight(std::string_view client_id, const InflightRecord& inflight,
+                              StoreBatch* earlier) {
     if (!check_client_id(client_id)) return;
-    add(Op::Type::Put, inflight_key(client_id, inflight.packet_id), encode_inflight(inflight));
+    std::string key = inflight_key(client_id, inflight.packet_id);
+    std::string value = encode_inflight(inflight);
+    if (inflight.state == InflightState::PublishSent) {
+        add_fresh_put(std::move(key), std::move(value));
+    } else if (!extend_fresh(key, value) && !(earlier && earlier->extend_fresh(key, value))) {
+        add(Op::Type::Put, std::move(key), std::move(value));
+    }
 }
 
-void StoreBatch::erase_inflight(std::string_view client_id, std::uint16_t packet_id) {
+void StoreBatch::erase_inflight(std::string_view client_id, std::uint16_t packet_id,
+                                StoreBatch* earlier) {
     if (!check_client_id(client_id)) return;
-    add(Op::Type::Delete, inflight_key(client_id, packet_id), {});
+    std::string key = inflight_key(client_id, packet_id);
+    // Acknowledged before its batch was written: the usual fate of a QoS 1 message to an
+    // online persistent session.
+    if (cancel_fresh(key) || (earlier && earlier->cancel_fresh(key))) return;
+    add(Op::Type::Delete, std::move(key), {});
 }
 
 void StoreBatch::set_qos2_received(std::string_view client_id, std::uint16_t packet_id) {
@@ -87,6 +89,8 @@ void StoreBatch::clear_qos2_received(std::string_view client_id, std::uint16_t p
 
 void StoreBatch::clear() {
     ops_.clear();
+    fresh_.clear();
+    live_ = 0;
     bytes_ = 0;
     status_ = Status{};
 }
@@ -102,7 +106,56 @@ bool StoreBatch::check_client_id(std::string_view client_id) {
 
 void StoreBatch::add(Op::Type type, std::string key, std::string value) {
     bytes_ += key.size() + value.size();
+    ++live_;
     ops_.push_back(Op{type, std::move(key), std::move(value)});
+}
+
+StoreBatch::Chain* StoreBatch::find_fresh(const std::string& key, std::uint64_t* hash) {
+    *hash = std::hash<std::string>{}(key);
+    auto it = fresh_.find(*hash);
+    if (it == fresh_.end() || ops_[it->second.first].key != key) return nullptr;
+    return &it->second;
+}
+
+void StoreBatch::add_fresh_put(std::string key, std::string value) {
+    const auto index = static_cast<std::uint32_t>(ops_.size());
+    std::uint64_t hash = 0;
+    if (Chain* chain = find_fresh(key, &hash)) {
+        // Fresh again after a cancelled use in this batch is impossible (cancel_fresh
+        // forgets the key); a second fresh put without an erase between is a caller's
+        // mistake: keep both, cancellable together.
+        ops_[chain->last].next_same_key = index;
+        chain->last = index;
+    } else {
+        fresh_.try_emplace(hash, Chain{index, index});  // a hash taken by another key: not fresh
+    }
+    add(Op::Type::Put, std::move(key), std::move(value));
+}
+
+bool StoreBatch::extend_fresh(std::string& key, std::string& value) {
+    std::uint64_t hash = 0;
+    Chain* chain = find_fresh(key, &hash);
+    if (!chain) return false;
+    const auto index = static_cast<std::uint32_t>(ops_.size());
+    ops_[chain->last].next_same_key = index;
+    chain->last = index;
+    add(Op::Type::Put, std::move(key), std::move(value));
+    return true;
+}
+
+bool StoreBatch::cancel_fresh(const std::string& key) {
+    std::uint64_t hash = 0;
+    Chain* chain = find_fresh(key, &hash);
+    if (!chain) return false;
+    for (std::uint32_t i = chain->first; i != kNoOp; i = ops_[i].next_same_key) {
+        Op& op = ops_[i];
+        bytes_ -= op.key.size() + op.value.size();
+        --live_;
+        op.type = Op::Type::Cancelled;
+        std::string().swap(op.value);  // keep the key: find_fresh compares it
+    }
+    fresh_.erase(hash);
+    return true;
 }
 
 }  // namespace akasa::store

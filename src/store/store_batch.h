@@ -9,12 +9,19 @@
 //   batch.set_qos2_received("gateway", 17);
 //   if (Status s = store.write(batch); !s.ok()) refuse_new_work(s);
 //
+// Records that live only briefly (a queued copy sent at once, an inflight message acknowledged
+// quickly) cancel out: when the removal of a record arrives while the put that created it is
+// still in this batch, or in the `earlier` batch not yet written either, both are dropped and
+// nothing is written. The engine keeps two batches open (persist_writer.h) so that most
+// messages to online persistent sessions cost no write at all.
+//
 // Not thread-safe: one batch belongs to one thread.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/records.h"
@@ -25,11 +32,15 @@ namespace akasa::store {
 class StoreBatch {
   public:
     struct Op {
-        enum class Type : std::uint8_t { Put, Delete, DeleteRange };
+        // Cancelled: a put whose record was removed again in the same batch (skipped).
+        enum class Type : std::uint8_t { Put, Delete, DeleteRange, Cancelled };
         Type type = Type::Put;
         std::string key;
         std::string value;  // Put: the value; DeleteRange: the end key (exclusive)
+        // The next put to the same fresh key in this batch (fresh_), or kNoOp.
+        std::uint32_t next_same_key = kNoOp;
     };
+    static constexpr std::uint32_t kNoOp = UINT32_MAX;
 
     // Retained messages, by topic (message.topic).
     void put_retained(const MessageRecord& message);
@@ -47,38 +58,65 @@ class StoreBatch {
     // queue: the caller enforces max_in_db_pending_messages (it knows the count, and recovery
     // returns the queue so it can count again after a restart).
     void append_queued(std::string_view client_id, std::uint64_t seq, const MessageRecord& message);
-    // Cancels the append of the same entry when it is among this batch's last operations.
-    void remove_queued(std::string_view client_id, std::uint64_t seq);
+    // Cancels the append of the same entry when it is still in this batch or in `earlier`
+    // (an open batch to be written before this one); seqs are never reused, so nothing of it
+    // is in the store then. Otherwise a delete.
+    void remove_queued(std::string_view client_id, std::uint64_t seq,
+                       StoreBatch* earlier = nullptr);
 
     // Outbound QoS 1/2 messages sent and not yet acknowledged, by packet id. put_inflight also
-    // moves a delivery from PublishSent to PubrelSent (same key, new value).
-    void put_inflight(std::string_view client_id, const InflightRecord& inflight);
-    void erase_inflight(std::string_view client_id, std::uint16_t packet_id);
+    // moves a delivery from PublishSent to PubrelSent (same key, new value). A PublishSent
+    // put starts a use of the packet id, whose record the store no longer holds (the
+    // previous use ended with erase_inflight or erase_session): when its erase_inflight
+    // comes while that put is still in this batch, the puts of this use and the erase are
+    // all dropped. `earlier`: as for remove_queued (a PubrelSent put joins its use there).
+    void put_inflight(std::string_view client_id, const InflightRecord& inflight,
+                      StoreBatch* earlier = nullptr);
+    void erase_inflight(std::string_view client_id, std::uint16_t packet_id,
+                        StoreBatch* earlier = nullptr);
 
     // Inbound QoS 2: set when a PUBLISH is received (before PUBREC is sent), cleared when its
     // PUBREL arrives (before PUBCOMP is sent).
     void set_qos2_received(std::string_view client_id, std::uint16_t packet_id);
     void clear_qos2_received(std::string_view client_id, std::uint16_t packet_id);
 
-    bool empty() const { return ops_.empty(); }
-    std::size_t size() const { return ops_.size(); }
+    // Operations to write (cancelled ones do not count).
+    bool empty() const { return live_ == 0; }
+    std::size_t size() const { return live_; }
     std::size_t byte_size() const { return bytes_; }
+    // Also true when everything added was cancelled: clear() is due.
+    bool has_ops() const { return !ops_.empty(); }
     void clear();
 
     // InvalidArgument if an operation could not be encoded (a client id longer than 65535
     // bytes); such operations are dropped and Store::write refuses the whole batch.
     const Status& status() const { return status_; }
+    // Every operation added, cancelled ones included (Type::Cancelled).
     const std::vector<Op>& ops() const { return ops_; }
 
   private:
-    // How far back remove_queued looks for the put it cancels (it is usually the last op).
-    static constexpr std::size_t kCancelLookBack = 8;
+    // The puts of one fresh key in this batch: the first and the last (a chain through
+    // Op::next_same_key).
+    struct Chain {
+        std::uint32_t first;
+        std::uint32_t last;
+    };
 
     bool check_client_id(std::string_view client_id);
     void add(Op::Type type, std::string key, std::string value);
+    // A put to a key the store does not hold: cancellable until the batch is written.
+    void add_fresh_put(std::string key, std::string value);
+    // A later put to the same key, cancelled with it; false when the key is not fresh here.
+    bool extend_fresh(std::string& key, std::string& value);
+    // Drops every put of `key` if it is fresh in this batch; false (nothing done) otherwise.
+    bool cancel_fresh(const std::string& key);
+    Chain* find_fresh(const std::string& key, std::uint64_t* hash);
 
     std::vector<Op> ops_;
+    std::size_t live_ = 0;
     std::size_t bytes_ = 0;
+    // By key hash; a key whose hash is taken by another key is simply not cancellable.
+    std::unordered_map<std::uint64_t, Chain> fresh_;
     Status status_;
 };
 

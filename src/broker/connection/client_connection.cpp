@@ -637,6 +637,7 @@ void ClientConnection::send(const Packet& packet) {
     } else {
         mqtt::encode(packet, version_, out_);
     }
+    awaits_store();  // every packet sent here is an answer or a PUBREL
     worker_->mark_dirty(*this);
 }
 
@@ -654,7 +655,21 @@ void ClientConnection::write_publish(std::span<const std::uint8_t> bytes,
         out_[start + packet_id_offset + 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
     }
     if (dup) out_[start] |= 0x08;
+    // QoS 2: sent before its publisher's PUBREC is stored, a crash would deliver it twice
+    // (the publisher sends it again as a new message).
+    if ((out_[start] & 0x06) == 0x04) awaits_store();
     worker_->mark_dirty(*this);
+}
+
+void ClientConnection::awaits_store() {
+    if (const auto* persist = worker_->persist()) {
+        output_awaits_store_ = true;
+        store_generation_ = persist->generation();
+    }
+}
+
+bool ClientConnection::waits_for_store() const {
+    return output_awaits_store_ && worker_->persist()->pending(store_generation_);
 }
 
 void ClientConnection::deliver(Delivery&& delivery) {
@@ -764,12 +779,15 @@ void ClientConnection::resend_inflight() {
 
 void ClientConnection::flush() {
     if (state_ == State::Closed) return;
-    // Nothing leaves before the store holds what it acknowledges (persist_writer.h).
-    if (!worker_->commit_persistence()) {
-        out_.clear();
-        out_sent_ = 0;
-        close(CloseReason{"the persistent store refused a write", std::nullopt, true});
-        return;
+    // No acknowledgement leaves before the store holds what it stands for (persist_writer.h).
+    if (output_awaits_store_) {
+        if (waits_for_store() && !worker_->commit_persistence()) {
+            out_.clear();
+            out_sent_ = 0;
+            close(CloseReason{"the persistent store refused a write", std::nullopt, true});
+            return;
+        }
+        output_awaits_store_ = false;
     }
     if (transport_->has_pending_output()) {
         // Bytes the transport encoded earlier (TLS records, WebSocket frames) go first.

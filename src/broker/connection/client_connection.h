@@ -111,6 +111,12 @@ class ClientConnection final : public net::IoHandler {
     // v5 outbound topic aliases; null when the client allows none (mqtt5_topic_aliases.h).
     OutboundTopicAliases* topic_aliases_out() const { return topic_aliases_out_.get(); }
     bool in_dirty_list = false;
+    bool in_held_list = false;  // Worker::held_: flushed once the open store batch is written
+    // The output holds an acknowledgement (or a QoS 2 PUBLISH) written while the worker's
+    // store batch is open: it may stand for a write of that batch, so it leaves only after
+    // the batch is committed (persist_writer.h). PUBLISHes of QoS 0/1 do not wait: a crash
+    // before the commit means their publisher was not acknowledged and sends again.
+    bool waits_for_store() const;
 
     // Sends as many queued deliveries as the window and output allow.
     void pump();
@@ -163,6 +169,8 @@ class ClientConnection final : public net::IoHandler {
     void resend_inflight();
     template <class Packet>
     void send(const Packet& packet);
+    // What was just written must wait for the worker's open store batch (waits_for_store).
+    void awaits_store();
     void update_interest();
     // This client is congested: the publisher being read now pauses (publisher_throttle.h).
     void report_congestion();
@@ -242,7 +250,9 @@ class ClientConnection final : public net::IoHandler {
 
     Clock::time_point connected_at_;
     Clock::time_point last_packet_at_;
-    bool migrating_ = false;  // set by Worker::attach; on_io hands over once it returns
+    bool migrating_ = false;              // set by Worker::attach; on_io hands over once it returns
+    bool output_awaits_store_ = false;    // see waits_for_store()
+    std::uint64_t store_generation_ = 0;  // the store batch the output waits for
     std::uint8_t remote_pause_ticks_ = 0;  // ticks since the last remote pause / resume
     // Heap-held: a ConnectRequest is 128 bytes that only a connection in transit needs.
     std::unique_ptr<ConnectRequest> pending_migration_;

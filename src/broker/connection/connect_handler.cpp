@@ -292,6 +292,9 @@ void Worker::adopt(std::unique_ptr<ClientConnection> connection, ConnectRequest&
 }
 
 void Worker::migrate(ClientConnection& connection) {
+    // Its output may stand for writes of our open batch; the next worker commits its own.
+    if (connection.waits_for_store()) commit_persistence();
+    connection.output_awaits_store_ = false;  // its generation means nothing over there
     auto owned = release(connection);
     loop_.remove(connection.fd());
     counters_.sub(counters_.connections_current);
@@ -385,7 +388,12 @@ void Worker::end_session(Session& session, bool release_registry) {
         filters.push_back(filter);
     context_.subscriptions.unsubscribe_all(filters, session.id());
     if (persist_) persist_->session_ended(session);
-    if (release_registry) context_.registry.release(session.client_id(), index_);
+    if (release_registry) {
+        // Written before another worker may claim the client id and store a new session
+        // under it: our erase must not land after its writes.
+        if (persist_ && !persist_->empty()) commit_persistence();
+        context_.registry.release(session.client_id(), index_);
+    }
     sessions_by_client_.erase(session.client_id());
     counters_.sub(counters_.sessions_current);
     sessions_.erase(session.id());  // destroys the session

@@ -43,9 +43,9 @@ store::SessionRecord session_record(const Session& session) {
 void PersistWriter::retained_changed(std::string_view topic, const MessagePtr& message,
                                      Clock::time_point now) {
     if (message) {
-        batch_.put_retained(persist::to_record(*message, ClockPair::now(now)));
+        newer_.put_retained(persist::to_record(*message, ClockPair::now(now)));
     } else {
-        batch_.erase_retained(topic);
+        newer_.erase_retained(topic);
     }
 }
 
@@ -60,13 +60,13 @@ void PersistWriter::routed(SessionId target, const Session* local, Delivery& del
         client_id = &client_scratch_;
     }
     const std::uint64_t seq = persistence_.next_seq();
-    batch_.append_queued(*client_id, seq, persist::to_record(delivery, ClockPair::now(now)));
+    newer_.append_queued(*client_id, seq, persist::to_record(delivery, ClockPair::now(now)));
     delivery.store_seq = seq;
 }
 
 void PersistWriter::queued_dropped(Session& session, const Delivery& delivery) {
     if (session.stored && delivery.store_seq != 0)
-        batch_.remove_queued(session.client_id(), delivery.store_seq);
+        newer_.remove_queued(session.client_id(), delivery.store_seq, &older_);
 }
 
 void PersistWriter::session_connected(Session& session, const MessagePtr& will,
@@ -78,7 +78,7 @@ void PersistWriter::session_connected(Session& session, const MessagePtr& will,
     }
     auto record = session_record(session);
     if (will) record.will = will_record(*will, will_delay, now);
-    batch_.put_session(record);
+    newer_.put_session(record);
     if (!session.stored) {
         session.stored = true;
         persistence_.add_session(session.id(), session.client_id());
@@ -94,12 +94,12 @@ void PersistWriter::session_disconnected(Session& session, Clock::time_point now
         record.will =
             will_record(*session.delayed_will, seconds_left(session.delayed_will_at, now), now);
     }
-    batch_.put_session(record);
+    newer_.put_session(record);
 }
 
 void PersistWriter::session_ended(Session& session) {
     if (!session.stored) return;
-    batch_.erase_session(session.client_id());
+    newer_.erase_session(session.client_id());
     persistence_.remove_session(session.id());
     session.stored = false;
 }
@@ -114,23 +114,23 @@ void PersistWriter::subscribed(Session& session, std::string_view filter,
     record.retain_as_published = sub.options.retain_as_published;
     record.retain_handling = sub.options.retain_handling;
     if (sub.identifier != 0) record.identifier = sub.identifier;
-    batch_.put_subscription(session.client_id(), record);
+    newer_.put_subscription(session.client_id(), record);
 }
 
 void PersistWriter::unsubscribed(Session& session, std::string_view filter) {
-    if (session.stored) batch_.erase_subscription(session.client_id(), filter);
+    if (session.stored) newer_.erase_subscription(session.client_id(), filter);
 }
 
 void PersistWriter::inflight_started(Session& session, const InflightEntry& entry,
                                      Clock::time_point now) {
     if (!session.stored) return;
     if (entry.delivery.store_seq != 0)
-        batch_.remove_queued(session.client_id(), entry.delivery.store_seq);
+        newer_.remove_queued(session.client_id(), entry.delivery.store_seq, &older_);
     store::InflightRecord record;
     record.packet_id = entry.packet_id;
     record.state = store::InflightState::PublishSent;
     record.message = persist::to_record(entry.delivery, ClockPair::now(now));
-    batch_.put_inflight(session.client_id(), record);
+    newer_.put_inflight(session.client_id(), record, &older_);
 }
 
 void PersistWriter::inflight_released(Session& session, std::uint16_t packet_id) {
@@ -138,24 +138,60 @@ void PersistWriter::inflight_released(Session& session, std::uint16_t packet_id)
     store::InflightRecord record;
     record.packet_id = packet_id;
     record.state = store::InflightState::PubrelSent;
-    batch_.put_inflight(session.client_id(), record);
+    newer_.put_inflight(session.client_id(), record, &older_);
 }
 
 void PersistWriter::inflight_completed(Session& session, std::uint16_t packet_id) {
-    if (session.stored) batch_.erase_inflight(session.client_id(), packet_id);
+    if (session.stored) newer_.erase_inflight(session.client_id(), packet_id, &older_);
 }
 
 void PersistWriter::qos2_received(Session& session, std::uint16_t packet_id) {
-    if (session.stored) batch_.set_qos2_received(session.client_id(), packet_id);
+    if (session.stored) newer_.set_qos2_received(session.client_id(), packet_id);
 }
 
 void PersistWriter::qos2_released(Session& session, std::uint16_t packet_id) {
-    if (session.stored) batch_.clear_qos2_received(session.client_id(), packet_id);
+    if (session.stored) newer_.clear_qos2_received(session.client_id(), packet_id);
+}
+
+store::Status PersistWriter::write(store::StoreBatch& batch) {
+    store::Status status;
+    if (!batch.empty()) status = persistence_.store().write(batch);
+    batch.clear();  // also on failure: what failed is not acknowledged
+    return status;
+}
+
+store::Status PersistWriter::advance() {
+    if (empty()) {  // everything cancelled out: nothing to wait for
+        older_.clear();
+        newer_.clear();
+        committed_ = generation_++;
+        return {};
+    }
+    store::Status status = write(older_);
+    if (!status.ok()) return fail(status);
+    if (newer_.empty()) {
+        newer_.clear();  // what was added cancelled out
+        committed_ = generation_;
+    } else {
+        std::swap(older_, newer_);
+        committed_ = generation_ - 1;
+    }
+    ++generation_;
+    return status;
 }
 
 store::Status PersistWriter::commit() {
-    store::Status status = persistence_.store().write(batch_);
-    batch_.clear();
+    store::Status status = write(older_);
+    if (status.ok()) status = write(newer_);
+    if (!status.ok()) return fail(status);
+    committed_ = generation_++;
+    return status;
+}
+
+store::Status PersistWriter::fail(const store::Status& status) {
+    older_.clear();
+    newer_.clear();
+    committed_ = generation_++;
     return status;
 }
 

@@ -1,9 +1,17 @@
-// One worker's writes to the persistent store: every change the worker makes to durable
-// state during one loop iteration goes into one StoreBatch, committed once (Worker::
-// commit_persistence) before any byte of that iteration leaves for a client and before its
-// deliveries are posted to other workers. So an acknowledgement (PUBACK, PUBREC, PUBCOMP,
-// SUBACK, CONNACK) never reaches a client before the write it stands for is in the store,
-// and the promise of docs/persistence.md holds without a write per message.
+// One worker's writes to the persistent store. Every change the worker makes to durable
+// state during one loop iteration (one generation) goes into one StoreBatch, which is
+// written at the end of the NEXT iteration (advance()), or at once when something cannot
+// wait (commit()). An acknowledgement (PUBACK, PUBREC, PUBCOMP, SUBACK, CONNACK, PUBREL)
+// waits until the generation it was written in is written (ClientConnection::
+// waits_for_store), and deliveries go to other workers only after a commit(): so none
+// reaches a client before the write it stands for is in the store, and the promise of
+// docs/persistence.md holds without a write per message.
+//
+// Why two generations: a QoS 0/1 PUBLISH to a subscriber leaves at once (a crash before the
+// write means its publisher was not acknowledged and sends it again), so an online
+// subscriber's PUBACK usually arrives in the next iteration, while the records it ends are
+// still unwritten: the queued copy, the inflight record and its removal cancel out
+// (store_batch.h) and the message costs no write at all.
 //
 // Only stored sessions are written: those with a Session Expiry Interval other than 0 (a
 // clean session ends with its connection, so storing it would promise nothing). Retained
@@ -62,14 +70,28 @@ class PersistWriter {
     void qos2_received(Session& session, std::uint16_t packet_id);
     void qos2_released(Session& session, std::uint16_t packet_id);
 
-    bool empty() const { return batch_.empty(); }
-    // Writes the batch and clears it (also on failure: what failed is not acknowledged).
+    // Nothing is waiting to be written.
+    bool empty() const { return older_.empty() && newer_.empty(); }
+    // The current generation, and whether what was written in `generation` is not yet in
+    // the store.
+    std::uint64_t generation() const { return generation_; }
+    bool pending(std::uint64_t generation) const { return generation > committed_ && !empty(); }
+    // End of a loop iteration: writes the previous generation, starts a new one.
+    store::Status advance();
+    // Writes everything now. On failure (either way) the open batches are dropped: what they
+    // held is not acknowledged.
     store::Status commit();
 
   private:
+    store::Status write(store::StoreBatch& batch);
+    store::Status fail(const store::Status& status);
+
     Persistence& persistence_;
-    store::StoreBatch batch_;
-    std::string client_scratch_;  // routed(): the client id of a remote session
+    store::StoreBatch older_;  // generation_ - 1, written by the next advance()
+    store::StoreBatch newer_;  // generation_
+    std::uint64_t generation_ = 1;
+    std::uint64_t committed_ = 0;  // every generation up to this one is in the store
+    std::string client_scratch_;   // routed(): the client id of a remote session
 };
 
 }  // namespace akasa::broker
