@@ -17,18 +17,20 @@ std::uint64_t read_be(std::string_view in) {
     return value;
 }
 
-std::string session_prefix(std::string_view client_id, std::size_t extra) {
-    std::string key;
+// Replaces `key` with the prefix of a session's sub-record of `kind` (capacity kept).
+void start_session_sub_key(std::string& key, std::string_view client_id, SessionKeyKind kind,
+                           std::size_t extra) {
+    key.clear();
     key.reserve(1 + 2 + client_id.size() + 1 + extra);
     key.push_back(kSessionPrefix);
     append_be(key, client_id.size(), 2);
     key.append(client_id);
-    return key;
+    key.push_back(static_cast<char>(kind));
 }
 
 std::string session_sub_key(std::string_view client_id, SessionKeyKind kind, std::size_t extra) {
-    std::string key = session_prefix(client_id, extra);
-    key.push_back(static_cast<char>(kind));
+    std::string key;
+    start_session_sub_key(key, client_id, kind, extra);
     return key;
 }
 
@@ -57,15 +59,25 @@ std::string subscription_key(std::string_view client_id, std::string_view filter
 }
 
 std::string queued_key(std::string_view client_id, std::uint64_t seq) {
-    std::string key = session_sub_key(client_id, SessionKeyKind::Queued, 8);
-    append_be(key, seq, 8);
+    std::string key;
+    queued_key(key, client_id, seq);
     return key;
 }
 
+void queued_key(std::string& key, std::string_view client_id, std::uint64_t seq) {
+    start_session_sub_key(key, client_id, SessionKeyKind::Queued, 8);
+    append_be(key, seq, 8);
+}
+
 std::string inflight_key(std::string_view client_id, std::uint16_t packet_id) {
-    std::string key = session_sub_key(client_id, SessionKeyKind::Inflight, 2);
-    append_be(key, packet_id, 2);
+    std::string key;
+    inflight_key(key, client_id, packet_id);
     return key;
+}
+
+void inflight_key(std::string& key, std::string_view client_id, std::uint16_t packet_id) {
+    start_session_sub_key(key, client_id, SessionKeyKind::Inflight, 2);
+    append_be(key, packet_id, 2);
 }
 
 std::string qos2_received_key(std::string_view client_id, std::uint16_t packet_id) {
@@ -77,7 +89,9 @@ std::string qos2_received_key(std::string_view client_id, std::uint16_t packet_i
 KeyRange session_range(std::string_view client_id) {
     // Every key of this client is the prefix followed by a kind byte in 0x01..0x05, so the
     // prefix itself is a lower bound and the prefix + 0xff an upper bound.
-    KeyRange range{session_prefix(client_id, 0), {}};
+    KeyRange range;
+    start_session_sub_key(range.begin, client_id, SessionKeyKind::Session, 0);
+    range.begin.pop_back();  // the prefix alone
     range.end = range.begin;
     range.end.push_back(static_cast<char>(0xff));
     return range;

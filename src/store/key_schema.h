@@ -41,6 +41,9 @@ std::string session_key(std::string_view client_id);
 std::string subscription_key(std::string_view client_id, std::string_view filter);
 std::string queued_key(std::string_view client_id, std::uint64_t seq);
 std::string inflight_key(std::string_view client_id, std::uint16_t packet_id);
+// The same into `key`, replacing its content and keeping its capacity (the per-message ones).
+void queued_key(std::string& key, std::string_view client_id, std::uint64_t seq);
+void inflight_key(std::string& key, std::string_view client_id, std::uint16_t packet_id);
 std::string qos2_received_key(std::string_view client_id, std::uint16_t packet_id);
 
 // [begin, end) holding the session key and every sub-record of client_id, and nothing else.

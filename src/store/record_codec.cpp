@@ -9,7 +9,12 @@ namespace {
 // coding.h: simple to document, no varint edge cases.
 class ValueWriter {
   public:
-    explicit ValueWriter(std::size_t reserve) { out_.reserve(reserve); }
+    explicit ValueWriter(std::size_t reserve) : out_(own_) { own_.reserve(reserve); }
+    // Writes into `target`, replacing its content and keeping its capacity.
+    ValueWriter(std::string& target, std::size_t reserve) : out_(target) {
+        target.clear();
+        target.reserve(reserve);
+    }
     void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
     void u32(std::uint32_t v) { fixed(v, 4); }
     void i64(std::int64_t v) { fixed(static_cast<std::uint64_t>(v), 8); }
@@ -17,14 +22,15 @@ class ValueWriter {
         u32(static_cast<std::uint32_t>(v.size()));
         out_.append(v);
     }
-    std::string take() { return std::move(out_); }
+    std::string take() { return std::move(own_); }
 
   private:
     void fixed(std::uint64_t v, int n) {
         for (int i = 0; i < n; ++i)
             out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
     }
-    std::string out_;
+    std::string own_;
+    std::string& out_;
 };
 
 class ValueReader {
@@ -301,10 +307,15 @@ Status decode_subscription(std::string_view value, SubscriptionRecord* out) {
 }
 
 std::string encode_queued(const MessageRecord& message) {
-    ValueWriter out(message_size(message));
+    std::string value;
+    encode_queued(message, value);
+    return value;
+}
+
+void encode_queued(const MessageRecord& message, std::string& value) {
+    ValueWriter out(value, message_size(message));
     out.u8(kQueuedVersion);
     write_message(out, message, /*with_topic=*/true);
-    return out.take();
 }
 
 Status decode_queued(std::string_view value, MessageRecord* out) {
@@ -318,13 +329,18 @@ Status decode_queued(std::string_view value, MessageRecord* out) {
 
 // Inflight: version, state u8, then the message (with topic) when the state is PublishSent.
 std::string encode_inflight(const InflightRecord& inflight) {
-    ValueWriter out(message_size(inflight.message));
+    std::string value;
+    encode_inflight(inflight, value);
+    return value;
+}
+
+void encode_inflight(const InflightRecord& inflight, std::string& value) {
+    ValueWriter out(value, message_size(inflight.message));
     out.u8(kInflightVersion);
     out.u8(static_cast<std::uint8_t>(inflight.state));
     if (inflight.state == InflightState::PublishSent) {
         write_message(out, inflight.message, /*with_topic=*/true);
     }
-    return out.take();
 }
 
 Status decode_inflight(std::string_view value, InflightRecord* out) {

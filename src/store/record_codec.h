@@ -38,10 +38,13 @@ std::string encode_subscription(const SubscriptionRecord& subscription);
 Status decode_subscription(std::string_view value, SubscriptionRecord* out);
 
 std::string encode_queued(const MessageRecord& message);
+// Into `value`, replacing its content and keeping its capacity.
+void encode_queued(const MessageRecord& message, std::string& value);
 Status decode_queued(std::string_view value, MessageRecord* out);
 
 // `inflight.packet_id` is not encoded; decode leaves out->packet_id untouched.
 std::string encode_inflight(const InflightRecord& inflight);
+void encode_inflight(const InflightRecord& inflight, std::string& value);
 Status decode_inflight(std::string_view value, InflightRecord* out);
 
 std::string encode_qos2_received();

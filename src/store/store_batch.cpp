@@ -1,5 +1,6 @@
 #include "store/store_batch.h"
 
+#include <algorithm>
 #include <functional>
 
 #include <fmt/format.h>
@@ -43,38 +44,56 @@ void StoreBatch::erase_subscription(std::string_view client_id, std::string_view
 void StoreBatch::append_queued(std::string_view client_id, std::uint64_t seq,
                                const MessageRecord& message) {
     if (!check_client_id(client_id)) return;
-    add_fresh_put(queued_key(client_id, seq), encode_queued(message));
+    Op& op = next_op(Op::Type::Put);
+    queued_key(op.key, client_id, seq);
+    encode_queued(message, op.value);
+    added(op);
+    register_fresh();
 }
 
 void StoreBatch::remove_queued(std::string_view client_id, std::uint64_t seq, StoreBatch* earlier) {
     if (!check_client_id(client_id)) return;
-    std::string key = queued_key(client_id, seq);
+    queued_key(scratch_key_, client_id, seq);
     // The common case of a message routed to an online persistent session and sent before
     // the batch is written: nothing of it reaches the store.
-    if (cancel_fresh(key) || (earlier && earlier->cancel_fresh(key))) return;
-    add(Op::Type::Delete, std::move(key), {});
+    if (cancel_fresh(scratch_key_) || (earlier && earlier->cancel_fresh(scratch_key_))) return;
+    Op& op = next_op(Op::Type::Delete);
+    op.key = scratch_key_;
+    added(op);
 }
 
 void StoreBatch::put_inflight(std::string_view client_id, const InflightRecord& inflight,
                               StoreBatch* earlier) {
     if (!check_client_id(client_id)) return;
-    std::string key = inflight_key(client_id, inflight.packet_id);
-    std::string value = encode_inflight(inflight);
     if (inflight.state == InflightState::PublishSent) {
-        add_fresh_put(std::move(key), std::move(value));
-    } else if (!extend_fresh(key, value) && !(earlier && earlier->extend_fresh(key, value))) {
-        add(Op::Type::Put, std::move(key), std::move(value));
+        Op& op = next_op(Op::Type::Put);
+        inflight_key(op.key, client_id, inflight.packet_id);
+        encode_inflight(inflight, op.value);
+        added(op);
+        register_fresh();
+        return;
     }
+    inflight_key(scratch_key_, client_id, inflight.packet_id);
+    if (extend_fresh(scratch_key_, inflight) ||
+        (earlier && earlier->extend_fresh(scratch_key_, inflight))) {
+        return;
+    }
+    Op& op = next_op(Op::Type::Put);
+    op.key = scratch_key_;
+    encode_inflight(inflight, op.value);
+    added(op);
 }
 
 void StoreBatch::erase_inflight(std::string_view client_id, std::uint16_t packet_id,
                                 StoreBatch* earlier) {
     if (!check_client_id(client_id)) return;
-    std::string key = inflight_key(client_id, packet_id);
+    inflight_key(scratch_key_, client_id, packet_id);
     // Acknowledged before its batch was written: the usual fate of a QoS 1 message to an
     // online persistent session.
-    if (cancel_fresh(key) || (earlier && earlier->cancel_fresh(key))) return;
-    add(Op::Type::Delete, std::move(key), {});
+    if (cancel_fresh(scratch_key_) || (earlier && earlier->cancel_fresh(scratch_key_))) return;
+    Op& op = next_op(Op::Type::Delete);
+    op.key = scratch_key_;
+    added(op);
 }
 
 void StoreBatch::set_qos2_received(std::string_view client_id, std::uint16_t packet_id) {
@@ -88,8 +107,11 @@ void StoreBatch::clear_qos2_received(std::string_view client_id, std::uint16_t p
 }
 
 void StoreBatch::clear() {
-    ops_.clear();
-    fresh_.clear();
+    count_ = 0;
+    if (ops_.size() > kKeptOps) ops_.resize(kKeptOps);
+    for (std::uint32_t slot : fresh_used_)
+        fresh_[slot] = FreshSlot{};
+    fresh_used_.clear();
     live_ = 0;
     bytes_ = 0;
     status_ = Status{};
@@ -104,57 +126,96 @@ bool StoreBatch::check_client_id(std::string_view client_id) {
     return false;
 }
 
-void StoreBatch::add(Op::Type type, std::string key, std::string value) {
-    bytes_ += key.size() + value.size();
+StoreBatch::Op& StoreBatch::next_op(Op::Type type) {
+    if (count_ == ops_.size()) ops_.emplace_back();
+    Op& op = ops_[count_++];
+    op.type = type;
+    op.key.clear();
+    op.value.clear();
+    op.next_same_key = kNoOp;
+    return op;
+}
+
+void StoreBatch::added(const Op& op) {
+    bytes_ += op.key.size() + op.value.size();
     ++live_;
-    ops_.push_back(Op{type, std::move(key), std::move(value)});
 }
 
-StoreBatch::Chain* StoreBatch::find_fresh(const std::string& key, std::uint64_t* hash) {
-    *hash = std::hash<std::string>{}(key);
-    auto it = fresh_.find(*hash);
-    if (it == fresh_.end() || ops_[it->second.first].key != key) return nullptr;
-    return &it->second;
+void StoreBatch::add(Op::Type type, std::string key, std::string value) {
+    Op& op = next_op(type);
+    op.key = std::move(key);
+    op.value = std::move(value);
+    added(op);
 }
 
-void StoreBatch::add_fresh_put(std::string key, std::string value) {
-    const auto index = static_cast<std::uint32_t>(ops_.size());
-    std::uint64_t hash = 0;
-    if (Chain* chain = find_fresh(key, &hash)) {
-        // Fresh again after a cancelled use in this batch is impossible (cancel_fresh
-        // forgets the key); a second fresh put without an erase between is a caller's
-        // mistake: keep both, cancellable together.
-        ops_[chain->last].next_same_key = index;
-        chain->last = index;
-    } else {
-        fresh_.try_emplace(hash, Chain{index, index});  // a hash taken by another key: not fresh
+StoreBatch::FreshSlot* StoreBatch::find_fresh(const std::string& key, std::uint64_t hash) {
+    if (fresh_.empty()) return nullptr;
+    const std::size_t mask = fresh_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        FreshSlot& slot = fresh_[i];
+        if (slot.first == kNoOp) return nullptr;
+        if (slot.first != kErased && slot.hash == hash && ops_[slot.first].key == key) return &slot;
     }
-    add(Op::Type::Put, std::move(key), std::move(value));
 }
 
-bool StoreBatch::extend_fresh(std::string& key, std::string& value) {
-    std::uint64_t hash = 0;
-    Chain* chain = find_fresh(key, &hash);
-    if (!chain) return false;
-    const auto index = static_cast<std::uint32_t>(ops_.size());
-    ops_[chain->last].next_same_key = index;
-    chain->last = index;
-    add(Op::Type::Put, std::move(key), std::move(value));
+void StoreBatch::insert_fresh(std::uint64_t hash, std::uint32_t index) {
+    if ((fresh_used_.size() + 1) * 2 > fresh_.size()) {
+        // Grow (also drops erased slots): rehash what is still fresh.
+        std::vector<FreshSlot> live;
+        for (std::uint32_t slot : fresh_used_)
+            if (fresh_[slot].first != kErased) live.push_back(fresh_[slot]);
+        fresh_.assign(std::max<std::size_t>(64, fresh_.size() * 2), FreshSlot{});
+        fresh_used_.clear();
+        for (const FreshSlot& slot : live) {
+            insert_fresh(slot.hash, slot.first);
+            find_fresh(ops_[slot.first].key, slot.hash)->last = slot.last;
+        }
+    }
+    const std::size_t mask = fresh_.size() - 1;
+    std::size_t i = hash & mask;
+    while (fresh_[i].first != kNoOp)
+        i = (i + 1) & mask;
+    fresh_[i] = FreshSlot{hash, index, index};
+    fresh_used_.push_back(static_cast<std::uint32_t>(i));
+}
+
+void StoreBatch::register_fresh() {
+    const auto index = static_cast<std::uint32_t>(count_ - 1);
+    const std::string& key = ops_[index].key;
+    const std::uint64_t hash = std::hash<std::string_view>{}(key);
+    if (FreshSlot* slot = find_fresh(key, hash)) {
+        // A second fresh put without an erase between is a caller's mistake: keep both,
+        // cancellable together.
+        ops_[slot->last].next_same_key = index;
+        slot->last = index;
+        return;
+    }
+    insert_fresh(hash, index);
+}
+
+bool StoreBatch::extend_fresh(const std::string& key, const InflightRecord& inflight) {
+    FreshSlot* slot = find_fresh(key, std::hash<std::string_view>{}(key));
+    if (!slot) return false;
+    const auto index = static_cast<std::uint32_t>(count_);
+    Op& op = next_op(Op::Type::Put);
+    op.key = key;
+    encode_inflight(inflight, op.value);
+    added(op);
+    ops_[slot->last].next_same_key = index;
+    slot->last = index;
     return true;
 }
 
 bool StoreBatch::cancel_fresh(const std::string& key) {
-    std::uint64_t hash = 0;
-    Chain* chain = find_fresh(key, &hash);
-    if (!chain) return false;
-    for (std::uint32_t i = chain->first; i != kNoOp; i = ops_[i].next_same_key) {
+    FreshSlot* slot = find_fresh(key, std::hash<std::string_view>{}(key));
+    if (!slot) return false;
+    for (std::uint32_t i = slot->first; i != kNoOp; i = ops_[i].next_same_key) {
         Op& op = ops_[i];
         bytes_ -= op.key.size() + op.value.size();
         --live_;
         op.type = Op::Type::Cancelled;
-        std::string().swap(op.value);  // keep the key: find_fresh compares it
     }
-    fresh_.erase(hash);
+    slot->first = kErased;
     return true;
 }
 

@@ -19,9 +19,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "store/records.h"
@@ -85,38 +85,51 @@ class StoreBatch {
     std::size_t size() const { return live_; }
     std::size_t byte_size() const { return bytes_; }
     // Also true when everything added was cancelled: clear() is due.
-    bool has_ops() const { return !ops_.empty(); }
+    bool has_ops() const { return count_ != 0; }
     void clear();
 
     // InvalidArgument if an operation could not be encoded (a client id longer than 65535
     // bytes); such operations are dropped and Store::write refuses the whole batch.
     const Status& status() const { return status_; }
     // Every operation added, cancelled ones included (Type::Cancelled).
-    const std::vector<Op>& ops() const { return ops_; }
+    std::span<const Op> ops() const { return {ops_.data(), count_}; }
 
   private:
-    // The puts of one fresh key in this batch: the first and the last (a chain through
-    // Op::next_same_key).
-    struct Chain {
-        std::uint32_t first;
-        std::uint32_t last;
+    // The puts of one fresh key in this batch, by key hash: the first and the last (a chain
+    // through Op::next_same_key). An open-addressing table cleared with the batch, so the
+    // per-message path allocates nothing once warm.
+    struct FreshSlot {
+        std::uint64_t hash = 0;
+        std::uint32_t first = kNoOp;  // kNoOp: empty slot; kErased: cancelled since
+        std::uint32_t last = kNoOp;
     };
+    static constexpr std::uint32_t kErased = kNoOp - 1;
+    // Op objects past this many are freed by clear() (the rest keep their strings' capacity).
+    static constexpr std::size_t kKeptOps = 4096;
 
     bool check_client_id(std::string_view client_id);
+    // The next operation, reusing a cleared one's strings; counted by added().
+    Op& next_op(Op::Type type);
+    void added(const Op& op);
     void add(Op::Type type, std::string key, std::string value);
-    // A put to a key the store does not hold: cancellable until the batch is written.
-    void add_fresh_put(std::string key, std::string value);
-    // A later put to the same key, cancelled with it; false when the key is not fresh here.
-    bool extend_fresh(std::string& key, std::string& value);
+    // The put just made by next_op() (ops_[count_ - 1]) creates a key the store does not
+    // hold: cancellable until the batch is written.
+    void register_fresh();
+    // The next put to `key` joins its fresh use here (cancelled with it); false when the key
+    // is not fresh in this batch.
+    bool extend_fresh(const std::string& key, const InflightRecord& inflight);
     // Drops every put of `key` if it is fresh in this batch; false (nothing done) otherwise.
     bool cancel_fresh(const std::string& key);
-    Chain* find_fresh(const std::string& key, std::uint64_t* hash);
+    FreshSlot* find_fresh(const std::string& key, std::uint64_t hash);
+    void insert_fresh(std::uint64_t hash, std::uint32_t index);
 
-    std::vector<Op> ops_;
+    std::vector<Op> ops_;  // [0, count_) in use
+    std::size_t count_ = 0;
     std::size_t live_ = 0;
     std::size_t bytes_ = 0;
-    // By key hash; a key whose hash is taken by another key is simply not cancellable.
-    std::unordered_map<std::uint64_t, Chain> fresh_;
+    std::vector<FreshSlot> fresh_;           // size a power of two, or empty
+    std::vector<std::uint32_t> fresh_used_;  // slots to reset in clear()
+    std::string scratch_key_;                // lookups of removals
     Status status_;
 };
 

@@ -50,16 +50,15 @@ bool get_bytes(std::string_view& in, std::string& out) {
     return true;
 }
 
-store::MessageRecord record_of(const Message& message, std::uint8_t qos, bool retain,
-                               const std::vector<std::uint32_t>& ids, const ClockPair& clocks) {
-    store::MessageRecord record;
-    record.topic = message.topic;
-    record.payload = message.payload;
+void fill(store::MessageRecord& record, const Message& message, std::uint8_t qos, bool retain,
+          const std::vector<std::uint32_t>& ids, const ClockPair& clocks) {
+    record.topic.assign(message.topic);
+    record.payload.assign(message.payload);
     record.qos = qos;
     record.retain = retain;
-    record.properties = encode_properties(message.properties.get(), ids);
+    encode_properties(message.properties.get(), ids, record.properties);
+    record.expires_at.reset();
     if (message.expires_at) record.expires_at = clocks.to_wall(*message.expires_at);
-    return record;
 }
 
 }  // namespace
@@ -67,7 +66,14 @@ store::MessageRecord record_of(const Message& message, std::uint8_t qos, bool re
 std::string encode_properties(const MessageProperties* p,
                               const std::vector<std::uint32_t>& subscription_ids) {
     std::string out;
-    if (!p && subscription_ids.empty()) return out;
+    encode_properties(p, subscription_ids, out);
+    return out;
+}
+
+void encode_properties(const MessageProperties* p,
+                       const std::vector<std::uint32_t>& subscription_ids, std::string& out) {
+    out.clear();
+    if (!p && subscription_ids.empty()) return;
     std::uint8_t flags = 0;
     if (p) {
         if (p->payload_format_indicator) flags |= kHasPayloadFormat;
@@ -95,7 +101,6 @@ std::string encode_properties(const MessageProperties* p,
         for (auto id : subscription_ids)
             put_u32(out, id);
     }
-    return out;
 }
 
 bool decode_properties(std::string_view in, std::unique_ptr<const MessageProperties>* properties,
@@ -143,12 +148,20 @@ bool decode_properties(std::string_view in, std::unique_ptr<const MessagePropert
 }
 
 store::MessageRecord to_record(const Message& message, const ClockPair& clocks) {
-    return record_of(message, static_cast<std::uint8_t>(message.qos), message.retain, {}, clocks);
+    store::MessageRecord record;
+    fill(record, message, static_cast<std::uint8_t>(message.qos), message.retain, {}, clocks);
+    return record;
 }
 
 store::MessageRecord to_record(const Delivery& delivery, const ClockPair& clocks) {
-    return record_of(*delivery.message, static_cast<std::uint8_t>(delivery.qos), delivery.retain,
-                     delivery.subscription_ids, clocks);
+    store::MessageRecord record;
+    fill_record(record, delivery, clocks);
+    return record;
+}
+
+void fill_record(store::MessageRecord& record, const Delivery& delivery, const ClockPair& clocks) {
+    fill(record, *delivery.message, static_cast<std::uint8_t>(delivery.qos), delivery.retain,
+         delivery.subscription_ids, clocks);
 }
 
 MessagePtr from_record(const store::MessageRecord& record, const ClockPair& clocks,

@@ -34,6 +34,8 @@ struct ClockPair {
 // when `delivery` is given) as a record.
 store::MessageRecord to_record(const Message& message, const ClockPair& clocks);
 store::MessageRecord to_record(const Delivery& delivery, const ClockPair& clocks);
+// The same into `record`, keeping its strings' capacity (the per-message path).
+void fill_record(store::MessageRecord& record, const Delivery& delivery, const ClockPair& clocks);
 
 // The message a record stands for; null (with `error` set) when its properties do not
 // decode. `subscription_ids` receives the identifiers stored with it (may be null).
@@ -43,6 +45,8 @@ MessagePtr from_record(const store::MessageRecord& record, const ClockPair& cloc
 // The opaque properties blob: empty when there is nothing to keep (the common case).
 std::string encode_properties(const MessageProperties* properties,
                               const std::vector<std::uint32_t>& subscription_ids);
+void encode_properties(const MessageProperties* properties,
+                       const std::vector<std::uint32_t>& subscription_ids, std::string& out);
 bool decode_properties(std::string_view bytes, std::unique_ptr<const MessageProperties>* properties,
                        std::vector<std::uint32_t>* subscription_ids);
 

@@ -60,7 +60,8 @@ void PersistWriter::routed(SessionId target, const Session* local, Delivery& del
         client_id = &client_scratch_;
     }
     const std::uint64_t seq = persistence_.next_seq();
-    newer_.append_queued(*client_id, seq, persist::to_record(delivery, ClockPair::now(now)));
+    persist::fill_record(record_scratch_, delivery, ClockPair::now(now));
+    newer_.append_queued(*client_id, seq, record_scratch_);
     delivery.store_seq = seq;
 }
 
@@ -126,11 +127,10 @@ void PersistWriter::inflight_started(Session& session, const InflightEntry& entr
     if (!session.stored) return;
     if (entry.delivery.store_seq != 0)
         newer_.remove_queued(session.client_id(), entry.delivery.store_seq, &older_);
-    store::InflightRecord record;
-    record.packet_id = entry.packet_id;
-    record.state = store::InflightState::PublishSent;
-    record.message = persist::to_record(entry.delivery, ClockPair::now(now));
-    newer_.put_inflight(session.client_id(), record, &older_);
+    inflight_scratch_.packet_id = entry.packet_id;
+    inflight_scratch_.state = store::InflightState::PublishSent;
+    persist::fill_record(inflight_scratch_.message, entry.delivery, ClockPair::now(now));
+    newer_.put_inflight(session.client_id(), inflight_scratch_, &older_);
 }
 
 void PersistWriter::inflight_released(Session& session, std::uint16_t packet_id) {

@@ -92,6 +92,9 @@ class PersistWriter {
     std::uint64_t generation_ = 1;
     std::uint64_t committed_ = 0;  // every generation up to this one is in the store
     std::string client_scratch_;   // routed(): the client id of a remote session
+    // Reused for every message, so the per-message path does not allocate once warm.
+    store::MessageRecord record_scratch_;
+    store::InflightRecord inflight_scratch_;
 };
 
 }  // namespace akasa::broker
