@@ -6,8 +6,10 @@ namespace akasa::store {
 namespace {
 
 void append_be(std::string& out, std::uint64_t value, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i)
-        out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+    char be[8];
+    for (int i = 0; i < bytes; ++i)
+        be[i] = static_cast<char>((value >> (8 * (bytes - 1 - i))) & 0xff);
+    out.append(be, static_cast<std::size_t>(bytes));
 }
 
 std::uint64_t read_be(std::string_view in) {

@@ -26,8 +26,10 @@ class ValueWriter {
 
   private:
     void fixed(std::uint64_t v, int n) {
+        char bytes[8];
         for (int i = 0; i < n; ++i)
-            out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+            bytes[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+        out_.append(bytes, static_cast<std::size_t>(n));
     }
     std::string own_;
     std::string& out_;

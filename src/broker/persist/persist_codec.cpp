@@ -50,15 +50,18 @@ bool get_bytes(std::string_view& in, std::string& out) {
     return true;
 }
 
+// `clocks` null: read the wall clock, only for a message that expires (most do not).
 void fill(store::MessageRecord& record, const Message& message, std::uint8_t qos, bool retain,
-          const std::vector<std::uint32_t>& ids, const ClockPair& clocks) {
+          const std::vector<std::uint32_t>& ids, const ClockPair* clocks, Clock::time_point now) {
     record.topic.assign(message.topic);
     record.payload.assign(message.payload);
     record.qos = qos;
     record.retain = retain;
     encode_properties(message.properties.get(), ids, record.properties);
     record.expires_at.reset();
-    if (message.expires_at) record.expires_at = clocks.to_wall(*message.expires_at);
+    if (message.expires_at) {
+        record.expires_at = (clocks ? *clocks : ClockPair::now(now)).to_wall(*message.expires_at);
+    }
 }
 
 }  // namespace
@@ -149,19 +152,21 @@ bool decode_properties(std::string_view in, std::unique_ptr<const MessagePropert
 
 store::MessageRecord to_record(const Message& message, const ClockPair& clocks) {
     store::MessageRecord record;
-    fill(record, message, static_cast<std::uint8_t>(message.qos), message.retain, {}, clocks);
+    fill(record, message, static_cast<std::uint8_t>(message.qos), message.retain, {}, &clocks,
+         clocks.steady);
     return record;
 }
 
 store::MessageRecord to_record(const Delivery& delivery, const ClockPair& clocks) {
     store::MessageRecord record;
-    fill_record(record, delivery, clocks);
+    fill(record, *delivery.message, static_cast<std::uint8_t>(delivery.qos), delivery.retain,
+         delivery.subscription_ids, &clocks, clocks.steady);
     return record;
 }
 
-void fill_record(store::MessageRecord& record, const Delivery& delivery, const ClockPair& clocks) {
+void fill_record(store::MessageRecord& record, const Delivery& delivery, Clock::time_point now) {
     fill(record, *delivery.message, static_cast<std::uint8_t>(delivery.qos), delivery.retain,
-         delivery.subscription_ids, clocks);
+         delivery.subscription_ids, nullptr, now);
 }
 
 MessagePtr from_record(const store::MessageRecord& record, const ClockPair& clocks,

@@ -35,7 +35,7 @@ struct ClockPair {
 store::MessageRecord to_record(const Message& message, const ClockPair& clocks);
 store::MessageRecord to_record(const Delivery& delivery, const ClockPair& clocks);
 // The same into `record`, keeping its strings' capacity (the per-message path).
-void fill_record(store::MessageRecord& record, const Delivery& delivery, const ClockPair& clocks);
+void fill_record(store::MessageRecord& record, const Delivery& delivery, Clock::time_point now);
 
 // The message a record stands for; null (with `error` set) when its properties do not
 // decode. `subscription_ids` receives the identifiers stored with it (may be null).

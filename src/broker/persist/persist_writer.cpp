@@ -60,7 +60,7 @@ void PersistWriter::routed(SessionId target, const Session* local, Delivery& del
         client_id = &client_scratch_;
     }
     const std::uint64_t seq = persistence_.next_seq();
-    persist::fill_record(record_scratch_, delivery, ClockPair::now(now));
+    persist::fill_record(record_scratch_, delivery, now);
     newer_.append_queued(*client_id, seq, record_scratch_);
     delivery.store_seq = seq;
 }
@@ -129,7 +129,7 @@ void PersistWriter::inflight_started(Session& session, const InflightEntry& entr
         newer_.remove_queued(session.client_id(), entry.delivery.store_seq, &older_);
     inflight_scratch_.packet_id = entry.packet_id;
     inflight_scratch_.state = store::InflightState::PublishSent;
-    persist::fill_record(inflight_scratch_.message, entry.delivery, ClockPair::now(now));
+    persist::fill_record(inflight_scratch_.message, entry.delivery, now);
     newer_.put_inflight(session.client_id(), inflight_scratch_, &older_);
 }
 
