@@ -1,6 +1,7 @@
 #!/bin/bash
 # Scenario b (pairs 100 -> 100, QoS 1, 10 in flight) with persistence off and on (sync: none),
-# alternated for 3 rounds, broker pinned to core 0 and akasa-bench to core 1 like bench/compare.
+# alternated for 3 rounds (ROUNDS=n to change), broker pinned to core 0 and akasa-bench to
+# core 1 like bench/compare.
 #   bench/persistence/persistence_ab.sh                       # clean sessions (scenario b)
 #   bench/persistence/persistence_ab.sh --persistent-sessions # every in-flight message stored
 #   bench/persistence/persistence_ab.sh --offline [--sessions 10 ...]
@@ -19,7 +20,7 @@ if [ "${1:-}" = --offline ]; then
     shift
 fi
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-for round in 1 2 3; do
+for round in $(seq "${ROUNDS:-3}"); do
     for mode in off on; do
         rm -rf "$WORK/data"
         {

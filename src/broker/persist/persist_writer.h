@@ -1,15 +1,15 @@
 // One worker's writes to the persistent store. Every change the worker makes to durable
-// state during one loop iteration (one generation) goes into one StoreBatch, which is
-// written at the end of the NEXT iteration (advance()), or at once when something cannot
-// wait (commit()). An acknowledgement (PUBACK, PUBREC, PUBCOMP, SUBACK, CONNACK, PUBREL)
-// waits until the generation it was written in is written (ClientConnection::
-// waits_for_store), and deliveries go to other workers only after a commit(): so none
-// reaches a client before the write it stands for is in the store, and the promise of
+// state during one generation (a few busy loop iterations: Worker::advance_persistence)
+// goes into one StoreBatch, which is written at the end of the NEXT generation (advance()),
+// or at once when something cannot wait (commit()). An acknowledgement (PUBACK, PUBREC, PUBCOMP,
+// SUBACK, CONNACK, PUBREL) waits until the generation it was written in is written
+// (ClientConnection:: waits_for_store), and deliveries go to other workers only after a commit():
+// so none reaches a client before the write it stands for is in the store, and the promise of
 // docs/persistence.md holds without a write per message.
 //
 // Why two generations: a QoS 0/1 PUBLISH to a subscriber leaves at once (a crash before the
 // write means its publisher was not acknowledged and sends it again), so an online
-// subscriber's PUBACK usually arrives in the next iteration, while the records it ends are
+// subscriber's PUBACK usually arrives a few iterations later, while the records it ends are
 // still unwritten: the queued copy, the inflight record and its removal cancel out
 // (store_batch.h) and the message costs no write at all.
 //
