@@ -62,10 +62,14 @@ void Worker::route(const MessagePtr& message) {
         const std::uint32_t owner = owner_of(target);
         if (owner == index_) {
             if (auto it = sessions_.find(target); it != sessions_.end()) {
-                // Stored before the publisher's acknowledgement (persist_writer.h).
-                if (persist_ && delivery.qos != QoS::AtMostOnce)
-                    persist_->routed(target, it->second.get(), delivery, now_);
-                deliver(*it->second, std::move(delivery));
+                // Stored before the publisher's acknowledgement (persist_writer.h): as a
+                // queued copy, unless it is sent at once and stored as inflight instead.
+                Session& session = *it->second;
+                if (persist_ && delivery.qos != QoS::AtMostOnce &&
+                    !(session.connection && session.connection->sends_at_once())) {
+                    persist_->routed(target, &session, delivery, now_);
+                }
+                deliver(session, std::move(delivery));
             }
         } else if (owner < outgoing_.size()) {
             if (persist_ && delivery.qos != QoS::AtMostOnce)

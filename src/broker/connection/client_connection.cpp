@@ -701,7 +701,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
         worker_->write_delivery(*this, delivery, 0, false);
         return;
     }
-    if (outbox.pending_size() == 0 && outbox.has_window_room(window_) && !output_full()) {
+    if (sends_at_once()) {
         auto& entry = outbox.start(std::move(delivery), worker_->now());
         if (auto* persist = worker_->persist())
             persist->inflight_started(*session_, entry, worker_->now());
@@ -719,6 +719,11 @@ void ClientConnection::deliver(Delivery&& delivery) {
     } else if (congested()) {
         report_congestion();
     }
+}
+
+bool ClientConnection::sends_at_once() const {
+    const auto& outbox = session_->outbox;
+    return outbox.pending_size() == 0 && outbox.has_window_room(window_) && !output_full();
 }
 
 void ClientConnection::pump() {

@@ -77,6 +77,9 @@ class ClientConnection final : public net::IoHandler {
 
     // Sends or queues one delivery for this connection's session.
     void deliver(Delivery&& delivery);
+    // A QoS 1/2 delivery now would be sent at once (no queue ahead of it, window and output
+    // room), not queued.
+    bool sends_at_once() const;
     // Writes buffered output once; arms EPOLLOUT if the socket is full.
     void flush();
     // Ends the connection: optional v5 DISCONNECT, will handling, session detach, log line.
