@@ -77,8 +77,9 @@ void Worker::release_held() {
 }
 
 void Worker::persistence_failed(const store::Status& status) {
-    // The batch held what this iteration's acknowledgements stand for: none of them may be
-    // sent. Drop the output waiting to be flushed and close those connections (without a
+    // The open batches (both dropped now) held what the waiting acknowledgements stand for:
+    // none of them may be sent. Drop the output of the connections holding one (held_, or
+    // dirty with an acknowledgement written) and close them (without a
     // DISCONNECT: the dropped output may have held the CONNACK, and none may follow without
     // one [MQTT-3.14.0-1]); their clients resend what was not acknowledged. A later commit
     // retries the store (after a full disk, RocksDB is reopened by the store on the next
