@@ -18,10 +18,7 @@ using testing::open_store;
 using testing::TempDir;
 
 SessionRecord session(std::string client_id) {
-    SessionRecord s;
-    s.client_id = std::move(client_id);
-    s.protocol_version = 5;
-    s.expiry_interval_s = 120;
+    SessionRecord s = testing::session_record(std::move(client_id));
     s.disconnected_at = WallTime(std::chrono::milliseconds(1'700'000'000'000));
     s.will = WillRecord{"will/topic", "bye", 1, false, "p", 10, std::nullopt};
     return s;

@@ -16,15 +16,8 @@ namespace {
 using testing::load_all;
 using testing::message;
 using testing::open_store;
+using testing::session_record;
 using testing::TempDir;
-
-SessionRecord session(std::string client_id) {
-    SessionRecord s;
-    s.client_id = std::move(client_id);
-    s.protocol_version = 4;
-    s.expiry_interval_s = 3600;
-    return s;
-}
 
 InflightRecord sent(std::uint16_t packet_id, std::string payload) {
     return {packet_id, InflightState::PublishSent, message("t", std::move(payload))};
@@ -117,8 +110,8 @@ TEST(StoreBatch, OtherSessionsAndPacketIdsAreUntouched) {
 TEST(StoreBatch, WrittenBatchesLeaveTheStateOfTheOperationsInOrder) {
     TempDir tmp;
     auto store = open_store(tmp.path());
-    ASSERT_TRUE(store->put_session(session("c")).ok());
-    ASSERT_TRUE(store->put_session(session("gone")).ok());
+    ASSERT_TRUE(store->put_session(session_record("c")).ok());
+    ASSERT_TRUE(store->put_session(session_record("gone")).ok());
     ASSERT_TRUE(store->put_inflight("c", sent(7, "in the store")).ok());
 
     StoreBatch earlier;

@@ -18,6 +18,15 @@ inline MessageRecord message(std::string topic, std::string payload, std::uint8_
     return m;
 }
 
+// A session record with a client id, protocol 5 and a 2-minute expiry, nothing else.
+inline SessionRecord session_record(std::string client_id) {
+    SessionRecord s;
+    s.client_id = std::move(client_id);
+    s.protocol_version = 5;
+    s.expiry_interval_s = 120;
+    return s;
+}
+
 inline std::unique_ptr<Store> open_store(const std::string& dir, SyncPolicy sync = SyncPolicy::None,
                                          const RocksDbTestHooks& hooks = {}) {
     std::unique_ptr<Store> store;
