@@ -222,15 +222,20 @@ class ListenerMetricsTests(unittest.TestCase):
                     if line.startswith("akasa_listener_connections_")}
 
         def settled(server):
-            """The counts once the harness's port probes have been closed."""
+            """The counts once the harness's port probes have been accepted and closed: no
+            connection current, and the same counts in two scrapes 0.2 s apart (a probe still
+            in the listen backlog is counted only when a worker accepts it)."""
             deadline = time.monotonic() + TIMEOUT
+            previous = None
             while True:
                 counts = scrape(server)
-                if all(v == 0 for k, v in counts.items() if "_current" in k):
+                idle = all(v == 0 for k, v in counts.items() if "_current" in k)
+                if idle and counts == previous:
                     return counts
                 if time.monotonic() > deadline:
                     raise AssertionError(f"connections still counted: {counts}")
-                time.sleep(0.05)
+                previous = counts if idle else None
+                time.sleep(0.2)
 
         with ws_server(wss={}, http="") as server:
             before = settled(server)
