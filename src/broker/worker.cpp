@@ -164,8 +164,7 @@ void Worker::on_accept(int fd, const net::Endpoint& peer, const net::TransportSt
     try {
         auto connection =
             std::make_unique<ClientConnection>(*this, stack.make(fd, peer.to_string()));
-        auto* raw = connection.get();
-        connections_.emplace(raw, std::move(connection));
+        connections_.insert(std::move(connection));
     } catch (const std::exception& e) {
         // epoll registration can fail under memory pressure: drop this client only.
         spdlog::warn("cannot serve connection from {}: {}", peer.to_string(), e.what());
@@ -221,9 +220,7 @@ std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) 
     }
     auto it = connections_.find(&connection);
     if (it == connections_.end()) return nullptr;
-    auto owned = std::move(it->second);
-    connections_.erase(it);
-    return owned;
+    return std::move(connections_.extract(it).value());
 }
 
 void Worker::retire(ClientConnection& connection) {
@@ -293,9 +290,9 @@ void Worker::pause_remote_publisher(SessionId publisher, ClientConnection& subsc
 
 void Worker::tell_remote_publisher(SessionId publisher, bool pause) {
     context_.workers[owner_of(publisher)]->post([publisher, pause](Worker& owner) {
-        auto it = owner.sessions_.find(publisher);
-        if (it == owner.sessions_.end() || !it->second->connection) return;  // gone meanwhile
-        it->second->connection->pause_for_remote_subscriber(pause);
+        Session* session = owner.sessions_.find(publisher);
+        if (!session || !session->connection) return;  // gone meanwhile
+        session->connection->pause_for_remote_subscriber(pause);
     });
 }
 
@@ -310,8 +307,8 @@ void Worker::tick() {
     // Connections: connect timeout, keep alive, v3 resends. Collect first: tick may close.
     std::vector<ClientConnection*> all;
     all.reserve(connections_.size());
-    for (auto& [raw, owned] : connections_)
-        all.push_back(raw);
+    for (const auto& owned : connections_)
+        all.push_back(owned.get());
     for (auto* connection : all)
         connection->tick(now_);
     std::vector<HttpClient*> http;
@@ -323,7 +320,7 @@ void Worker::tick() {
 
     // Offline sessions: expiry and delayed wills.
     std::vector<Session*> expired;
-    for (auto& [id, session] : sessions_) {
+    for (const auto& session : sessions_) {
         if (session->delayed_will && session->delayed_will_at <= now_) {
             auto will = std::move(session->delayed_will);
             session->delayed_will.reset();
@@ -347,8 +344,8 @@ void Worker::shutdown_connections() {
         loop_.remove(raw->fd());
     http_clients_.clear();  // health checks and scrapes are not worth a flush
     std::vector<ClientConnection*> all;
-    for (auto& [raw, owned] : connections_)
-        all.push_back(raw);
+    for (const auto& owned : connections_)
+        all.push_back(owned.get());
     // v5 clients are told why [MQTT-3.14.2-1: 0x8B Server shutting down], then everyone's
     // pending output gets a bounded time to drain before the sockets close.
     for (auto* connection : all)
@@ -358,16 +355,16 @@ void Worker::shutdown_connections() {
         commit_persistence();  // releases the output held for the store
         flush_dirty();
         bool pending = false;
-        for (auto& [raw, owned] : connections_)
-            pending = pending || raw->has_pending_output();
+        for (const auto& owned : connections_)
+            pending = pending || owned->has_pending_output();
         now_ = Clock::now();
         if (!pending || now_ >= deadline) break;
         loop_.poll(static_cast<int>(
             std::chrono::ceil<std::chrono::milliseconds>(deadline - now_).count()));
     }
     all.clear();
-    for (auto& [raw, owned] : connections_)
-        all.push_back(raw);
+    for (const auto& owned : connections_)
+        all.push_back(owned.get());
     for (auto* connection : all) {
         connection->close(CloseReason{"server shutting down", std::nullopt, false});
     }

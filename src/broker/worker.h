@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <absl/container/flat_hash_set.h>
+
 #include "broker/broker_context.h"
 #include "broker/connection/client_connection.h"
 #include "broker/connection/connect_request.h"
@@ -28,6 +30,7 @@
 #include "broker/session/outbox.h"
 #include "broker/session/publisher_throttle.h"
 #include "broker/session/session.h"
+#include "broker/session/session_table.h"
 #include "broker/worker_counters.h"
 #include "net/closing_sockets.h"
 #include "net/event_loop.h"
@@ -106,10 +109,14 @@ class Worker {
                               bool publish_will, bool taken_over);
     // Removes the session's subscriptions and the session; publishes a pending delayed will.
     void end_session(Session& session, bool release_registry = true);
+    // A connected session with a shared subscription is listed in context().online, where
+    // routing looks for online members of a group (spec 4.8.2); sessions without one are
+    // never looked up there, so they cost it nothing.
+    void list_online_if_shared(Session& session);
     // An offline session's shared-subscription deliveries (queued, and QoS 1 unacknowledged)
     // go to other online members of their groups (mqtt5/shared_redispatch.{h,cpp}).
     void redispatch_shared(Session& session);
-    // Hands a connection with a pending_migration_ to its target worker (end of on_io).
+    // Hands a connection with a pending migration to its target worker (end of on_io).
     void migrate(ClientConnection& connection);
 
     // The publish path: deliver to every matching subscription (worker_routing.cpp).
@@ -189,7 +196,9 @@ class Worker {
     Clock::time_point next_tick_;
 
     std::vector<std::unique_ptr<net::Listener>> listeners_;
-    std::unordered_map<ClientConnection*, std::unique_ptr<ClientConnection>> connections_;
+    // Owned connections; found by raw pointer (Abseil's pointer hashing sees through
+    // unique_ptr): one 8-byte slot each rather than a node allocation.
+    absl::flat_hash_set<std::unique_ptr<ClientConnection>> connections_;
     std::vector<ClientConnection*> dirty_;
     std::vector<ClientConnection*> flushing_;
     PublisherThrottle throttle_;
@@ -205,8 +214,7 @@ class Worker {
     std::vector<ClientConnection*> held_;
 
     std::uint64_t next_session_serial_ = 1;
-    std::unordered_map<SessionId, std::unique_ptr<Session>> sessions_;
-    std::unordered_map<std::string, Session*> sessions_by_client_;
+    SessionTable sessions_;
 
     // Inbox: filled by other threads under the mutex, swapped out whole by this one.
     // Deliveries posted to this worker and not yet drained: other workers stop reading

@@ -61,10 +61,10 @@ void Worker::route(const MessagePtr& message) {
     auto dispatch = [&](SessionId target, Delivery&& delivery) {
         const std::uint32_t owner = owner_of(target);
         if (owner == index_) {
-            if (auto it = sessions_.find(target); it != sessions_.end()) {
+            if (Session* found = sessions_.find(target)) {
                 // Stored before the publisher's acknowledgement (persist_writer.h): as a
                 // queued copy, unless it is sent at once and stored as inflight instead.
-                Session& session = *it->second;
+                Session& session = *found;
                 if (persist_ && delivery.qos != QoS::AtMostOnce &&
                     !(session.connection && session.connection->sends_at_once())) {
                     persist_->routed(target, &session, delivery, now_);
@@ -148,10 +148,10 @@ void Worker::count_queue_drop(Session& session) {
 
 void Worker::deliver_batch(std::vector<RemoteDelivery>& batch) {
     for (auto& item : batch) {
-        if (auto it = sessions_.find(item.session); it != sessions_.end()) {
+        if (Session* session = sessions_.find(item.session)) {
             const SessionId publisher = item.delivery.message->publisher;
             throttle_.begin_read();
-            deliver(*it->second, std::move(item.delivery));
+            deliver(*session, std::move(item.delivery));
             // A congested subscriber here holds back the publisher on its own worker.
             if (auto* congested = throttle_.reader_must_wait_for(); congested && publisher != 0)
                 pause_remote_publisher(publisher, *congested);

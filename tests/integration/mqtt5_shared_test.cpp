@@ -34,6 +34,29 @@ TEST_F(SharedOnlineTest, OfflineMemberGetsNothingWhileAnotherIsOnline_MQTT_4_8_2
     EXPECT_EQ(back.publishes_within(300ms), 0u);
 }
 
+// A member that comes back to its stored session (without subscribing again) is online
+// for its group again: the broker lists it at CONNECT, not only at SUBSCRIBE.
+TEST_F(SharedOnlineTest, ResumedMemberIsOnlineWithoutSubscribingAgain_MQTT_4_8_2) {
+    mqtt::Properties persistent;
+    persistent.session_expiry_interval = 600;
+    for (const char* id : {"resume-away", "resume-back"}) {
+        TestClient member(port(), ProtocolVersion::V5);
+        member.connect_ok(id, true, persistent);
+        member.subscribe("$share/r/jobs", QoS::AtLeastOnce);
+        member.disconnect();
+    }
+    TestClient back(port(), ProtocolVersion::V5), pub(port(), ProtocolVersion::V5);
+    back.connect_ok("resume-back", false, persistent);
+    pub.connect_ok("resume-pub");
+    constexpr int kMessages = 40;  // were it not listed, about half would queue for the other
+    for (int i = 0; i < kMessages; ++i)
+        pub.publish("jobs", std::to_string(i), QoS::AtLeastOnce);
+    EXPECT_EQ(back.receive_messages(kMessages).size(), static_cast<std::size_t>(kMessages));
+    TestClient away(port(), ProtocolVersion::V5);
+    away.connect_ok("resume-away", false, persistent);
+    EXPECT_EQ(away.publishes_within(300ms), 0u);
+}
+
 TEST_F(SharedOnlineTest, V311ClientsCanShare) {
     TestClient a(port()), b(port()), pub(port());
     a.connect_ok("v3-share-a");

@@ -36,6 +36,7 @@ SubscribeResult subscribe_accepted(Worker& worker, Session& session, std::string
     entry.retain_handling = stored.options.retain_handling;
     const auto result = worker.context().subscriptions.subscribe(filter, entry);
     session.subscriptions[std::string(filter)] = stored;
+    worker.list_online_if_shared(session);
     if (auto* persist = worker.persist()) persist->subscribed(session, filter, stored);
     return result;
 }

@@ -172,6 +172,11 @@ void ClientConnection::process_buffered_input() {
     input_.shrink_if_idle();
 }
 
+const std::string& ClientConnection::client_id() const {
+    static const std::string kNone;
+    return session_ ? session_->client_id() : kNone;
+}
+
 const std::string* ClientConnection::inbound_alias(std::uint16_t alias) const {
     if (!topic_aliases_) return nullptr;
     const auto it = topic_aliases_->find(alias);
@@ -262,7 +267,7 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
 
 void ClientConnection::protocol_violation(ReasonCode reason, const char* why) {
     spdlog::info("closing connection of client {} from {}: {} ({})",
-                 client_id_.empty() ? "(not connected)" : client_id_, peer(),
+                 client_id().empty() ? "(not connected)" : client_id(), peer(),
                  mqtt::to_string(reason), why);
     std::optional<ReasonCode> disconnect;
     if (mqtt::is_error(reason)) disconnect = reason;
@@ -563,10 +568,12 @@ void ClientConnection::close(const CloseReason& reason) {
     state_ = State::Closed;
     if (reported_congestion_) worker_->resume_publishers(this, true);
     // The will (if any) is published before the line is logged: tests rely on that order.
+    // The session (and its client id) may end with the detach.
+    const std::string client_id = was_connected ? this->client_id() : std::string();
     if (session_) detach_session(reason.publish_will, reason.taken_over);
     if (hooks_) hooks_connection_closed(was_connected, reason.taken_over);  // after_disconnect
     if (was_connected) {
-        spdlog::info("client {} disconnected from {}: {}", client_id_, peer(), reason.text);
+        spdlog::info("client {} disconnected from {}: {}", client_id, peer(), reason.text);
     }
     worker_->retire(*this);
 }
@@ -574,8 +581,13 @@ void ClientConnection::close(const CloseReason& reason) {
 void ClientConnection::detach_session(bool publish_will, bool taken_over) {
     Session& session = *session_;
     session_ = nullptr;
-    auto will = std::move(will_);
-    worker_->session_disconnected(session, std::move(will), will_delay_, publish_will, taken_over);
+    MessagePtr will;
+    std::uint32_t will_delay = 0;
+    if (uncommon_) {
+        will = std::move(uncommon_->will);
+        will_delay = uncommon_->will_delay;
+    }
+    worker_->session_disconnected(session, std::move(will), will_delay, publish_will, taken_over);
 }
 
 void ClientConnection::tick(Clock::time_point now) {
@@ -629,7 +641,7 @@ void ClientConnection::send(const Packet& packet) {
                                                      request_problem_information_, trimmed);
         if (!fitted) {
             spdlog::warn("not sending a {} to client {}: larger than its Maximum Packet Size {}",
-                         mqtt::to_string(mqtt::packet_type(mqtt::Packet(packet))), client_id_,
+                         mqtt::to_string(mqtt::packet_type(mqtt::Packet(packet))), client_id(),
                          client_max_packet_size_);
             return;
         }

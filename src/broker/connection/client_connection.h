@@ -70,6 +70,8 @@ class ClientConnection final : public net::IoHandler {
     State state() const { return state_; }
     Session* session() const { return session_; }
     const std::string& peer() const { return transport_->peer_address(); }
+    // The session's client id while one is attached, else empty.
+    const std::string& client_id() const;
     mqtt::ProtocolVersion version() const { return version_; }
     int fd() const { return transport_->fd(); }
 
@@ -113,8 +115,6 @@ class ClientConnection final : public net::IoHandler {
     std::uint32_t client_max_packet_size() const { return client_max_packet_size_; }
     // v5 outbound topic aliases; null when the client allows none (mqtt5_topic_aliases.h).
     OutboundTopicAliases* topic_aliases_out() const { return topic_aliases_out_.get(); }
-    bool in_dirty_list = false;
-    bool in_held_list = false;  // Worker::held_: flushed once the open store batch is written
     // The output holds an acknowledgement (or a QoS 2 PUBLISH) written while the worker's
     // store batch is open: it may stand for a write of that batch, so it leaves only after
     // the batch is committed (persist_writer.h). PUBLISHes of QoS 0/1 do not wait: a crash
@@ -216,33 +216,21 @@ class ClientConnection final : public net::IoHandler {
     void resume_subscribe(ParkedPacket& parked, hook::CompletedCall& call);
     void resume_unsubscribe(ParkedPacket& parked, hook::CompletedCall& call);
 
+    // The fields are grouped by size so that none is padded: scenario e of
+    // docs/benchmarks.md counts the bytes of an idle connection.
     Worker* worker_;
     std::unique_ptr<net::Transport> transport_;
-    State state_ = State::AwaitingConnect;
-    mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
     Session* session_ = nullptr;
 
     net::ByteBuffer input_;  // unparsed tail of earlier reads (usually empty)
     std::vector<std::uint8_t> out_;
     std::size_t out_sent_ = 0;
-    std::uint32_t interest_ = 0;  // current epoll events
-    bool reading_paused_ = false;
-    bool paused_for_subscribers_ = false;  // a subscriber it feeds is congested
-    bool reported_congestion_ = false;     // this client paused publishers; resume on drain
-    // Subscribers on other workers that this client feeds and that are congested: one per
-    // pause their workers sent; reading waits until each sent its resume.
-    std::uint8_t remote_pauses_ = 0;
-    Clock::time_point congested_since_{};  // start of the current congestion; {} when none
 
-    // Settled at CONNECT.
-    std::string client_id_;
-    std::uint16_t keep_alive_ = 0;
-    std::uint16_t window_ = 10;  // how many QoS 1/2 messages may be unacknowledged
-    std::uint32_t client_max_packet_size_ = 268435460;
-    bool request_problem_information_ = true;
-    std::uint32_t session_expiry_ = 0;
-    MessagePtr will_;
-    std::uint32_t will_delay_ = 0;
+    Clock::time_point congested_since_{};  // start of the current congestion; {} when none
+    Clock::time_point connected_at_;
+    Clock::time_point last_packet_at_;
+    std::uint64_t store_generation_ = 0;  // the store batch the output waits for
+
     // v5 inbound topic aliases (a map, not a vector indexed by alias: one PUBLISH with
     // alias 65535 must not cost 65,535 empty strings), allocated by the first alias: an
     // empty map is 56 bytes on every idle connection.
@@ -250,16 +238,41 @@ class ClientConnection final : public net::IoHandler {
     std::unique_ptr<OutboundTopicAliases> topic_aliases_out_;  // allocated when allowed
     std::unique_ptr<AuthExchange> auth_;  // v5 enhanced authentication, when CONNECT asked
     std::unique_ptr<HookSession> hooks_;  // from CONNECT on, when any hook is configured
+    // What a connection needs only while it has a will or moves to another worker.
+    struct Uncommon {
+        MessagePtr will;  // published when the connection ends without DISCONNECT
+        std::uint32_t will_delay = 0;
+        std::uint32_t migration_target = 0;  // the worker pending_migration goes to
+        // Heap-held: a ConnectRequest is 128 bytes that only a connection in transit needs.
+        std::unique_ptr<ConnectRequest> pending_migration;
+    };
+    std::unique_ptr<Uncommon> uncommon_;
+    Uncommon& uncommon() {
+        if (!uncommon_) uncommon_ = std::make_unique<Uncommon>();
+        return *uncommon_;
+    }
 
-    Clock::time_point connected_at_;
-    Clock::time_point last_packet_at_;
-    bool migrating_ = false;              // set by Worker::attach; on_io hands over once it returns
-    bool output_awaits_store_ = false;    // see waits_for_store()
-    std::uint64_t store_generation_ = 0;  // the store batch the output waits for
+    std::uint32_t interest_ = 0;  // current epoll events
+    // Settled at CONNECT.
+    std::uint32_t client_max_packet_size_ = 268435460;
+    std::uint32_t session_expiry_ = 0;
+    std::uint16_t keep_alive_ = 0;
+    std::uint16_t window_ = 10;  // how many QoS 1/2 messages may be unacknowledged
+
+    State state_ = State::AwaitingConnect;
+    mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
+    bool request_problem_information_ = true;
+    bool in_dirty_list = false;
+    bool in_held_list = false;  // Worker::held_: flushed once the open store batch is written
+    bool reading_paused_ = false;
+    bool paused_for_subscribers_ = false;  // a subscriber it feeds is congested
+    bool reported_congestion_ = false;     // this client paused publishers; resume on drain
+    bool migrating_ = false;            // set by Worker::attach; on_io hands over once it returns
+    bool output_awaits_store_ = false;  // see waits_for_store()
+    // Subscribers on other workers that this client feeds and that are congested: one per
+    // pause their workers sent; reading waits until each sent its resume.
+    std::uint8_t remote_pauses_ = 0;
     std::uint8_t remote_pause_ticks_ = 0;  // ticks since the last remote pause / resume
-    // Heap-held: a ConnectRequest is 128 bytes that only a connection in transit needs.
-    std::unique_ptr<ConnectRequest> pending_migration_;
-    std::uint32_t migration_target_ = 0;
 };
 
 }  // namespace akasa::broker

@@ -232,8 +232,7 @@ void ClientConnection::start_session(Session& session, const ConnectRequest& req
     state_ = State::Connected;
     session_ = &session;
     session.connection = this;
-    worker_->context().online.set(session.id(), true);
-    client_id_ = request.client_id;
+    worker_->list_online_if_shared(session);
     keep_alive_ = request.keep_alive;
     window_ = std::min<std::uint16_t>(request.receive_maximum, 65535);
     if (window_ == 0) window_ = 1;
@@ -241,8 +240,10 @@ void ClientConnection::start_session(Session& session, const ConnectRequest& req
         std::min(request.maximum_packet_size, worker_->config().max_packet_size_server);
     request_problem_information_ = request.request_problem_information;
     session_expiry_ = request.session_expiry;
-    will_ = request.will;
-    will_delay_ = request.will_delay;
+    if (request.will) {
+        uncommon().will = request.will;
+        uncommon().will_delay = request.will_delay;
+    }
     connected_at_ = last_packet_at_ = worker_->now();
 
     if (!send_connack(request, session_present)) {
@@ -250,7 +251,7 @@ void ClientConnection::start_session(Session& session, const ConnectRequest& req
         return;
     }
     spdlog::info("client {} connected from {} ({}, keep alive {}s, clean start {}, session {})",
-                 client_id_, peer(), protocol_name(version_), keep_alive_,
+                 client_id(), peer(), protocol_name(version_), keep_alive_,
                  request.clean_start ? "yes" : "no", session_present ? "resumed" : "new");
     if (session_present) resend_inflight();
     pump();
@@ -268,20 +269,20 @@ void Worker::attach(ClientConnection& connection, ConnectRequest&& request) {
     // The session lives on another worker: hand the connection over once the current
     // read is finished (the connection is still on this thread's stack).
     connection.migrating_ = true;
-    connection.migration_target_ = owner;
-    connection.pending_migration_ = std::make_unique<ConnectRequest>(std::move(request));
+    connection.uncommon().migration_target = owner;
+    connection.uncommon().pending_migration = std::make_unique<ConnectRequest>(std::move(request));
 }
 
 void Worker::adopt(std::unique_ptr<ClientConnection> connection, ConnectRequest&& request) {
     const std::uint32_t owner = context_.registry.claim(request.client_id, index_);
     auto* raw = connection.get();
     raw->rebind(*this);
-    connections_.emplace(raw, std::move(connection));
+    connections_.insert(std::move(connection));
     counters_.add(counters_.connections_current);
     if (owner != index_) {
         // The session ended here and someone else claimed the id meanwhile: follow it.
-        raw->migration_target_ = owner;
-        raw->pending_migration_ = std::make_unique<ConnectRequest>(std::move(request));
+        raw->uncommon().migration_target = owner;
+        raw->uncommon().pending_migration = std::make_unique<ConnectRequest>(std::move(request));
         migrate(*raw);
         return;
     }
@@ -298,10 +299,11 @@ void Worker::migrate(ClientConnection& connection) {
     auto owned = release(connection);
     loop_.remove(connection.fd());
     counters_.sub(counters_.connections_current);
-    auto request = std::move(*connection.pending_migration_);
-    connection.pending_migration_.reset();
+    auto& uncommon = *connection.uncommon_;
+    auto request = std::move(*uncommon.pending_migration);
+    uncommon.pending_migration.reset();
     connection.migrating_ = false;
-    auto* target = context_.workers[connection.migration_target_].get();
+    auto* target = context_.workers[uncommon.migration_target].get();
     // std::function needs a copyable callable: share the moved-out state.
     auto state = std::make_shared<std::pair<std::unique_ptr<ClientConnection>, ConnectRequest>>(
         std::move(owned), std::move(request));
@@ -310,10 +312,7 @@ void Worker::migrate(ClientConnection& connection) {
 }
 
 void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& request) {
-    auto find = [&]() -> Session* {
-        auto it = sessions_by_client_.find(request.client_id);
-        return it == sessions_by_client_.end() ? nullptr : it->second;
-    };
+    auto find = [&] { return sessions_.find(std::string_view(request.client_id)); };
     if (Session* existing = find(); existing && existing->connection) {
         // [MQTT-3.1.4-3]: the existing connection is closed first. This may end the old
         // session (expiry 0); the registry entry stays ours either way.
@@ -333,10 +332,7 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
     }
     if (!session) {
         const SessionId id = (static_cast<SessionId>(index_ + 1) << 48) | next_session_serial_++;
-        auto owned = std::make_unique<Session>(id, request.client_id);
-        session = owned.get();
-        sessions_.emplace(id, std::move(owned));
-        sessions_by_client_[request.client_id] = session;
+        session = &sessions_.add(std::make_unique<Session>(id, request.client_id));
         counters_.add(counters_.sessions_current);
     }
     // A reconnect before the will delay elapsed cancels the will [MQTT-3.1.3-9].
@@ -351,7 +347,10 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
 void Worker::session_disconnected(Session& session, MessagePtr will, std::uint32_t will_delay,
                                   bool publish, bool taken_over) {
     session.connection = nullptr;
-    context_.online.set(session.id(), false);
+    if (session.listed_online) {
+        context_.online.set(session.id(), false);
+        session.listed_online = false;
+    }
     // Spec 4.8.2, before its queued QoS 0 is dropped; not when a new connection of the same
     // client takes over (resumed at once, or ended by Clean Start: end_session() does it).
     if (!taken_over) redispatch_shared(session);
@@ -379,6 +378,13 @@ void Worker::session_disconnected(Session& session, MessagePtr will, std::uint32
     if (persist_) persist_->session_disconnected(session, now_);
 }
 
+void Worker::list_online_if_shared(Session& session) {
+    if (!session.listed_online && session.connection && session.has_shared_subscription()) {
+        session.listed_online = true;
+        context_.online.set(session.id(), true);
+    }
+}
+
 void Worker::end_session(Session& session, bool release_registry) {
     if (session.delayed_will) publish_will(session.delayed_will);
     redispatch_shared(session);  // what no other member could take at disconnect (4.8.2)
@@ -394,9 +400,8 @@ void Worker::end_session(Session& session, bool release_registry) {
         if (persist_ && !persist_->empty()) commit_persistence();
         context_.registry.release(session.client_id(), index_);
     }
-    sessions_by_client_.erase(session.client_id());
     counters_.sub(counters_.sessions_current);
-    sessions_.erase(session.id());  // destroys the session
+    sessions_.erase(session);  // destroys it
 }
 
 }  // namespace akasa::broker

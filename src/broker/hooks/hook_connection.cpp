@@ -177,7 +177,7 @@ void ClientConnection::on_hook_timeout(std::uint64_t call_id, bool blocking) {
         spdlog::warn(
             "hook answer for client {} not received within hook_timeout ({}s); its "
             "actions are dropped",
-            client_id_, services(*worker_).timeout.count());
+            client_id(), services(*worker_).timeout.count());
         return;
     }
     if (!hooks_->parked || hooks_->parked->call_id != call_id) return;
@@ -330,7 +330,7 @@ void ClientConnection::resume_publish(ParkedPacket& parked, hook::CompletedCall&
 
 void ClientConnection::finish_publish(mqtt::Publish& publish, bool changed) {
     if (changed && !mqtt::validate_topic_name(publish.topic)) {
-        spdlog::warn("a hook rewrote a PUBLISH of client {} to an invalid topic name", client_id_);
+        spdlog::warn("a hook rewrote a PUBLISH of client {} to an invalid topic name", client_id());
         return refuse_publish(publish, ReasonCode::TopicNameInvalid);
     }
     accept_publish(publish, publish.topic);
@@ -353,7 +353,7 @@ void ClientConnection::finish_publish(mqtt::Publish& publish, bool changed) {
 }
 
 void ClientConnection::refuse_publish(const mqtt::Publish& publish, ReasonCode reason) {
-    spdlog::debug("PUBLISH of client {} to {} refused: {}", client_id_, publish.topic,
+    spdlog::debug("PUBLISH of client {} to {} refused: {}", client_id(), publish.topic,
                   mqtt::to_string(reason));
     if (publish.qos == QoS::AtMostOnce) return;
     // v5 tells the client why; 3.x has no way to, so the message is dropped silently (and
@@ -525,7 +525,7 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
         if (auto* publish = std::get_if<hook::PublishAction>(&action)) {
             if (!mqtt::validate_topic_name(publish->topic)) {
                 spdlog::warn("hook publish action for client {}: invalid topic name \"{}\"",
-                             client_id_, publish->topic);
+                             client_id(), publish->topic);
                 continue;
             }
             mqtt::Publish p;
@@ -540,7 +540,7 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
             const std::string& filter = subscribe->filter;
             if (!mqtt::validate_topic_filter(filter)) {
                 spdlog::warn("hook subscribe action for client {}: invalid topic filter \"{}\"",
-                             client_id_, filter);
+                             client_id(), filter);
                 continue;
             }
             const auto shared = mqtt::parse_shared_subscription(filter);
@@ -551,7 +551,7 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
                 spdlog::warn(
                     "hook subscribe action for client {}: \"{}\" is not available "
                     "(shared_subscription_available / wildcard_subscription_available)",
-                    client_id_, filter);
+                    client_id(), filter);
                 continue;
             }
             const auto granted = std::min<std::uint8_t>(
@@ -586,7 +586,7 @@ void ClientConnection::hooks_connection_closed(bool was_connected, bool taken_ov
 bool ClientConnection::hook_may_deliver(const Message& message) {
     const auto& acl = services(*worker_).acl;
     if (!acl || acl->can_deliver(hooks_->info(), message.topic)) return true;
-    spdlog::debug("ACL: not delivering {} to client {}", message.topic, client_id_);
+    spdlog::debug("ACL: not delivering {} to client {}", message.topic, client_id());
     return false;
 }
 

@@ -67,7 +67,7 @@ void ClientConnection::handle_auth(const mqtt::Auth& auth) {
                 return fail(ReasonCode::ProtocolError,
                             "AUTH 0x19 before CONNACK or during an exchange [MQTT-4.12.1-1]");
             }
-            spdlog::info("client {} re-authenticates", client_id_);
+            spdlog::info("client {} re-authenticates", client_id());
             return apply_auth_step(auth_->begin(data));
         default:
             // 0x00 Success is the server's to send [MQTT-3.15.2-1].
@@ -101,7 +101,7 @@ void ClientConnection::apply_auth_step(AuthStep step) {
             done.properties.authentication_method = auth_->method();
             done.properties.authentication_data = step.data;
             send(done);
-            spdlog::info("client {} re-authenticated as {}", client_id_, auth_->username());
+            spdlog::info("client {} re-authenticated as {}", client_id(), auth_->username());
             return;
         }
         case AuthStep::Kind::Failure:

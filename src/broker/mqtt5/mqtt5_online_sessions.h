@@ -1,9 +1,11 @@
-// Which sessions have a connection right now, across workers: shared subscriptions send each
-// message to one ONLINE member of the group when there is one (spec 4.8.2), and the member
-// sessions live on other threads. Written at connect and disconnect, read when a message
-// matches a shared subscription (RwLock: the read side touches no shared cache line).
+// Which members of shared subscription groups have a connection right now, across workers:
+// shared subscriptions send each message to one ONLINE member of the group when there is one
+// (spec 4.8.2), and the member sessions live on other threads. Only sessions with a shared
+// subscription are listed (Worker::list_online_if_shared): nothing else is ever looked up.
+// Written at connect, shared subscribe and disconnect, read when a message matches a shared
+// subscription (RwLock: the read side touches no shared cache line).
 //
-//   online.set(session.id(), true);             // CONNACK sent
+//   online.set(session.id(), true);             // connected member of a group
 //   if (online.contains(member.session)) ...    // routing
 #pragma once
 
@@ -11,7 +13,8 @@
 #include <mutex>
 #include <shared_mutex>
 #include <span>
-#include <unordered_set>
+
+#include <absl/container/flat_hash_set.h>
 
 #include "broker/routing/rw_lock.h"
 #include "broker/routing/subscription.h"
@@ -35,7 +38,7 @@ class OnlineSessions {
 
   private:
     mutable RwLock lock_;
-    std::unordered_set<SessionId> sessions_;  // guarded by lock_
+    absl::flat_hash_set<SessionId> sessions_;  // guarded by lock_
 };
 
 // The member of a shared subscription group to send to: `pick` if online, else the next

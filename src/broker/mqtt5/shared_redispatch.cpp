@@ -87,10 +87,10 @@ void Worker::redispatch_shared(Session& session) {
         const std::uint32_t owner = owner_of(to.session);
         const bool stored_copy = persist_ && delivery.qos != mqtt::QoS::AtMostOnce;
         if (owner == index_) {
-            auto it = sessions_.find(to.session);
-            if (it == sessions_.end()) return false;
-            if (stored_copy) persist_->routed(to.session, it->second.get(), delivery, now_);
-            deliver(*it->second, std::move(delivery));
+            Session* session = sessions_.find(to.session);
+            if (!session) return false;
+            if (stored_copy) persist_->routed(to.session, session, delivery, now_);
+            deliver(*session, std::move(delivery));
         } else if (owner < outgoing_.size()) {
             // Stored in this iteration's batch, posted after it is committed (run()).
             if (stored_copy) persist_->routed(to.session, nullptr, delivery, now_);

@@ -29,7 +29,7 @@ std::unique_ptr<Persistence> Persistence::open(const config::PersistenceConfig& 
 
 void Persistence::add_session(SessionId session, const std::string& client_id) {
     std::unique_lock lock(mutex_);
-    clients_[session] = client_id;
+    clients_[session] = &client_id;
 }
 
 void Persistence::remove_session(SessionId session) {
@@ -41,7 +41,7 @@ bool Persistence::stored_client(SessionId session, std::string& client_id) const
     std::shared_lock lock(mutex_);
     auto it = clients_.find(session);
     if (it == clients_.end()) return false;
-    client_id = it->second;
+    client_id = *it->second;
     return true;
 }
 

@@ -203,9 +203,8 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
     }
     session.awaiting_pubrel = std::move(state.qos2_received);
 
-    if (context_.persistence) context_.persistence->add_session(id, client_id);
-    sessions_by_client_[client_id] = &session;
-    sessions_.emplace(id, std::move(owned));
+    if (context_.persistence) context_.persistence->add_session(id, session.client_id());
+    sessions_.add(std::move(owned));
     counters_.add(counters_.sessions_current);
     return {};
 }

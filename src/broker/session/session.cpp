@@ -1,8 +1,15 @@
 #include "broker/session/session.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace akasa::broker {
+
+bool Session::has_shared_subscription() const {
+    constexpr std::string_view kShared = "$share/";
+    auto it = subscriptions.lower_bound(kShared);
+    return it != subscriptions.end() && it->first.starts_with(kShared);
+}
 
 bool Session::awaiting_release(std::uint16_t id) const {
     return std::find(awaiting_pubrel.begin(), awaiting_pubrel.end(), id) != awaiting_pubrel.end();

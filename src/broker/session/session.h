@@ -34,7 +34,16 @@ class Session {
     SessionId id() const { return id_; }
     const std::string& client_id() const { return client_id_; }
 
+    // The small fields first, together: no padding between them (scenario e counts bytes).
     mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V311;
+    // Persistence: the session has a record in the store (persist_writer.h); false when
+    // persistence is off or the session ends with its connection.
+    bool stored = false;
+    bool queue_overflow_reported = false;  // the overflow is logged once per episode
+    // Listed in the broker's online members of shared groups (list_online_if_shared).
+    bool listed_online = false;
+    std::uint32_t expiry_interval = 0;  // seconds; kSessionNeverExpires = never
+
     // Filter (as subscribed, `$share/...` included) -> options; the index holds the same.
     std::map<std::string, StoredSubscription, std::less<>> subscriptions;
     Outbox outbox;
@@ -42,7 +51,6 @@ class Session {
     // [MQTT-4.3.3-9]: a PUBLISH with one of these ids is not delivered again.
     std::vector<std::uint16_t> awaiting_pubrel;
 
-    std::uint32_t expiry_interval = 0;            // seconds; kSessionNeverExpires = never
     std::optional<Clock::time_point> expires_at;  // set while offline with a finite expiry
 
     // A will whose Will Delay Interval is running [MQTT-3.1.3-9].
@@ -50,14 +58,12 @@ class Session {
     Clock::time_point delayed_will_at;
 
     ClientConnection* connection = nullptr;  // null while offline
-    // Persistence: the session has a record in the store (persist_writer.h); false when
-    // persistence is off or the session ends with its connection.
-    bool stored = false;
 
-    // Messages dropped because the queue was full; the overflow is logged once per episode.
+    // Messages dropped because the queue was full.
     std::uint64_t queue_drops = 0;
-    bool queue_overflow_reported = false;
 
+    // Has a `$share/...` subscription (they sort together: one lookup).
+    bool has_shared_subscription() const;
     bool awaiting_release(std::uint16_t id) const;
     void add_awaiting_release(std::uint16_t id) { awaiting_pubrel.push_back(id); }
     bool remove_awaiting_release(std::uint16_t id);
