@@ -15,6 +15,7 @@
 #include "broker/routing/message.h"
 #include "broker/routing/retained_store.h"
 #include "broker/routing/subscription_index.h"
+#include "broker/session/congested_sessions.h"
 #include "broker/session/session_registry.h"
 #include "config/config.h"
 
@@ -31,7 +32,8 @@ struct BrokerContext {
     SubscriptionIndex subscriptions;
     RetainedStore<Message> retained;
     SessionRegistry registry;
-    OnlineSessions online;  // sessions with a connection (shared subscriptions pick these)
+    OnlineSessions online;        // sessions with a connection (shared subscriptions pick these)
+    CongestedSessions congested;  // subscribers pausing their publishers now
     // The persistent store (persist_store.h); null when persistence is off. Declared before
     // the workers so that it outlives them.
     std::unique_ptr<Persistence> persistence;

@@ -128,6 +128,8 @@ void Worker::run() {
             next_tick_ = now_ + kTickInterval;
             congested_recently_ = congested;
         }
+        if (throttle_.any_waiting_for_remote()) resume_for_remote_drains();
+        handle_resumed_input();
         advance_persistence(handled == 0);  // before held acknowledgements and deliveries leave
         flush_outgoing();
         flush_dirty();
@@ -205,6 +207,25 @@ void Worker::mark_dirty(ClientConnection& connection) {
     dirty_.push_back(&connection);
 }
 
+void Worker::schedule_input(ClientConnection& connection) {
+    if (connection.in_input_list_) return;
+    connection.in_input_list_ = true;
+    resumed_input_.push_back(&connection);
+}
+
+void Worker::handle_resumed_input() {
+    // Handling input may resume others (a flush is not part of it, but closing is).
+    while (!resumed_input_.empty()) {
+        resuming_input_.swap(resumed_input_);
+        for (auto* connection : resuming_input_) {
+            if (!connection->in_input_list_) continue;  // closed or migrated meanwhile
+            connection->in_input_list_ = false;
+            connection->resume_input();
+        }
+        resuming_input_.clear();
+    }
+}
+
 std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) {
     if (connection.in_dirty_list) {
         std::erase(dirty_, &connection);
@@ -213,6 +234,10 @@ std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) 
     if (connection.in_held_list) {
         std::erase(held_, &connection);
         connection.in_held_list = false;
+    }
+    if (connection.in_input_list_) {
+        std::erase(resumed_input_, &connection);
+        connection.in_input_list_ = false;  // also skips it in resuming_input_
     }
     if (connection.paused_for_subscribers_) {
         throttle_.forget(connection);
@@ -281,6 +306,19 @@ void Worker::resume_publishers(const ClientConnection* subscriber, bool all) {
             tell_remote_publisher(paused.remote_publisher, false);
         }
     }
+}
+
+bool Worker::remote_target_congested(SessionId target, std::size_t unposted) const {
+    const auto& owner = *context_.workers[owner_of(target)];
+    const std::size_t backlog = owner.inbox_backlog_.load(std::memory_order_relaxed) + unposted;
+    return backlog >= kRemoteBacklogPause || context_.congested.contains(target);
+}
+
+void Worker::resume_for_remote_drains() {
+    const auto batch = throttle_.take_remote_drained(
+        [this](SessionId subscriber) { return remote_target_congested(subscriber); });
+    for (const auto& paused : batch)
+        paused.publisher->resume_reading_for_subscribers();
 }
 
 void Worker::pause_remote_publisher(SessionId publisher, ClientConnection& subscriber) {

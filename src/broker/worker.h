@@ -97,6 +97,9 @@ class Worker {
     mqtt::Publish& publish_scratch() { return publish_scratch_; }
     mqtt::Packet& packet_scratch() { return packet_scratch_; }
     void mark_dirty(ClientConnection& connection);
+    // A connection resumed from a throttle pause holds unhandled input: handle it in this
+    // loop iteration (handle_resumed_input).
+    void schedule_input(ClientConnection& connection);
     // The connection has closed: destroy it after the current loop iteration.
     void retire(ClientConnection& connection);
     void retire_http(HttpClient& client);
@@ -182,6 +185,18 @@ class Worker {
     void deliver(Session& session, Delivery&& delivery);
     void deliver_batch(std::vector<RemoteDelivery>& batch);
     void tell_remote_publisher(SessionId publisher, bool pause);
+    // Publishers paused for subscribers on other workers that left context().congested
+    // resume, a batch per loop iteration (publisher_throttle.h).
+    void resume_for_remote_drains();
+    // Connections resumed from a throttle pause with unhandled input, handled once per loop
+    // iteration (not inside the flush that resumed them).
+    void handle_resumed_input();
+    // A target on another worker that the publisher being read must wait for: congested
+    // itself, or its worker this far behind with what was posted to it (`unposted`: what
+    // this iteration collected for it so far). Acknowledged QoS 1/2 messages pile up there
+    // otherwise while that worker is off the CPU.
+    static constexpr std::size_t kRemoteBacklogPause = 1024;
+    bool remote_target_congested(SessionId target, std::size_t unposted = 0) const;
     std::unique_ptr<ClientConnection> release(ClientConnection& connection);
 
     BrokerContext& context_;
@@ -200,6 +215,8 @@ class Worker {
     // unique_ptr): one 8-byte slot each rather than a node allocation.
     absl::flat_hash_set<std::unique_ptr<ClientConnection>> connections_;
     std::vector<ClientConnection*> dirty_;
+    std::vector<ClientConnection*> resumed_input_;  // see schedule_input()
+    std::vector<ClientConnection*> resuming_input_;
     std::vector<ClientConnection*> flushing_;
     PublisherThrottle throttle_;
     std::vector<std::unique_ptr<ClientConnection>> graveyard_;

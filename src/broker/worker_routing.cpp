@@ -75,6 +75,9 @@ void Worker::route(const MessagePtr& message) {
             if (persist_ && delivery.qos != QoS::AtMostOnce)
                 persist_->routed(target, nullptr, delivery, now_);
             outgoing_[owner].push_back({target, std::move(delivery)});
+            // Its worker pauses the publisher too, but only once this reached it.
+            if (remote_target_congested(target, outgoing_[owner].size()))
+                throttle_.remote_subscriber_congested(target);
         }
     };
     for (std::size_t i = 0; i < matches_.size();) {

@@ -1,7 +1,7 @@
 """Back-pressure keeps QoS 1 messages: with the default queue limit (max_in_mem_pending_messages
 256), publishers that outpace their subscribers are paused, on the subscriber's worker and
 across workers, instead of filling the subscribers' queues until acknowledged messages are
-dropped.
+dropped: also with many publishers feeding one subscriber.
 
 The load comes from akasa-bench (the project's load tool), which stamps a sequence number in
 every payload: `gaps` counts messages skipped mid-stream (dropped), `lost` what never
@@ -44,9 +44,19 @@ class QoS1Backpressure(unittest.TestCase):
             self.assertNotIn("is full", server.log_text())
 
     def test_fan_in_on_one_worker_loses_nothing(self):
-        # 100 publishers x 10 in flight is more than the queue limit of the one subscriber.
+        # 300 publishers x 10 in flight is more than the queue limit of the one subscriber
+        # even with its allowance for congestion (8 x 256): a publisher stops within its read
+        # at the first message that finds the subscriber congested.
         with AkasaServer("worker_threads: 1\n") as server:
-            self.check(run_bench(server, "--layout", "fanin", "-P", "100", "-S", "1"))
+            self.check(run_bench(server, "--layout", "fanin", "-P", "300", "-S", "1"))
+            self.assertNotIn("is full", server.log_text())
+
+    def test_fan_in_across_two_workers_loses_nothing(self):
+        # The publishers on the worker without the subscriber are acknowledged as soon as
+        # their messages are routed: their worker pauses them itself while the subscriber
+        # (or its worker's inbox) is congested.
+        with AkasaServer("worker_threads: 2\n") as server:
+            self.check(run_bench(server, "--layout", "fanin", "-P", "300", "-S", "1"))
             self.assertNotIn("is full", server.log_text())
 
 

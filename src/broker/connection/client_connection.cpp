@@ -84,16 +84,27 @@ void ClientConnection::read_input() {
     }
     auto& counters = worker_->counters();
     counters.add(counters.bytes_in, result.bytes);
+    handle_input({scratch.data(), result.bytes});
+    if (state_ == State::Closed) return;
+    // Layer replies the socket did not take (TLS handshake, WebSocket pong): flush later.
+    if (transport_->has_pending_output()) worker_->mark_dirty(*this);
+    // A layer ended right behind the bytes just handled: no socket event would report it.
+    if (!reading_paused_ && !paused_for_subscribers_ && remote_pauses_ == 0 && !migrating_ &&
+        transport_->has_buffered_input()) {
+        read_input();
+    }
+}
+
+void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
     auto& throttle = worker_->throttle();
     throttle.begin_read();
     if (input_.empty()) {
         // The common case: whole packets straight from the shared scratch buffer; only an
-        // incomplete tail is copied into this connection's own buffer.
-        std::span<const std::uint8_t> data(scratch.data(), result.bytes);
-        const std::size_t used = process(data);
-        if (state_ != State::Closed && used < data.size()) input_.append(data.subspan(used));
+        // unhandled tail is copied into this connection's own buffer.
+        const std::size_t used = process(fresh);
+        if (state_ != State::Closed && used < fresh.size()) input_.append(fresh.subspan(used));
     } else {
-        input_.append(scratch.data(), result.bytes);
+        input_.append(fresh);
         process_buffered_input();
     }
     if (state_ != State::Closed && output_full() && !reading_paused_) {
@@ -108,14 +119,27 @@ void ClientConnection::read_input() {
         throttle.add_paused(*this, *congested);
         update_interest();
     }
-    if (state_ == State::Closed) return;
-    // Layer replies the socket did not take (TLS handshake, WebSocket pong): flush later.
-    if (transport_->has_pending_output()) worker_->mark_dirty(*this);
-    // A layer ended right behind the bytes just handled: no socket event would report it.
-    if (!reading_paused_ && !paused_for_subscribers_ && remote_pauses_ == 0 && !migrating_ &&
-        transport_->has_buffered_input()) {
-        read_input();
+    const SessionId remote = throttle.reader_must_wait_for_remote();
+    if (state_ != State::Closed && remote != 0 && !paused_for_subscribers_) {
+        paused_for_subscribers_ = true;
+        throttle.add_paused_for_remote(*this, remote);
+        update_interest();
     }
+}
+
+bool ClientConnection::must_wait_for_subscriber() const {
+    const auto& throttle = worker_->throttle();
+    const ClientConnection* congested = throttle.reader_must_wait_for();
+    return (congested && congested != this) || throttle.reader_must_wait_for_remote() != 0;
+}
+
+void ClientConnection::resume_input() {
+    if (state_ == State::Closed || reading_paused_ || paused_for_subscribers_ ||
+        remote_pauses_ > 0 || migrating_ || hook_waiting() || input_.empty()) {
+        return;
+    }
+    handle_input({});
+    if (migrating_ && state_ != State::Closed) worker_->migrate(*this);
 }
 
 bool ClientConnection::congested() const {
@@ -138,6 +162,7 @@ void ClientConnection::report_congestion() {
     } else if (now - congested_since_ >= kStalledAfter) {
         // Not draining at all: stop holding publishers for this client (its own output and
         // queue limits drop its messages from now on), so it cannot slow the others.
+        list_congested(false);
         if (reported_congestion_) {
             reported_congestion_ = false;
             worker_->resume_publishers(this, true);
@@ -145,7 +170,18 @@ void ClientConnection::report_congestion() {
         return;
     }
     reported_congestion_ = true;
+    list_congested(true);
     worker_->throttle().subscriber_congested(*this);
+}
+
+void ClientConnection::list_congested(bool congested) {
+    if (congested == listed_congested_ || !session_) return;
+    listed_congested_ = congested;
+    if (congested) {
+        worker_->context().congested.add(session_->id());
+    } else {
+        worker_->context().congested.remove(session_->id());
+    }
 }
 
 void ClientConnection::pause_for_remote_subscriber(bool pause) {
@@ -156,12 +192,15 @@ void ClientConnection::pause_for_remote_subscriber(bool pause) {
         --remote_pauses_;
     }
     update_interest();
+    if (remote_pauses_ == 0 && !input_.empty()) worker_->schedule_input(*this);
 }
 
 void ClientConnection::resume_reading_for_subscribers() {
     if (!paused_for_subscribers_) return;
     paused_for_subscribers_ = false;
     update_interest();
+    // What the pause left unhandled: no socket event reports it.
+    if (!input_.empty()) worker_->schedule_input(*this);
 }
 
 void ClientConnection::process_buffered_input() {
@@ -189,7 +228,11 @@ std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     std::uint32_t max_size = worker_->config().max_packet_size_client;
     if (state_ == State::AwaitingConnect) max_size = std::min(max_size, kMaxConnectSize);
     std::size_t pos = 0;
-    while (state_ != State::Closed && !migrating_ && !hook_waiting() && pos < data.size()) {
+    // A PUBLISH that found a subscriber congested ends the read: what follows it stays
+    // unhandled (and unacknowledged) in input_ until this client resumes, so a publisher
+    // adds one message, not a whole read, to a queue that is full already.
+    while (state_ != State::Closed && !migrating_ && !hook_waiting() &&
+           !must_wait_for_subscriber() && pos < data.size()) {
         auto rest = data.subspan(pos);
         const auto header =
             mqtt::decode_fixed_header(rest, max_size, version_ == mqtt::ProtocolVersion::V31);
@@ -567,6 +610,7 @@ void ClientConnection::close(const CloseReason& reason) {
     if (state_ == State::Closed) return;  // the flush failed and closed already
     state_ = State::Closed;
     if (reported_congestion_) worker_->resume_publishers(this, true);
+    list_congested(false);
     // The will (if any) is published before the line is logged: tests rely on that order.
     // The session (and its client id) may end with the detach.
     const std::string client_id = was_connected ? this->client_id() : std::string();
@@ -724,13 +768,17 @@ void ClientConnection::deliver(Delivery&& delivery) {
     // A client that drains, but slowly: its publishers are being paused (not yet stalled),
     // and what they sent before the pause took hold is kept (kInTransitAllowance). A stored
     // session's queue keeps its configured bound (max_in_db_pending_messages, large already).
-    if (reported_congestion_ && !session_->stored) limit *= kInTransitAllowance;
-    if (!outbox.enqueue(std::move(delivery), limit)) {
+    const bool stalled = congested_since_ != Clock::time_point{} &&
+                         worker_->now() - congested_since_ >= kStalledAfter;
+    if (!stalled && !session_->stored) limit *= kInTransitAllowance;
+    const bool queued = outbox.enqueue(std::move(delivery), limit);
+    if (!queued) {
         worker_->count_queue_drop(*session_);  // a full queue: the client is stuck
         if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
-    } else if (congested()) {
-        report_congestion();
     }
+    // Also after a drop: the publisher that sent it pauses (unless this client stalled),
+    // rather than having everything else it sends dropped too.
+    if (!queued || congested()) report_congestion();
 }
 
 bool ClientConnection::sends_at_once() const {
@@ -847,6 +895,7 @@ void ClientConnection::flush() {
     if (!output_full() && session_ && session_->outbox.pending_size() > 0) pump();
     if (congested_since_ != Clock::time_point{} && state_ != State::Closed && drained()) {
         congested_since_ = {};
+        list_congested(false);  // publishers on other workers resume (congested_sessions.h)
     }
     if (reported_congestion_ && state_ != State::Closed && drained()) {
         // Stays set while publishers wait for it: each drain resumes the next batch.

@@ -133,6 +133,13 @@ class ClientConnection final : public net::IoHandler {
     friend class Worker;
 
     void read_input();
+    // Handles `fresh` bytes (after any left in input_), then pauses this client if what it
+    // sent found a subscriber congested (publisher_throttle.h).
+    void handle_input(std::span<const std::uint8_t> fresh);
+    // Whether the packet just handled found a subscriber congested: process() stops there.
+    bool must_wait_for_subscriber() const;
+    // Handles what a throttle pause left in input_ (Worker::schedule_input).
+    void resume_input();
     // Decodes and handles every complete packet in `data`; returns bytes consumed.
     std::size_t process(std::span<const std::uint8_t> data);
     void process_buffered_input();
@@ -177,6 +184,8 @@ class ClientConnection final : public net::IoHandler {
     void update_interest();
     // This client is congested: the publisher being read now pauses (publisher_throttle.h).
     void report_congestion();
+    // Adds this client's session to, or removes it from, the broker's congested sessions.
+    void list_congested(bool congested);
     // Called by the worker when a congested subscriber drained.
     void resume_reading_for_subscribers();
     void detach_session(bool publish_will, bool taken_over);
@@ -269,6 +278,8 @@ class ClientConnection final : public net::IoHandler {
     bool reported_congestion_ = false;     // this client paused publishers; resume on drain
     bool migrating_ = false;            // set by Worker::attach; on_io hands over once it returns
     bool output_awaits_store_ = false;  // see waits_for_store()
+    bool listed_congested_ = false;     // in context().congested (list_congested)
+    bool in_input_list_ = false;        // Worker::resumed_input_
     // Subscribers on other workers that this client feeds and that are congested: one per
     // pause their workers sent; reading waits until each sent its resume.
     std::uint8_t remote_pauses_ = 0;

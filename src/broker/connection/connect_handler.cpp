@@ -289,7 +289,7 @@ void Worker::adopt(std::unique_ptr<ClientConnection> connection, ConnectRequest&
     loop_.add(raw->fd(), raw->interest_, raw);
     finish_connect(*raw, std::move(request));
     // Packets the client sent right after its CONNECT came along in the connection's buffer.
-    raw->process_buffered_input();
+    raw->handle_input({});
 }
 
 void Worker::migrate(ClientConnection& connection) {

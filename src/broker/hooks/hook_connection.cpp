@@ -81,7 +81,7 @@ void ClientConnection::unpark_and_continue() {
         return;
     }
     update_interest();
-    process_buffered_input();
+    handle_input({});
     if (migrating_ && state_ != State::Closed) worker_->migrate(*this);
 }
 

@@ -21,6 +21,11 @@
 // another worker would keep receiving PUBACKs (sent once a message is routed) and fill its
 // subscriber's queue until messages are dropped. The inbox high-water mark
 // (Worker::downstream_congested) still bounds what is in transit between workers.
+//
+// That pause comes late when many publishers feed one subscriber: so the publisher's worker
+// also checks, while routing, whether a remote target is congested (congested_sessions.h)
+// and then pauses the publisher itself, until the target leaves that set
+// (take_remote_drained).
 #pragma once
 
 #include <algorithm>
@@ -42,16 +47,23 @@ class PublisherThrottle {
     static constexpr std::size_t kCongestedReadSize = 8 * 1024;
 
     // Before handling one read of a connection's input.
-    void begin_read() { congested_subscriber_ = nullptr; }
+    void begin_read() {
+        congested_subscriber_ = nullptr;
+        congested_remote_ = 0;
+    }
     // A delivery made while handling that input found `subscriber` congested.
     void subscriber_congested(ClientConnection& subscriber) { congested_subscriber_ = &subscriber; }
     // After the read: the subscriber the connection that was read must wait for, or null.
     ClientConnection* reader_must_wait_for() const { return congested_subscriber_; }
+    // The same for a subscriber on another worker, seen congested while routing.
+    void remote_subscriber_congested(SessionId subscriber) { congested_remote_ = subscriber; }
+    SessionId reader_must_wait_for_remote() const { return congested_remote_; }
 
     struct Paused {
-        ClientConnection* publisher;   // on this worker; null for a remote one
-        SessionId remote_publisher;    // the publisher's session on another worker
-        ClientConnection* subscriber;  // what it waits for
+        ClientConnection* publisher;      // on this worker; null for a remote one
+        SessionId remote_publisher;       // the publisher's session on another worker
+        ClientConnection* subscriber;     // what it waits for, or null for:
+        SessionId remote_subscriber = 0;  // a subscriber on another worker
     };
 
     void add_paused(ClientConnection& publisher, ClientConnection& subscriber) {
@@ -66,11 +78,22 @@ class PublisherThrottle {
         paused_.push_back({nullptr, publisher, &subscriber});
         return true;
     }
+    // A local publisher waits for a subscriber on another worker (remote_subscriber_congested).
+    void add_paused_for_remote(ClientConnection& publisher, SessionId subscriber) {
+        paused_.push_back({&publisher, 0, nullptr, subscriber});
+        ++remote_waits_;
+    }
+    bool any_waiting_for_remote() const { return remote_waits_ > 0; }
     // A paused publisher closed or left the worker.
     void forget(ClientConnection& publisher) {
-        std::erase_if(paused_, [&](const Paused& p) { return p.publisher == &publisher; });
+        std::erase_if(paused_, [&](const Paused& p) {
+            if (p.publisher != &publisher) return false;
+            if (p.remote_subscriber != 0) --remote_waits_;
+            return true;
+        });
     }
     bool any_paused() const { return !paused_.empty(); }
+    std::size_t paused_count() const { return paused_.size(); }
     bool any_waiting_for(const ClientConnection& subscriber) const {
         return std::any_of(paused_.begin(), paused_.end(),
                            [&](const Paused& p) { return p.subscriber == &subscriber; });
@@ -85,6 +108,21 @@ class PublisherThrottle {
             if (subscriber && p.subscriber != subscriber) return false;
             if (!all && batch_.size() >= kResumeBatch) return false;
             batch_.push_back(p);
+            if (p.remote_subscriber != 0) --remote_waits_;
+            return true;
+        });
+        return batch_;
+    }
+    // Removes and returns up to kResumeBatch publishers waiting for remote subscribers for
+    // which `congested(SessionId)` is false now, oldest first.
+    template <class IsCongested>
+    std::span<const Paused> take_remote_drained(IsCongested&& congested) {
+        batch_.clear();
+        std::erase_if(paused_, [&](const Paused& p) {
+            if (p.remote_subscriber == 0 || batch_.size() >= kResumeBatch) return false;
+            if (congested(p.remote_subscriber)) return false;
+            batch_.push_back(p);
+            --remote_waits_;
             return true;
         });
         return batch_;
@@ -92,7 +130,9 @@ class PublisherThrottle {
 
   private:
     ClientConnection* congested_subscriber_ = nullptr;
-    std::vector<Paused> paused_;  // oldest first
+    SessionId congested_remote_ = 0;
+    std::size_t remote_waits_ = 0;  // entries of paused_ with a remote_subscriber
+    std::vector<Paused> paused_;    // oldest first
     std::vector<Paused> batch_;
 };
 
