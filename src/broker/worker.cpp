@@ -118,6 +118,10 @@ void Worker::run() {
             // Open store batches: a poll finding nothing to do writes them (persist_worker.cpp).
             const bool store_open = persist_ && (!persist_->empty() || !held_.empty());
             const bool wait_allowed = dirty_.empty() && !store_open;
+            // Publishers waiting for subscribers on other workers: those wake us when one
+            // drains (ClientConnection::list_congested); the cap bounds a wake-up lost to a
+            // race.
+            if (throttle_.any_waiting_for_remote()) wait = std::min<long long>(wait, 10);
             handled = loop_.poll(wait_allowed ? static_cast<int>(std::max<long long>(wait, 0)) : 0,
                                  kEventsPerIteration);
             if (loop_.take_wakeup()) drain_inbox();
@@ -308,15 +312,15 @@ void Worker::resume_publishers(const ClientConnection* subscriber, bool all) {
     }
 }
 
-bool Worker::remote_target_congested(SessionId target, std::size_t unposted) const {
-    const auto& owner = *context_.workers[owner_of(target)];
-    const std::size_t backlog = owner.inbox_backlog_.load(std::memory_order_relaxed) + unposted;
-    return backlog >= kRemoteBacklogPause || context_.congested.contains(target);
+void Worker::wake_others() {
+    for (const auto& worker : context_.workers) {
+        if (worker.get() != this) worker->loop_.wake();
+    }
 }
 
 void Worker::resume_for_remote_drains() {
     const auto batch = throttle_.take_remote_drained(
-        [this](SessionId subscriber) { return remote_target_congested(subscriber); });
+        [this](SessionId subscriber) { return context_.congested.contains(subscriber); });
     for (const auto& paused : batch)
         paused.publisher->resume_reading_for_subscribers();
 }

@@ -191,12 +191,8 @@ class Worker {
     // Connections resumed from a throttle pause with unhandled input, handled once per loop
     // iteration (not inside the flush that resumed them).
     void handle_resumed_input();
-    // A target on another worker that the publisher being read must wait for: congested
-    // itself, or its worker this far behind with what was posted to it (`unposted`: what
-    // this iteration collected for it so far). Acknowledged QoS 1/2 messages pile up there
-    // otherwise while that worker is off the CPU.
-    static constexpr std::size_t kRemoteBacklogPause = 1024;
-    bool remote_target_congested(SessionId target, std::size_t unposted = 0) const;
+    // Wakes every other worker's loop (publishers there may wait for this one).
+    void wake_others();
     std::unique_ptr<ClientConnection> release(ClientConnection& connection);
 
     BrokerContext& context_;

@@ -74,10 +74,10 @@ void Worker::route(const MessagePtr& message) {
         } else if (owner < outgoing_.size()) {
             if (persist_ && delivery.qos != QoS::AtMostOnce)
                 persist_->routed(target, nullptr, delivery, now_);
-            outgoing_[owner].push_back({target, std::move(delivery)});
             // Its worker pauses the publisher too, but only once this reached it.
-            if (remote_target_congested(target, outgoing_[owner].size()))
+            if (delivery.qos != QoS::AtMostOnce && context_.congested.contains(target))
                 throttle_.remote_subscriber_congested(target);
+            outgoing_[owner].push_back({target, std::move(delivery)});
         }
     };
     for (std::size_t i = 0; i < matches_.size();) {

@@ -58,6 +58,13 @@ void ClientConnection::on_io(std::uint32_t events) {
 }
 
 void ClientConnection::read_input() {
+    if (!input_.empty()) {
+        // What a throttle pause left unhandled goes first: reading more before it is handled
+        // would grow the buffer by a read for every message handled.
+        handle_input({});
+        if (state_ == State::Closed || paused_for_subscribers_ || migrating_ || hook_waiting())
+            return;
+    }
     auto scratch = worker_->read_scratch();
     // While publishers wait for a congested subscriber, every other read is small: the
     // clients not paused yet (up to all of them in one loop iteration) may feed it too.
@@ -181,6 +188,7 @@ void ClientConnection::list_congested(bool congested) {
         worker_->context().congested.add(session_->id());
     } else {
         worker_->context().congested.remove(session_->id());
+        worker_->wake_others();  // their publishers waiting for this client may resume
     }
 }
 
@@ -765,8 +773,8 @@ void ClientConnection::deliver(Delivery&& delivery) {
         return;
     }
     std::size_t limit = worker_->queue_limit(*session_);
-    // A client that drains, but slowly: its publishers are being paused (not yet stalled),
-    // and what they sent before the pause took hold is kept (kInTransitAllowance). A stored
+    // A client that drains, but slowly (not stalled): its publishers are being paused, and
+    // what they sent before the pause took hold is kept (kInTransitAllowance). A stored
     // session's queue keeps its configured bound (max_in_db_pending_messages, large already).
     const bool stalled = congested_since_ != Clock::time_point{} &&
                          worker_->now() - congested_since_ >= kStalledAfter;
@@ -889,8 +897,10 @@ void ClientConnection::flush() {
         out_sent_ = 0;
         if (out_.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(out_);
     }
-    if (reading_paused_ && !output_full() && !worker_->shutting_down() && !hook_waiting())
+    if (reading_paused_ && !output_full() && !worker_->shutting_down() && !hook_waiting()) {
         reading_paused_ = false;
+        if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
+    }
     update_interest();
     if (!output_full() && session_ && session_->outbox.pending_size() > 0) pump();
     if (congested_since_ != Clock::time_point{} && state_ != State::Closed && drained()) {

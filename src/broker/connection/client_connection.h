@@ -53,12 +53,14 @@ class ClientConnection final : public net::IoHandler {
     // A subscriber congested this long without draining is stalled: it no longer pauses
     // the publishers feeding it.
     static constexpr std::chrono::seconds kStalledAfter{2};
-    // A congested (not stalled) client's queue takes up to this many times its limit of
-    // QoS 1/2 deliveries: they were acknowledged to publishers that are being paused (each
-    // one read's worth at most; from other workers, what was in transit before the pause
-    // reached them: publisher_throttle.h). Dropping them would lose acknowledged messages of
-    // a client that is only slow; a stalled one gets the plain limit again.
-    static constexpr std::size_t kInTransitAllowance = 8;
+    // A client that is not stalled takes up to this many times its queue limit of QoS 1/2
+    // deliveries: they were acknowledged to publishers that are being paused (each adds one
+    // message past the congestion at most; from other workers, what their worker routed
+    // before it saw the congestion: publisher_throttle.h, congested_sessions.h). Dropping
+    // them would lose acknowledged messages of a client that is only slow; a stalled one
+    // gets the plain limit again. 32 x the default 256: a worker off the CPU for a few ms
+    // while others route to it was measured to bring ~4,000 at once.
+    static constexpr std::size_t kInTransitAllowance = 32;
     // The largest CONNECT accepted (it is read before authentication).
     static constexpr std::uint32_t kMaxConnectSize = 1 << 20;
 
