@@ -62,8 +62,10 @@ void ClientConnection::read_input() {
         // What a throttle pause left unhandled goes first: reading more before it is handled
         // would grow the buffer by a read for every message handled.
         handle_input({});
-        if (state_ == State::Closed || paused_for_subscribers_ || migrating_ || hook_waiting())
+        if (state_ == State::Closed || reading_paused_ || paused_for_subscribers_ ||
+            remote_pauses_ > 0 || migrating_ || hook_waiting()) {
             return;
+        }
     }
     auto scratch = worker_->read_scratch();
     // While publishers wait for a congested subscriber, every other read is small: the

@@ -38,20 +38,15 @@ class CongestedSessions {
         std::unique_lock lock(lock_);
         if (sessions_.erase(session) == 0) return;
         count_.fetch_sub(1, std::memory_order_relaxed);
-        removals_.fetch_add(1, std::memory_order_release);
     }
     bool contains(SessionId session) const {
         if (count_.load(std::memory_order_relaxed) == 0) return false;
         std::shared_lock lock(lock_);
         return sessions_.contains(session);
     }
-    // Changes whenever a session leaves the set: a worker with publishers waiting for remote
-    // subscribers looks again only then.
-    std::uint64_t removals() const { return removals_.load(std::memory_order_acquire); }
 
   private:
     std::atomic<std::size_t> count_{0};
-    std::atomic<std::uint64_t> removals_{0};
     mutable RwLock lock_;
     absl::flat_hash_set<SessionId> sessions_;  // guarded by lock_
 };

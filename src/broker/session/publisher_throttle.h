@@ -93,7 +93,6 @@ class PublisherThrottle {
         });
     }
     bool any_paused() const { return !paused_.empty(); }
-    std::size_t paused_count() const { return paused_.size(); }
     bool any_waiting_for(const ClientConnection& subscriber) const {
         return std::any_of(paused_.begin(), paused_.end(),
                            [&](const Paused& p) { return p.subscriber == &subscriber; });
