@@ -662,6 +662,7 @@ void ClientConnection::tick(Clock::time_point now) {
     if (remote_pauses_ > 0 && ++remote_pause_ticks_ >= 5) {
         remote_pauses_ = 0;
         update_interest();
+        if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }
     if (reading_paused_ || paused_for_subscribers_ || remote_pauses_ > 0 ||
         worker_->keep_alive_suspended()) {
