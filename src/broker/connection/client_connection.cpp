@@ -50,8 +50,7 @@ void ClientConnection::on_io(std::uint32_t events) {
     if (events & EPOLLOUT) flush();
     if (worker_->shutting_down()) return;
     if (state_ != State::Closed &&
-        ((events & (EPOLLERR | EPOLLHUP)) || ((events & EPOLLIN) && !reading_paused_ &&
-                                              !paused_for_subscribers_ && remote_pauses_ == 0))) {
+        ((events & (EPOLLERR | EPOLLHUP)) || ((events & EPOLLIN) && !input_paused()))) {
         read_input();
     }
     if (migrating_ && state_ != State::Closed) worker_->migrate(*this);
@@ -62,8 +61,7 @@ void ClientConnection::read_input() {
         // What a throttle pause left unhandled goes first: reading more before it is handled
         // would grow the buffer by a read for every message handled.
         handle_input({});
-        if (state_ == State::Closed || reading_paused_ || paused_for_subscribers_ ||
-            remote_pauses_ > 0 || migrating_ || hook_waiting()) {
+        if (state_ == State::Closed || input_paused() || migrating_ || hook_waiting()) {
             return;
         }
     }
@@ -98,8 +96,7 @@ void ClientConnection::read_input() {
     // Layer replies the socket did not take (TLS handshake, WebSocket pong): flush later.
     if (transport_->has_pending_output()) worker_->mark_dirty(*this);
     // A layer ended right behind the bytes just handled: no socket event would report it.
-    if (!reading_paused_ && !paused_for_subscribers_ && remote_pauses_ == 0 && !migrating_ &&
-        transport_->has_buffered_input()) {
+    if (!input_paused() && !migrating_ && transport_->has_buffered_input()) {
         read_input();
     }
 }
@@ -143,8 +140,8 @@ bool ClientConnection::must_wait_for_subscriber() const {
 }
 
 void ClientConnection::resume_input() {
-    if (state_ == State::Closed || reading_paused_ || paused_for_subscribers_ ||
-        remote_pauses_ > 0 || migrating_ || hook_waiting() || input_.empty()) {
+    if (state_ == State::Closed || input_paused() || migrating_ || hook_waiting() ||
+        input_.empty()) {
         return;
     }
     handle_input({});
@@ -664,8 +661,7 @@ void ClientConnection::tick(Clock::time_point now) {
         update_interest();
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }
-    if (reading_paused_ || paused_for_subscribers_ || remote_pauses_ > 0 ||
-        worker_->keep_alive_suspended()) {
+    if (input_paused() || worker_->keep_alive_suspended()) {
         last_packet_at_ = now;  // we are not reading: its silence is ours, not the client's
     } else if (keep_alive_ != 0 &&
                now - last_packet_at_ >= std::chrono::milliseconds(keep_alive_ * 1500)) {
@@ -919,7 +915,7 @@ void ClientConnection::flush() {
 
 void ClientConnection::update_interest() {
     if (state_ == State::Closed || migrating_) return;
-    const bool reading = !reading_paused_ && !paused_for_subscribers_ && remote_pauses_ == 0;
+    const bool reading = !input_paused();
     std::uint32_t wanted = (reading ? std::uint32_t{EPOLLIN} : 0u) |
                            (has_pending_output() ? std::uint32_t{EPOLLOUT} : 0u);
     if (wanted == interest_) return;

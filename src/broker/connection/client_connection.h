@@ -135,6 +135,10 @@ class ClientConnection final : public net::IoHandler {
     friend class Worker;
 
     void read_input();
+    // Reading is held: by our own full output, a congested local subscriber, or remote ones.
+    bool input_paused() const {
+        return reading_paused_ || paused_for_subscribers_ || remote_pauses_ > 0;
+    }
     // Handles `fresh` bytes (after any left in input_), then pauses this client if what it
     // sent found a subscriber congested (publisher_throttle.h).
     void handle_input(std::span<const std::uint8_t> fresh);
