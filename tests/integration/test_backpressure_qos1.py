@@ -8,11 +8,14 @@ every payload: `gaps` counts messages skipped mid-stream (dropped), `lost` what 
 arrived. Both must be 0. Skipped where the tool is not built (the sanitizer build)."""
 
 import json
+import socket
 import os
 import subprocess
 import unittest
 
 from akasa_harness import BINARY, AkasaServer
+from mqtt_wire import PacketReader
+from test_backpressure import open_client
 
 BENCH = os.path.join(os.path.dirname(BINARY), "bench", "akasa-bench")
 
@@ -58,6 +61,57 @@ class QoS1Backpressure(unittest.TestCase):
         with AkasaServer("worker_threads: 2\n") as server:
             self.check(run_bench(server, "--layout", "fanin", "-P", "300", "-S", "1"))
             self.assertNotIn("is full", server.log_text())
+
+
+
+class DeepQueuePausesEarly(unittest.TestCase):
+    """A queue limit far above the default still pauses publishers once a subscriber has
+    about half the default queue (128) waiting: a deeper queue would not make the subscriber
+    faster, only the messages later. Nothing is lost: when the subscriber acknowledges, every
+    message arrives and every PUBLISH is acknowledged."""
+
+    MESSAGES = 5000
+
+    def test_publisher_is_paused_long_before_the_limit(self):
+        with AkasaServer("worker_threads: 1\nmax_in_mem_pending_messages: 1000000\n") as server:
+            sub = open_client(server.port, "deep-sub")
+            sub.sendall(b"\x82\x06\x00\x01\x00\x01t\x01")  # SUBSCRIBE t, QoS 1
+            sub_reader = PacketReader(sub)
+            self.assertEqual(sub_reader.packet(), (0x90, b"\x00\x01\x01"))
+
+            pub = open_client(server.port, "deep-pub")
+            burst = bytearray()
+            for packet_id in range(1, self.MESSAGES + 1):
+                body = b"\x00\x01t" + packet_id.to_bytes(2, "big") + b"payload"
+                burst += bytes([0x32, len(body)]) + body
+            pub.sendall(burst)
+
+            # The subscriber reads nothing and acknowledges nothing yet. Count the PUBACKs
+            # until none came for 0.5 s (well before a congested subscriber counts as
+            # stalled, after 2 s, and stops pausing its publishers).
+            pub_reader = PacketReader(pub)
+            pub.settimeout(0.5)
+            acked = 0
+            try:
+                while acked < self.MESSAGES:
+                    self.assertEqual(pub_reader.packet()[0], 0x40)
+                    acked += 1
+            except socket.timeout:
+                pass
+            self.assertLess(acked, 1000,
+                            "the publisher was not paused: its subscriber's queue kept growing")
+
+            # Now the subscriber takes everything, acknowledging each message.
+            received = 0
+            while received < self.MESSAGES:
+                first, body = sub_reader.packet()
+                self.assertEqual(first & 0xF0, 0x30)
+                sub.sendall(b"\x40\x02" + body[3:5])
+                received += 1
+            pub.settimeout(30)
+            while acked < self.MESSAGES:
+                self.assertEqual(pub_reader.packet()[0], 0x40)
+                acked += 1
 
 
 if __name__ == "__main__":

@@ -148,17 +148,21 @@ void ClientConnection::resume_input() {
     if (migrating_ && state_ != State::Closed) worker_->migrate(*this);
 }
 
+std::size_t ClientConnection::congestion_queue() const {
+    return std::min(worker_->queue_limit(*session_), kCongestionQueueCap);
+}
+
 bool ClientConnection::congested() const {
     if (output_full()) return true;
     if (!session_) return false;
-    const std::size_t limit = worker_->queue_limit(*session_);
+    const std::size_t limit = congestion_queue();
     return limit >= 2 && session_->outbox.pending_size() >= limit / 2;
 }
 
 bool ClientConnection::drained() const {
     if (out_.size() - out_sent_ >= kOutputLimit / 2) return false;
     if (!session_) return true;
-    return session_->outbox.pending_size() < worker_->queue_limit(*session_) / 4;
+    return session_->outbox.pending_size() < congestion_queue() / 4;
 }
 
 void ClientConnection::report_congestion() {

@@ -53,6 +53,14 @@ class ClientConnection final : public net::IoHandler {
     // A subscriber congested this long without draining is stalled: it no longer pauses
     // the publishers feeding it.
     static constexpr std::chrono::seconds kStalledAfter{2};
+    // A subscriber is congested (its publishers pause) when its queue reaches half its limit,
+    // but the limit counted for that is at most this: the default queue. A deeper queue
+    // does not make the subscriber take messages faster (its window is full either way); it
+    // only adds latency and spreads each message's trip over more memory. Measured in
+    // scenario b with a queue limit of 1,000,000 and 2 workers: median queueing time 39 ->
+    // 4 ms and 12 % less broker CPU per message. Larger limits still serve offline sessions,
+    // what is in transit to a paused publisher, and a stalled client's backlog.
+    static constexpr std::size_t kCongestionQueueCap = 256;
     // A client that is not stalled takes up to this many times its queue limit of QoS 1/2
     // deliveries: they were acknowledged to publishers that are being paused (each adds one
     // message past the congestion at most; from other workers, what their worker routed
@@ -112,6 +120,7 @@ class ClientConnection final : public net::IoHandler {
     bool output_full() const { return out_.size() - out_sent_ >= kOutputLimit; }
     // Output or queue past the point where the publishers feeding this client pause.
     bool congested() const;
+    std::size_t congestion_queue() const;  // the queue limit congestion is measured against
     // Well below that point again: the publishers paused for this client may resume.
     bool drained() const;
     std::uint32_t client_max_packet_size() const { return client_max_packet_size_; }
