@@ -3,6 +3,9 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -117,9 +120,36 @@ void Broker::reload() {
     if (context_->hooks) context_->hooks->reload_acl();  // acl_file; a bad file keeps the old rules
 }
 
+void Broker::publish_wills_before_stop() {
+    // Every worker publishes its clients' wills while all of them still run; only then do
+    // they drain and close, each taking the others' will deliveries first. A worker stuck
+    // past the bound (a plugin call that never returns) must not hold the shutdown.
+    struct Countdown {
+        std::mutex mutex;
+        std::condition_variable done;
+        std::size_t left;
+    };
+    auto countdown = std::make_shared<Countdown>();
+    countdown->left = context_->workers.size();
+    for (auto& worker : context_->workers) {
+        worker->post([countdown](Worker& w) {
+            w.publish_wills_for_shutdown();
+            std::lock_guard lock(countdown->mutex);
+            if (--countdown->left == 0) countdown->done.notify_all();
+        });
+    }
+    std::unique_lock lock(countdown->mutex);
+    if (!countdown->done.wait_for(lock, kWillsAtShutdownTimeout,
+                                  [&] { return countdown->left == 0; })) {
+        spdlog::warn("shutdown: {} worker(s) did not publish their clients' wills within {} s",
+                     countdown->left, kWillsAtShutdownTimeout.count());
+    }
+}
+
 void Broker::stop() {
     if (!started_) return;
     started_ = false;
+    publish_wills_before_stop();
     for (auto& worker : context_->workers)
         worker->request_stop();
     for (auto& worker : context_->workers)

@@ -49,6 +49,10 @@ class Broker {
     std::string render_metrics() const;
 
   private:
+    // How long stop() waits for the workers to publish their clients' wills.
+    static constexpr std::chrono::seconds kWillsAtShutdownTimeout{5};
+    void publish_wills_before_stop();
+
     // broker_listeners.cpp: the mqtt, mqtts, ws and wss listeners with their transport
     // stacks; TLS contexts are built first (TlsConfigError names the listener and file).
     void listen_mqtt();

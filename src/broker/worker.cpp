@@ -378,9 +378,37 @@ void Worker::tick() {
     }
 }
 
-void Worker::shutdown_connections() {
+void Worker::publish_wills_for_shutdown() {
     for (auto& listener : listeners_)
-        listener->stop();
+        listener->stop();  // a client accepted from now on would leave no will
+    // Connections the server closes without a DISCONNECT from the client leave their wills
+    // [MQTT-3.1.2-8], published while every worker still runs so that subscribers anywhere
+    // get them: online ones in the output drained at shutdown, stored sessions and retained
+    // wills in the store (kept across the restart).
+    std::size_t published = 0;
+    for (const auto& owned : connections_) {
+        if (auto will = owned->take_will_for_shutdown()) {
+            publish_will(will);
+            ++published;
+        }
+    }
+    // Offline sessions whose delayed will is pending end with the process unless stored.
+    for (const auto& session : sessions_) {
+        if (session->delayed_will && !(persist_ && session->stored)) {
+            auto will = std::move(session->delayed_will);
+            session->delayed_will.reset();
+            publish_will(will);
+            ++published;
+        }
+    }
+    if (published > 0) spdlog::info("shutdown: published {} wills", published);
+    commit_persistence();  // queued copies for other workers' sessions are written first
+    flush_outgoing();
+}
+
+void Worker::shutdown_connections() {
+    // Deliveries of other workers' wills (Broker::stop waited until all were posted).
+    drain_inbox();
     shutting_down_ = true;  // connections stop reading; only their output matters now
     for (auto& [raw, owned] : http_clients_)
         loop_.remove(raw->fd());
@@ -407,8 +435,9 @@ void Worker::shutdown_connections() {
     all.clear();
     for (const auto& owned : connections_)
         all.push_back(owned.get());
+    // With the will flag: a will left (a delay running in a stored session) is stored.
     for (auto* connection : all) {
-        connection->close(CloseReason{"server shutting down", std::nullopt, false});
+        connection->close(CloseReason{"server shutting down", std::nullopt, true});
     }
     commit_persistence();  // the sessions' disconnect times
     graveyard_.clear();

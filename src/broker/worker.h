@@ -75,6 +75,10 @@ class Worker {
     // --- Thread-safe ---
     void post(std::function<void(Worker&)> task);
     void post_deliveries(std::vector<RemoteDelivery>& batch);  // moves the batch out
+    // Server shutdown, first step, run on this worker's thread (Broker::stop posts it to
+    // every worker and waits for all): stops accepting and publishes the wills of the
+    // clients about to be disconnected, so the other workers still take their deliveries.
+    void publish_wills_for_shutdown();
     // Orderly stop: v5 clients get DISCONNECT 0x8B, output is flushed, the thread ends.
     void request_stop();
     const WorkerCounters& counters() const { return counters_; }

@@ -243,7 +243,9 @@ void Worker::send_retained(Session& session, std::string_view filter,
 }
 
 void Worker::publish_will(const MessagePtr& stored_will) {
-    if (shutting_down_) return;  // wills are not published when the server stops
+    // Wills at shutdown went out in publish_wills_for_shutdown(), while every worker still
+    // took deliveries; one left after that (a CONNECT completed since) would reach nobody.
+    if (shutting_down_) return;
     const auto will = mqtt5::will_at_publication(stored_will, now_);
     if (will->retain && context_.config.retain_available) {
         if (will->payload.empty()) {

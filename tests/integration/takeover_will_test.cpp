@@ -2,8 +2,11 @@
 // messages and keep alive.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "support/fixture.h"
 
@@ -251,6 +254,43 @@ TEST_F(ShutdownTest, PendingOutputIsFlushedBeforeDisconnect) {
     EXPECT_EQ(disconnect.reason_code, ReasonCode::ServerShuttingDown);
     stopper.join();
     EXPECT_EQ(exit_status, 0);
+}
+
+TEST_F(ShutdownTest, WillsOfConnectedClientsArePublishedBeforeTheyClose_MQTT_3_1_2_8) {
+    // The server closes these connections without a DISCONNECT from the clients: their wills
+    // go out, to subscribers on both workers, before those are told the server is going.
+    ServerProcess server;
+    server.start();
+    TestClient watcher(server.port(), ProtocolVersion::V5);
+    watcher.connect_ok("watcher");
+    watcher.subscribe("gone/#", QoS::AtLeastOnce);
+    constexpr int kClients = 6;  // spread over both workers by the kernel's port hash
+    std::vector<std::unique_ptr<TestClient>> clients;
+    std::set<std::string> expected;
+    for (int i = 0; i < kClients; ++i) {
+        const std::string id = "leaving-" + std::to_string(i);
+        clients.push_back(std::make_unique<TestClient>(server.port()));
+        ASSERT_EQ(clients.back()
+                      ->connect(id, true, 60, {}, make_will("gone/" + id, "offline"))
+                      .reason_code,
+                  0);
+        expected.insert("gone/" + id);
+    }
+    TestClient polite(server.port());
+    polite.connect("polite", true, 60, {}, make_will("gone/polite", "should-not"));
+    polite.send(mqtt::Disconnect{});
+    ASSERT_TRUE(polite.wait_closed());
+
+    int exit_status = -1;
+    std::jthread stopper([&] { exit_status = server.stop(); });  // joined on any exit
+    std::set<std::string> topics;
+    for (const auto& message : watcher.receive_messages(kClients, 20s))
+        topics.insert(message.topic);
+    EXPECT_EQ(topics, expected);
+    EXPECT_EQ(watcher.expect<mqtt::Disconnect>().reason_code, ReasonCode::ServerShuttingDown);
+    stopper.join();
+    EXPECT_EQ(exit_status, 0);
+    EXPECT_NE(server.log().find("shutdown: published"), std::string::npos);
 }
 
 }  // namespace

@@ -602,6 +602,15 @@ void ClientConnection::begin_shutdown() {
     update_interest();
 }
 
+MessagePtr ClientConnection::take_will_for_shutdown() {
+    if (state_ != State::Connected || !uncommon_ || !uncommon_->will || !session_) return nullptr;
+    // A v5 Will Delay ends early when the session ends [MQTT-3.1.3-9]: without a stored
+    // session it ends with the process.
+    const bool outlives_restart = worker_->persist() != nullptr && session_->stored;
+    if (uncommon_->will_delay > 0 && outlives_restart) return nullptr;
+    return std::move(uncommon_->will);
+}
+
 void ClientConnection::close_for_takeover() {
     close(CloseReason{"session taken over by a new connection", ReasonCode::SessionTakenOver, true,
                       true});

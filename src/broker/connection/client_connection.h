@@ -109,6 +109,10 @@ class ClientConnection final : public net::IoHandler {
     // Server shutdown, first step: v5 clients get DISCONNECT 0x8B queued (closing follows
     // once the output drained or a deadline passed).
     void begin_shutdown();
+    // Server shutdown, before that: the will this connection would leave if it ended now,
+    // taken from it; null when it has none, or when its delay must keep running in the
+    // stored session (published after the restart, docs/persistence.md).
+    MessagePtr take_will_for_shutdown();
     bool has_pending_output() const {
         return out_sent_ < out_.size() || transport_->has_pending_output();
     }
