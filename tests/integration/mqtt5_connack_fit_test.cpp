@@ -78,5 +78,29 @@ TEST_F(ConnackFitTest, ConnackThatCannotFitClosesAtOnce_MQTT_3_1_2_24) {
     EXPECT_EQ(other.connect_ok("fit-4").reason_code, 0);
 }
 
+TEST_F(ConnackFitTest, ConnackThatCannotFitTakesNoSessionOver) {
+    // Checked before the takeover [MQTT-3.1.4-3]: a connection that cannot be answered does
+    // not close the client id's current connection or touch its session.
+    std::size_t full = 0, small = 0;
+    measure(full, small);
+    TestClient holder(port(), ProtocolVersion::V5);
+    holder.connect_ok("fit-5", true, asking(std::nullopt));
+    holder.subscribe("fit/held", mqtt::QoS::AtLeastOnce);
+
+    TestClient intruder(port(), ProtocolVersion::V5);
+    mqtt::Connect connect;
+    connect.version = ProtocolVersion::V5;
+    connect.client_id = "fit-5";
+    connect.properties = asking(static_cast<std::uint32_t>(small - 1));
+    intruder.send(connect);
+    EXPECT_TRUE(intruder.wait_closed(10s));
+
+    TestClient publisher(port());
+    publisher.connect_ok("fit-6");
+    publisher.publish("fit/held", "still mine", mqtt::QoS::AtLeastOnce);
+    EXPECT_EQ(holder.receive_publish().payload, "still mine");
+    EXPECT_EQ(server.log().find("session taken over"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace akasa::testing

@@ -106,6 +106,9 @@ class ClientConnection final : public net::IoHandler {
     // After CONNECT is accepted on the owning worker: attach the session, send CONNACK,
     // resend inflight messages and send what is queued.
     void start_session(Session& session, const ConnectRequest& request, bool session_present);
+    // False when even the smallest CONNACK for `request` exceeds the client's Maximum
+    // Packet Size: the connection must close before it touches any session.
+    bool connack_fits(const ConnectRequest& request) const;
     // Server shutdown, first step: v5 clients get DISCONNECT 0x8B queued (closing follows
     // once the output drained or a deadline passed).
     void begin_shutdown();
@@ -168,7 +171,14 @@ class ClientConnection final : public net::IoHandler {
     void handle_connect(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
     void refuse_connect(mqtt::ProtocolVersion version, mqtt::ReasonCode reason, const char* why);
     // False (nothing sent) when the CONNACK cannot fit the client's Maximum Packet Size.
-    bool send_connack(const ConnectRequest& request, bool session_present);
+    // The CONNACK for `request`, with the optional properties its Maximum Packet Size leaves
+    // no room for taken out (mqtt5/connack_fit.h); false (logged) when it still does not fit.
+    struct ConnackParts {
+        mqtt::Connack connack;
+        std::optional<std::string> response_information;  // viewed by connack
+    };
+    bool build_connack(const ConnectRequest& request, bool session_present,
+                       ConnackParts& parts) const;
 
     // mqtt5_auth.cpp: enhanced authentication (AUTH packets) [MQTT-4.12].
     void begin_enhanced_auth(std::string_view method, std::optional<std::string_view> data,

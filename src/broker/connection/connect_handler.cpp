@@ -181,50 +181,53 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
     worker_->attach(*this, std::move(request));
 }
 
-bool ClientConnection::send_connack(const ConnectRequest& request, bool session_present) {
+bool ClientConnection::build_connack(const ConnectRequest& request, bool session_present,
+                                     ConnackParts& parts) const {
     const auto& config = worker_->config();
-    mqtt::Connack connack;
-    std::optional<std::string> response_information;  // viewed by connack until sent
+    mqtt::Connack& connack = parts.connack;
     connack.session_present = session_present && request.version != ProtocolVersion::V31;
     connack.reason_code = 0;
-    if (request.version == ProtocolVersion::V5) {
-        auto& p = connack.properties;
-        if (request.assigned_client_id) p.assigned_client_identifier = request.client_id;
-        if (request.keep_alive_changed) p.server_keep_alive = request.keep_alive;
-        if (config.max_inflight_server != 65535) p.receive_maximum = config.max_inflight_server;
-        if (config.max_allowed_qos < 2) p.maximum_qos = config.max_allowed_qos;
-        if (!config.retain_available) p.retain_available = 0;
-        if (config.max_packet_size_client < mqtt::kMaxPacketSize)
-            p.maximum_packet_size = config.max_packet_size_client;
-        if (config.topic_alias_max > 0) p.topic_alias_maximum = config.topic_alias_max;
-        if (!config.wildcard_subscription_available) p.wildcard_subscription_available = 0;
-        if (!config.subscription_id_available) p.subscription_identifier_available = 0;
-        if (!config.shared_subscription_available) p.shared_subscription_available = 0;
-        if (request.request_response_information) {
-            // [MQTT-3.1.2-28]: only to a client that asked for it.
-            response_information = mqtt5::response_information(config, request.client_id);
-            if (response_information) p.response_information = *response_information;
-        }
-        if (auth_) {
-            // [MQTT-4.12.0-5]: the method of CONNECT, with the server's final data.
-            p.authentication_method = auth_->method();
-            if (!auth_->connack_data.empty()) p.authentication_data = auth_->connack_data;
-        }
-        if (request.session_expiry != 0) {
-            // Tell the client when we capped its request.
-            p.session_expiry_interval = request.session_expiry;
-        }
-        std::size_t size = 0;
-        if (!mqtt5::fit_connack(connack, client_max_packet_size_, size)) {
-            spdlog::warn(
-                "closing connection of client {} from {}: its CONNACK ({} bytes without the "
-                "optional properties) exceeds its Maximum Packet Size {} [MQTT-3.1.2-24]",
-                request.client_id, peer(), size, client_max_packet_size_);
-            return false;
-        }
+    if (request.version != ProtocolVersion::V5) return true;
+    auto& p = connack.properties;
+    if (request.assigned_client_id) p.assigned_client_identifier = request.client_id;
+    if (request.keep_alive_changed) p.server_keep_alive = request.keep_alive;
+    if (config.max_inflight_server != 65535) p.receive_maximum = config.max_inflight_server;
+    if (config.max_allowed_qos < 2) p.maximum_qos = config.max_allowed_qos;
+    if (!config.retain_available) p.retain_available = 0;
+    if (config.max_packet_size_client < mqtt::kMaxPacketSize)
+        p.maximum_packet_size = config.max_packet_size_client;
+    if (config.topic_alias_max > 0) p.topic_alias_maximum = config.topic_alias_max;
+    if (!config.wildcard_subscription_available) p.wildcard_subscription_available = 0;
+    if (!config.subscription_id_available) p.subscription_identifier_available = 0;
+    if (!config.shared_subscription_available) p.shared_subscription_available = 0;
+    if (request.request_response_information) {
+        // [MQTT-3.1.2-28]: only to a client that asked for it.
+        parts.response_information = mqtt5::response_information(config, request.client_id);
+        if (parts.response_information) p.response_information = *parts.response_information;
     }
-    send(connack);
-    return true;
+    if (auth_) {
+        // [MQTT-4.12.0-5]: the method of CONNECT, with the server's final data.
+        p.authentication_method = auth_->method();
+        if (!auth_->connack_data.empty()) p.authentication_data = auth_->connack_data;
+    }
+    if (request.session_expiry != 0) {
+        // Tell the client when we capped its request.
+        p.session_expiry_interval = request.session_expiry;
+    }
+    const std::uint32_t limit =
+        std::min(request.maximum_packet_size, worker_->config().max_packet_size_server);
+    std::size_t size = 0;
+    if (mqtt5::fit_connack(connack, limit, size)) return true;
+    spdlog::warn(
+        "closing connection of client {} from {}: its CONNACK ({} bytes without the optional "
+        "properties) exceeds its Maximum Packet Size {} [MQTT-3.1.2-24]",
+        request.client_id, peer(), size, limit);
+    return false;
+}
+
+bool ClientConnection::connack_fits(const ConnectRequest& request) const {
+    ConnackParts parts;
+    return build_connack(request, false, parts);  // Session Present does not change the size
 }
 
 void ClientConnection::start_session(Session& session, const ConnectRequest& request,
@@ -246,10 +249,9 @@ void ClientConnection::start_session(Session& session, const ConnectRequest& req
     }
     connected_at_ = last_packet_at_ = worker_->now();
 
-    if (!send_connack(request, session_present)) {
-        close(CloseReason{"CONNACK too large for the client", std::nullopt, false});
-        return;
-    }
+    ConnackParts connack;
+    build_connack(request, session_present, connack);  // fits: finish_connect checked
+    send(connack.connack);
     spdlog::info("client {} connected from {} ({}, keep alive {}s, clean start {}, session {})",
                  client_id(), peer(), protocol_name(version_), keep_alive_,
                  request.clean_start ? "yes" : "no", session_present ? "resumed" : "new");
@@ -313,6 +315,13 @@ void Worker::migrate(ClientConnection& connection) {
 
 void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& request) {
     auto find = [&] { return sessions_.find(std::string_view(request.client_id)); };
+    if (!connection.connack_fits(request)) {
+        // Checked before anything changes: a client that cannot be answered takes over no
+        // session and leaves the client id's owner as it was.
+        if (!find()) context_.registry.release(request.client_id, index_);
+        connection.close(CloseReason{"CONNACK too large for the client", std::nullopt, false});
+        return;
+    }
     if (Session* existing = find(); existing && existing->connection) {
         // [MQTT-3.1.4-3]: the existing connection is closed first. This may end the old
         // session (expiry 0); the registry entry stays ours either way.
