@@ -385,23 +385,21 @@ void Worker::publish_wills_for_shutdown() {
     // [MQTT-3.1.2-8], published while every worker still runs so that subscribers anywhere
     // get them: online ones in the output drained at shutdown, stored sessions and retained
     // wills in the store (kept across the restart).
-    std::size_t published = 0;
+    // Collected first: routing may close a connection (output over its hard limit).
+    std::vector<MessagePtr> wills;
     for (const auto& owned : connections_) {
-        if (auto will = owned->take_will_for_shutdown()) {
-            publish_will(will);
-            ++published;
-        }
+        if (auto will = owned->take_will_for_shutdown()) wills.push_back(std::move(will));
     }
     // Offline sessions whose delayed will is pending end with the process unless stored.
     for (const auto& session : sessions_) {
         if (session->delayed_will && !(persist_ && session->stored)) {
-            auto will = std::move(session->delayed_will);
+            wills.push_back(std::move(session->delayed_will));
             session->delayed_will.reset();
-            publish_will(will);
-            ++published;
         }
     }
-    if (published > 0) spdlog::info("shutdown: published {} wills", published);
+    for (const auto& will : wills)
+        publish_will(will);
+    if (!wills.empty()) spdlog::info("shutdown: published {} wills", wills.size());
     commit_persistence();  // queued copies for other workers' sessions are written first
     flush_outgoing();
 }
