@@ -38,6 +38,15 @@ class ConnackFitTest : public ServerTest {
             mqtt::encoded_size(mqtt::Packet(connack), ProtocolVersion::V5);
         probe.disconnect();
     }
+    // Sends a CONNECT whose smallest CONNACK is one byte over the client's limit.
+    static void connect_too_small(TestClient& client, std::string_view client_id,
+                                  std::size_t smallest_connack) {
+        mqtt::Connect connect;
+        connect.version = ProtocolVersion::V5;
+        connect.client_id = client_id;
+        connect.properties = asking(static_cast<std::uint32_t>(smallest_connack - 1));
+        client.send(connect);
+    }
 };
 
 TEST_F(ConnackFitTest, ResponseInformationLeftOutToFit_MQTT_3_1_2_24) {
@@ -64,11 +73,7 @@ TEST_F(ConnackFitTest, ConnackThatCannotFitClosesAtOnce_MQTT_3_1_2_24) {
     std::size_t full = 0, small = 0;
     measure(full, small);
     TestClient client(port(), ProtocolVersion::V5);
-    mqtt::Connect connect;
-    connect.version = ProtocolVersion::V5;
-    connect.client_id = "fit-3";
-    connect.properties = asking(static_cast<std::uint32_t>(small - 1));
-    client.send(connect);
+    connect_too_small(client, "fit-3", small);
     std::vector<std::unique_ptr<Received>> before;
     EXPECT_TRUE(client.wait_closed(10s, &before));
     EXPECT_TRUE(before.empty()) << "no packet larger than the limit, no CONNACK at all";
@@ -88,11 +93,7 @@ TEST_F(ConnackFitTest, ConnackThatCannotFitTakesNoSessionOver) {
     holder.subscribe("fit/held", mqtt::QoS::AtLeastOnce);
 
     TestClient intruder(port(), ProtocolVersion::V5);
-    mqtt::Connect connect;
-    connect.version = ProtocolVersion::V5;
-    connect.client_id = "fit-5";
-    connect.properties = asking(static_cast<std::uint32_t>(small - 1));
-    intruder.send(connect);
+    connect_too_small(intruder, "fit-5", small);
     EXPECT_TRUE(intruder.wait_closed(10s));
 
     TestClient publisher(port());
