@@ -170,7 +170,6 @@ class ClientConnection final : public net::IoHandler {
     // connect_handler.cpp
     void handle_connect(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
     void refuse_connect(mqtt::ProtocolVersion version, mqtt::ReasonCode reason, const char* why);
-    // False (nothing sent) when the CONNACK cannot fit the client's Maximum Packet Size.
     // The CONNACK for `request`, with the optional properties its Maximum Packet Size leaves
     // no room for taken out (mqtt5/connack_fit.h); false (logged) when it still does not fit.
     struct ConnackParts {
