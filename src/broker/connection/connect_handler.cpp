@@ -214,14 +214,13 @@ bool ClientConnection::build_connack(const ConnectRequest& request, bool session
         // Tell the client when we capped its request.
         p.session_expiry_interval = request.session_expiry;
     }
-    const std::uint32_t limit =
-        std::min(request.maximum_packet_size, worker_->config().max_packet_size_server);
+    // client_max_packet_size_ was settled when the CONNECT was read (handle_connect).
     std::size_t size = 0;
-    if (mqtt5::fit_connack(connack, limit, size)) return true;
+    if (mqtt5::fit_connack(connack, client_max_packet_size_, size)) return true;
     spdlog::warn(
         "closing connection of client {} from {}: its CONNACK ({} bytes without the optional "
         "properties) exceeds its Maximum Packet Size {} [MQTT-3.1.2-24]",
-        request.client_id, peer(), size, limit);
+        request.client_id, peer(), size, client_max_packet_size_);
     return false;
 }
 
