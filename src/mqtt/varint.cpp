@@ -14,7 +14,7 @@ uint8_t write_varint(uint32_t value, uint8_t* dest) {
 }
 
 void encode_varint(uint32_t value, std::vector<uint8_t>& out) {
-    uint8_t bytes[4];
+    uint8_t bytes[kMaxVarintWriteSize];
     const uint8_t size = write_varint(value, bytes);
     out.insert(out.end(), bytes, bytes + size);
 }

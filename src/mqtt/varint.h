@@ -43,15 +43,26 @@ inline VarintResult decode_varint(std::span<const uint8_t> data) {
     return {VarintStatus::Malformed, 0, 0};  // a 4th byte with the continuation bit set
 }
 
-// Bytes needed for `value` (1..4); value must be <= kMaxVarint.
+// Bytes write_varint() uses for `value`: 1..4 for a valid value, 5 beyond kMaxVarint. A
+// packet whose Remaining Length needs 5 bytes is not valid MQTT, but the encoder may still be
+// asked for one (a 3.1.1 PUBLISH near the maximum size grows by its v5 properties when
+// forwarded); it is sized and written consistently, then refused by the size checks, since
+// it exceeds kMaxPacketSize.
 constexpr uint8_t varint_size(uint32_t value) {
-    return value < 128u ? 1 : value < 16384u ? 2 : value < 2097152u ? 3 : 4;
+    return value < 128u          ? 1
+           : value < 16384u      ? 2
+           : value < 2097152u    ? 3
+           : value <= kMaxVarint ? 4
+                                 : 5;
 }
+
+inline constexpr std::size_t kMaxVarintWriteSize = 5;
 
 // Appends the encoding of `value` (<= kMaxVarint) to out.
 void encode_varint(uint32_t value, std::vector<uint8_t>& out);
 
-// Writes the encoding of `value` (<= kMaxVarint) at dest (room for 4 bytes); returns its size.
+// Writes the encoding of `value` at dest (room for varint_size(value) bytes, at most
+// kMaxVarintWriteSize); returns its size, which is varint_size(value).
 uint8_t write_varint(uint32_t value, uint8_t* dest);
 
 }  // namespace akasa::mqtt

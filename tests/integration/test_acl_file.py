@@ -147,6 +147,21 @@ class AclTests(unittest.TestCase):
             for c in (dev, bob, carol):
                 c.close()
 
+    def test_a_client_id_with_a_slash_does_not_escape_its_pattern(self):
+        # Issue 15 item 3: with `devices/%c/#`, client id `a/cmd` would be granted
+        # `devices/a/cmd/#`, client `a`'s command topic.
+        with AclServer("pattern readwrite devices/%c/#\n") as server:
+            owner = client(server, "a", 5)
+            self.assertEqual(owner.subscribe(["devices/a/cmd/#"]), [1])
+            intruder = client(server, "a/cmd", 5)
+            self.assertEqual(intruder.subscribe(["devices/a/cmd/#", "devices/a/#"]),
+                             [0x87, 0x87])
+            self.assertEqual(intruder.publish("devices/a/cmd/reboot", b"x", qos=1), 0x87)
+            self.assertEqual(owner.publish("devices/a/cmd/ok", b"y", qos=1), 0)
+            self.assertEqual(owner.next_message(), ("devices/a/cmd/ok", b"y", False))
+            for c in (owner, intruder):
+                c.close()
+
     def test_acl_checks_the_topic_a_plugin_rewrote(self):
         plugin = f"""
 plugins:

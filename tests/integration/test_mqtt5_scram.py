@@ -10,10 +10,12 @@ Message Expiry and the client's Maximum Packet Size.
 import base64
 import hashlib
 import hmac
+import os
 import queue
 import socket
 import struct
 import sys
+import tempfile
 import unittest
 
 import paho.mqtt.client as mqtt
@@ -25,7 +27,7 @@ from mqtt_wire import PacketReader, mqtt_string, packet, varint
 
 SALT = b"python-salt-0001"
 ITERATIONS = 4096
-USERS = {"alice": "wonderland"}
+USERS = {"alice": "wonderland", "bob": "builder"}
 METHOD = "SCRAM-SHA-256"
 
 
@@ -47,9 +49,12 @@ def auth_properties(data):
     return varint(len(props)) + props
 
 
-def connect_packet(client_id, data):
-    body = mqtt_string("MQTT") + bytes([5, 0x02]) + struct.pack("!H", 60)
+def connect_packet(client_id, data, username=None):
+    flags = 0x02 | (0x80 if username is not None else 0)
+    body = mqtt_string("MQTT") + bytes([5, flags]) + struct.pack("!H", 60)
     body += auth_properties(data) + mqtt_string(client_id)
+    if username is not None:
+        body += mqtt_string(username)
     return packet(0x10, body)
 
 
@@ -152,11 +157,11 @@ class Scram:
 AUTH, CONNACK, DISCONNECT = 15, 2, 14
 
 
-def scram_exchange(port, user, password, client_id):
+def scram_exchange(port, user, password, client_id, connect_username=None):
     """Runs the initial exchange; returns (client, scram, connack reason, connack props)."""
     client = RawClient(port)
     scram = Scram(user, password)
-    client.send(connect_packet(client_id, scram.first()))
+    client.send(connect_packet(client_id, scram.first(), connect_username))
     kind, reason, props = client.receive()
     assert kind == AUTH and reason == 0x18, (kind, reason)
     assert props[0x15] == METHOD.encode()  # [MQTT-4.12.0-5]
@@ -209,6 +214,56 @@ class ScramTest(unittest.TestCase):
             self.assertEqual((kind, reason), (DISCONNECT, 0x87))  # [MQTT-4.12.1-2], no 0x86 there
             self.assertTrue(client.closed())
             client.close()
+
+
+def suback_codes(client, filters):
+    body = struct.pack("!H", 7) + b"\x00"
+    for f in filters:
+        body += mqtt_string(f) + b"\x01"
+    client.send(packet(0x82, body))
+    first, ack = client.reader.packet()
+    assert first >> 4 == 9, first
+    assert ack[2] < 0x80, "properties longer than this helper reads"
+    return list(ack[3 + ack[2]:])  # packet id, properties, then one code per filter
+
+
+class ScramIdentityTest(unittest.TestCase):
+    """Issue 15 item 1: the ACL, %u and plugins see the user SCRAM authenticated, never an
+    unverified CONNECT User Name."""
+
+    ACL = ("user admin\ntopic readwrite secret/#\n"
+           "user bob\ntopic readwrite bob/#\n"
+           "pattern read inbox/%u/#\n")
+
+    def server(self):
+        self.acl_dir = tempfile.TemporaryDirectory(prefix="akasa-scram-acl-")
+        self.addCleanup(self.acl_dir.cleanup)
+        path = os.path.join(self.acl_dir.name, "acl")
+        with open(path, "w") as f:
+            f.write(self.ACL)
+        return AkasaServer(scram_users_yaml() + f"acl_file: {path}\n")
+
+    def test_a_user_name_other_than_the_scram_user_is_refused(self):
+        with self.server() as server:
+            client, _, reason, _ = scram_exchange(server.port, "bob", "builder", "py-bob-admin",
+                                                  connect_username="admin")
+            self.assertEqual(reason, 0x87)
+            self.assertTrue(client.closed())
+            client.close()
+
+    def test_the_acl_sees_the_scram_user(self):
+        with self.server() as server:
+            client, _, reason, _ = scram_exchange(server.port, "bob", "builder", "py-bob")
+            self.assertEqual(reason, 0)
+            self.assertEqual(suback_codes(client, ["secret/#", "bob/#", "inbox/bob/#",
+                                                   "inbox/admin/#"]),
+                             [0x87, 1, 1, 0x87])
+            client.close()
+            same, _, reason, _ = scram_exchange(server.port, "bob", "builder", "py-bob-2",
+                                                connect_username="bob")
+            self.assertEqual(reason, 0)
+            self.assertEqual(suback_codes(same, ["bob/x"]), [1])
+            same.close()
 
 
 # --- paho-mqtt (MQTTv5) as a second real client ---

@@ -11,17 +11,20 @@
 // Failure codes: a wrong password and an unknown user (SCRAM proof mismatch) are 0x86 Bad
 // User Name or Password, both alike so the answer does not reveal which users exist; every
 // other failure (malformed SCRAM message, channel binding requested, a different user on
-// re-authentication) is 0x87 Not authorized.
+// re-authentication, a CONNECT User Name that is not the authenticated user) is 0x87 Not
+// authorized.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/scram_sha256.h"
 #include "broker/connection/connect_request.h"
 #include "config/config.h"
+#include "mqtt/decoder.h"
 #include "mqtt/types.h"
 
 namespace akasa::broker {
@@ -58,8 +61,11 @@ class AuthExchange {
     AuthStep advance(std::optional<std::string_view> data);
 
     // The CONNECT accepted apart from authentication, waiting for the exchange to succeed
-    // (initial authentication only; empty during a re-authentication).
+    // (initial authentication only; empty during a re-authentication), and a copy of its
+    // packet: the before_connect hooks run once the user is authenticated and see the packet.
     std::optional<ConnectRequest> pending_connect;
+    mqtt::FixedHeader connect_header{};
+    std::vector<std::uint8_t> connect_body;
     // Authentication Data for the successful CONNACK (the SCRAM server-final message).
     std::string connack_data;
 

@@ -178,9 +178,15 @@ class ClientConnection final : public net::IoHandler {
     };
     bool build_connack(const ConnectRequest& request, bool session_present,
                        ConnackParts& parts) const;
+    // An authenticated CONNECT: the before_connect hooks when there are any, then attach.
+    void connect_authenticated(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
+                               mqtt::Connect& connect, ConnectRequest&& request);
 
     // mqtt5_auth.cpp: enhanced authentication (AUTH packets) [MQTT-4.12].
+    // Authentication comes before the before_connect hooks, so that every hook (the ACL
+    // included) sees the authenticated user, never an unverified CONNECT User Name.
     void begin_enhanced_auth(std::string_view method, std::optional<std::string_view> data,
+                             const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
                              ConnectRequest&& request);
     void handle_packet_while_authenticating(const mqtt::FixedHeader& header,
                                             std::span<const std::uint8_t> body);
@@ -222,7 +228,6 @@ class ClientConnection final : public net::IoHandler {
     bool hook_waiting() const { return hooks_ && hooks_->parked.has_value(); }
     void connect_with_hooks(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
                             mqtt::Connect& connect, ConnectRequest&& request);
-    void continue_connect(const mqtt::Connect& connect, ConnectRequest&& request);
     void after_connect_hooks(bool session_present);
     bool publish_hooked() const;
     void publish_with_hooks(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,

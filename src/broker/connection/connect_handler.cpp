@@ -168,14 +168,21 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         request.will_delay = connect.will->properties.will_delay_interval.value_or(0);
     }
 
-    if (!worker_->context().hooks->empty()) {
-        // before_connect hooks, then the same steps as below (hook_connection.cpp).
-        return connect_with_hooks(header, body, connect, std::move(request));
-    }
     if (enhanced_auth) {
-        // CONNACK (and attaching the session) waits for the AUTH exchange.
+        // The hooks and CONNACK (and attaching the session) wait for the AUTH exchange.
         return begin_enhanced_auth(*connect.properties.authentication_method,
-                                   connect.properties.authentication_data, std::move(request));
+                                   connect.properties.authentication_data, header, body,
+                                   std::move(request));
+    }
+    connect_authenticated(header, body, connect, std::move(request));
+}
+
+void ClientConnection::connect_authenticated(const mqtt::FixedHeader& header,
+                                             std::span<const std::uint8_t> body,
+                                             mqtt::Connect& connect, ConnectRequest&& request) {
+    if (!worker_->context().hooks->empty()) {
+        // before_connect hooks, then attach (hook_connection.cpp).
+        return connect_with_hooks(header, body, connect, std::move(request));
     }
     // Decoding of the rest waits until the session is attached (maybe on another worker).
     worker_->attach(*this, std::move(request));

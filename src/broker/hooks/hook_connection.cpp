@@ -201,8 +201,7 @@ void ClientConnection::connect_with_hooks(const mqtt::FixedHeader& header,
                                            std::string(transport.listener),
                                            transport.tls_peer_subject, version_);
     const auto& chain = services(*worker_).chain;
-    if (!chain.any_for(HookPoint::BeforeConnect))
-        return continue_connect(connect, std::move(request));
+    if (!chain.any_for(HookPoint::BeforeConnect)) return worker_->attach(*this, std::move(request));
     hook::PacketArena arena;
     const auto call_id = worker_->hook_dispatch().next_call_id();
     const auto result = chain.before_connect(call_site(arena, call_id), connect);
@@ -218,15 +217,6 @@ void ClientConnection::connect_with_hooks(const mqtt::FixedHeader& header,
     if (result.decision.refuses()) {
         return refuse_connect(version_, result.decision.reason,
                               why(result.decision, "refused by a hook"));
-    }
-    continue_connect(connect, std::move(request));
-}
-
-void ClientConnection::continue_connect(const mqtt::Connect& connect, ConnectRequest&& request) {
-    if (version_ == ProtocolVersion::V5 && connect.properties.authentication_method) {
-        // CONNACK (and attaching the session) waits for the AUTH exchange.
-        return begin_enhanced_auth(*connect.properties.authentication_method,
-                                   connect.properties.authentication_data, std::move(request));
     }
     worker_->attach(*this, std::move(request));
 }
@@ -253,7 +243,7 @@ void ClientConnection::resume_connect(ParkedPacket& parked, hook::CompletedCall&
         return refuse_connect(version_, result.decision.reason,
                               why(result.decision, "refused by a hook"));
     }
-    continue_connect(connect, std::move(*parked.request));
+    worker_->attach(*this, std::move(*parked.request));
 }
 
 void ClientConnection::after_connect_hooks(bool session_present) {

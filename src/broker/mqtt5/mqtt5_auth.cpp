@@ -15,9 +15,13 @@ using mqtt::ReasonCode;
 
 void ClientConnection::begin_enhanced_auth(std::string_view method,
                                            std::optional<std::string_view> data,
+                                           const mqtt::FixedHeader& header,
+                                           std::span<const std::uint8_t> body,
                                            ConnectRequest&& request) {
     auth_ = std::make_unique<AuthExchange>(worker_->config(), std::string(method));
     auth_->pending_connect.emplace(std::move(request));
+    auth_->connect_header = header;
+    auth_->connect_body.assign(body.begin(), body.end());
     apply_auth_step(auth_->begin(data));
 }
 
@@ -90,11 +94,26 @@ void ClientConnection::apply_auth_step(AuthStep step) {
             if (connecting) {
                 auto request = std::move(*auth_->pending_connect);
                 auth_->pending_connect.reset();
+                const std::vector<std::uint8_t> body = std::move(auth_->connect_body);
+                auth_->connect_body = {};
+                if (request.username && *request.username != auth_->username()) {
+                    // The identity hooks and the ACL see is the authenticated one: a
+                    // different User Name in the same CONNECT is a claim nothing verified.
+                    return refuse_connect(ProtocolVersion::V5, ReasonCode::NotAuthorized,
+                                          "the CONNECT User Name is not the user that "
+                                          "authenticated");
+                }
                 request.username = auth_->username();
                 auth_->connack_data = std::move(step.data);
                 spdlog::info("client {} authenticated as {} with {}", request.client_id,
                              auth_->username(), auth_->method());
-                worker_->attach(*this, std::move(request));  // CONNACK carries connack_data
+                mqtt::Connect connect;
+                if (auto error = mqtt::decode_connect(auth_->connect_header, body, connect)) {
+                    // It decoded before the exchange; the copy cannot differ.
+                    return close(CloseReason{error->message, std::nullopt, false});
+                }
+                // CONNACK carries connack_data.
+                connect_authenticated(auth_->connect_header, body, connect, std::move(request));
                 return;
             }
             mqtt::Auth done{ReasonCode::Success, {}};

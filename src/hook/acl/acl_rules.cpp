@@ -92,6 +92,16 @@ bool uses_username(std::string_view pattern) {
     return pattern.find("%u") != std::string_view::npos;
 }
 
+bool uses_client_id(std::string_view pattern) {
+    return pattern.find("%c") != std::string_view::npos;
+}
+
+// A name that would span or widen topic levels once substituted: `a/cmd` in `devices/%c/#`
+// would grant `devices/a/cmd/#`, a part of client `a`'s space.
+bool spans_levels(std::string_view name) {
+    return name.find_first_of("/+#") != std::string_view::npos;
+}
+
 }  // namespace
 
 AclRules AclRules::load(const std::string& path) {
@@ -187,8 +197,16 @@ BoundRules AclRules::bind(std::optional<std::string_view> username,
     }
     bound.section = username ? user_rules(*username) : &anonymous_;
     bound.patterns.reserve(patterns_.size());
+    const bool unsafe_client_id = spans_levels(client_id);
+    const bool unsafe_username = username && spans_levels(*username);
     for (const AclRule& rule : patterns_) {
         if (!username && uses_username(rule.filter)) continue;
+        // A substituted name stands for exactly one level. A granting pattern never applies
+        // to a name that is not one level; a deny pattern still applies (it can only take
+        // access away, so keeping it is the safe side).
+        const bool unsafe = (unsafe_client_id && uses_client_id(rule.filter)) ||
+                            (unsafe_username && uses_username(rule.filter));
+        if (unsafe && rule.permission != Permission::Deny) continue;
         bound.patterns.push_back(
             {rule.permission, substitute(rule.filter, username, client_id), rule.line});
     }

@@ -18,6 +18,9 @@
 //     client could otherwise widen a pattern by choosing its name);
 //  2. the client's rules are its section (by username; the anonymous section without one)
 //     plus every pattern (patterns using %u are skipped for clients without a username);
+//     a substituted name must stand for exactly one topic level, so a granting pattern using
+//     %c (%u) never applies to a client id (username) containing `/`, `+` or `#` (client
+//     `a/cmd` must not get `devices/a/cmd/#` from `devices/%c/#`); deny patterns still do;
 //  3. a `deny` rule that applies denies; otherwise a rule granting the access allows;
 //     otherwise deny (an ACL file lists what is allowed).
 // Read and Write are checked against a topic name (Write: a PUBLISH or will; Read: each

@@ -199,6 +199,29 @@ TEST(AclCheckTest, WildcardCharactersInNamesDenyWhenPatternsExist) {
     EXPECT_TRUE(no_patterns.check(nullopt, "c+", "open/x", Access::Write));
 }
 
+// A substituted name is one level: `a/cmd` must not reach into client `a`'s topics.
+TEST(AclCheckTest, NamesSpanningLevelsNeverMatchAGrantingPattern) {
+    const AclRules rules = parse(
+        "user alice\n"
+        "topic readwrite own/#\n"
+        "topic readwrite devices/#\n"
+        "pattern readwrite devices/%c/#\n"
+        "pattern read users/%u/#\n"
+        "pattern deny devices/%c/locked\n");
+    EXPECT_TRUE(rules.check(nullopt, "a", "devices/a/cmd/x", Access::Write));
+    EXPECT_FALSE(rules.check(nullopt, "a/cmd", "devices/a/cmd/x", Access::Write));
+    EXPECT_FALSE(rules.check(nullopt, "a/cmd", "devices/a/cmd/#", Access::Subscribe));
+    EXPECT_FALSE(rules.check(nullopt, "a/cmd", "devices/a/cmd", Access::Read));
+    EXPECT_FALSE(rules.check("alice/x", "c1", "users/alice/x/y", Access::Read));
+    // Only the patterns that substitute the unsafe name are skipped: the section still
+    // applies, and so does the %u pattern for a client whose client id has a `/`.
+    EXPECT_TRUE(rules.check("alice", "a/cmd", "own/1", Access::Write));
+    EXPECT_TRUE(rules.check("alice", "a/cmd", "users/alice/1", Access::Read));
+    // A deny pattern still applies with the name as it is: it can only take access away.
+    EXPECT_FALSE(rules.check("alice", "x/y", "devices/x/y/locked", Access::Write));
+    EXPECT_TRUE(rules.check("alice", "x/y", "devices/x/y/open", Access::Write));
+}
+
 // [MQTT-4.7.2-1] rules starting with a wildcard do not reach $SYS.
 TEST(AclCheckTest, DollarTopicsNeedRulesThatNameThem) {
     const AclRules rules = parse("topic readwrite #\nuser admin\ntopic read $SYS/#\n");
