@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "auth/crypto.h"
 #include "broker/persist/persist_writer.h"
 #include "net/transport.h"
 
@@ -442,11 +443,13 @@ void Worker::shutdown_connections() {
 }
 
 std::string Worker::assign_client_id() {
-    // Unique across workers and restarts of a session: worker, serial, and randomness.
-    static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    // Unique across workers and restarts of a session: worker, serial, and 80 bits from the
+    // CSPRNG, so that nobody can predict the id another client will be given (and connect
+    // with it first, or take its session over later).
+    static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuv";  // 32: 5 bits each
     std::string id = fmt::format("akasa-{}-", index_);
-    for (int i = 0; i < 12; ++i)
-        id += kDigits[random_() % 36];
+    for (const std::uint8_t byte : auth::random_bytes(16))
+        id += kDigits[byte % 32];
     id += fmt::format("-{}", next_session_serial_);
     return id;
 }

@@ -176,6 +176,9 @@ struct Config {
     // MQTT 5 (docs/mqtt5.md): check that payloads marked UTF-8 are (0x99 otherwise), and
     // the Response Information for clients that request it (`{client_id}` substituted).
     bool validate_payload_format = false;
+    // A CONNECT whose user differs from the owner of the client id's existing session takes
+    // it over only when true (Worker::finish_connect); refused otherwise.
+    bool allow_session_takeover_by_other_user = false;
     std::optional<std::string> response_information;
     PersistenceConfig persistence;
     // Hooks (docs/plugins.md): a Mosquitto-format ACL file (read by the hook module at

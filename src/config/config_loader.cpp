@@ -246,7 +246,8 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          // ours
          "worker_threads", "connect_timeout", "v3_session_expiry_interval", "log_level",
          "max_connections", "acl_file", "plugins", "hook_timeout", "persistence",
-         "validate_payload_format", "response_information"});
+         "validate_payload_format", "response_information",
+         "allow_session_takeover_by_other_user"});
     Config config;
     config.listeners = read_listeners(ctx, top);
     config.auth = read_auth(ctx, top);
@@ -295,6 +296,7 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
     }
     top.read("max_connections", config.max_connections, 0, kU32Max);
     top.read("validate_payload_format", config.validate_payload_format);
+    top.read("allow_session_takeover_by_other_user", config.allow_session_takeover_by_other_user);
     if (YAML::Node info = top.get("response_information"); !absent_or_null(info)) {
         config.response_information = read_string(ctx, info, "response_information");
     }

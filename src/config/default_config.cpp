@@ -92,6 +92,7 @@ v3_session_expiry_interval: 0        # seconds an offline MQTT 3.x persistent se
 log_level: info                      # trace | debug | info | warn | error
 max_connections: 0                   # refuse connections beyond this many; 0: unlimited
 validate_payload_format: false       # v5: refuse (0x99) payloads marked UTF-8 that are not
+allow_session_takeover_by_other_user: false  # another user's CONNECT may take a session over
 response_information: null           # v5: CONNACK Response Information when requested, e.g.
                                      # "reply/{client_id}/"; null: none
 acl_file: null                       # Mosquitto-format ACL file (docs/plugins.md); null: no ACL

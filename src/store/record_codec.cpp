@@ -182,6 +182,7 @@ Status decode_retained(std::string_view value, MessageRecord* out) {
 // topic, properties, payload.
 constexpr std::uint8_t kDisconnectedAtFlag = 0x01;
 constexpr std::uint8_t kWillFlag = 0x02;
+constexpr std::uint8_t kOwnerFlag = 0x04;  // an owner section follows the will
 constexpr std::uint8_t kWillRetainFlag = 0x01;
 constexpr std::uint8_t kWillExpiryFlag = 0x02;
 
@@ -197,6 +198,7 @@ std::string encode_session(const SessionRecord& session) {
     std::uint8_t flags = 0;
     if (session.disconnected_at) flags |= kDisconnectedAtFlag;
     if (session.will) flags |= kWillFlag;
+    if (session.owner_known) flags |= kOwnerFlag;
     out.u8(flags);
     out.u32(session.expiry_interval_s);
     if (session.disconnected_at) out.i64(to_millis(*session.disconnected_at));
@@ -211,6 +213,10 @@ std::string encode_session(const SessionRecord& session) {
         out.bytes(will->topic);
         out.bytes(will->properties);
         out.bytes(will->payload);
+    }
+    if (session.owner_known) {
+        out.u8(session.owner ? 1 : 0);
+        if (session.owner) out.bytes(*session.owner);
     }
     return out.take();
 }
@@ -227,7 +233,7 @@ Status decode_session(std::string_view value, SessionRecord* out) {
         return Status::corruption(
             fmt::format("session record has protocol version {}", out->protocol_version));
     }
-    if ((flags & ~(kDisconnectedAtFlag | kWillFlag)) != 0) {
+    if ((flags & ~(kDisconnectedAtFlag | kWillFlag | kOwnerFlag)) != 0) {
         return Status::corruption(fmt::format("session record has unknown flags {:#04x}", flags));
     }
     out->disconnected_at.reset();
@@ -256,6 +262,18 @@ Status decode_session(std::string_view value, SessionRecord* out) {
             return truncated(kind);
         }
         out->will = std::move(will);
+    }
+    out->owner_known = (flags & kOwnerFlag) != 0;
+    out->owner.reset();
+    if (out->owner_known) {
+        std::uint8_t has_owner;
+        if (!in.u8(&has_owner)) return truncated(kind);
+        if (has_owner > 1) return Status::corruption("session record has a malformed owner");
+        if (has_owner) {
+            std::string owner;
+            if (!in.bytes(&owner)) return truncated(kind);
+            out->owner = std::move(owner);
+        }
     }
     return finish(in, kind);
 }

@@ -58,6 +58,10 @@ struct SessionRecord {
     // counts from its restart time, or from the time it chooses, see docs/persistence.md).
     std::optional<WallTime> disconnected_at;
     std::optional<WillRecord> will;
+    // The user the session belongs to (its creating CONNECT's User Name; none: no User Name).
+    // owner_known is false for records written before owners were kept.
+    bool owner_known = true;
+    std::optional<std::string> owner;
 
     bool operator==(const SessionRecord&) const = default;
 };

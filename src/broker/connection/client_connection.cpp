@@ -836,8 +836,12 @@ void ClientConnection::send_inflight(InflightEntry& entry, bool dup) {
         send(mqtt::PubRel{entry.packet_id, ReasonCode::Success, {}});
         return;
     }
-    if (!worker_->write_delivery(*this, entry.delivery, entry.packet_id, dup)) {
-        // Too large for this client [MQTT-3.1.2-25]: discarded as if delivered.
+    // A resend passes the ACL's read check again, like a first send: the session may have
+    // been resumed by another user (allow_session_takeover_by_other_user) or the ACL reloaded.
+    const bool readable = !dup || !hooks_ || hook_may_deliver(*entry.delivery.message);
+    if (!readable || !worker_->write_delivery(*this, entry.delivery, entry.packet_id, dup)) {
+        // Not readable, or too large for this client [MQTT-3.1.2-25]: discarded as if
+        // delivered.
         const std::uint16_t id = entry.packet_id;  // discard() destroys the entry
         session_->outbox.discard(id);
         if (auto* persist = worker_->persist()) persist->inflight_completed(*session_, id);

@@ -328,6 +328,18 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
         connection.close(CloseReason{"CONNACK too large for the client", std::nullopt, false});
         return;
     }
+    if (Session* existing = find(); existing && !existing->belongs_to(request.username) &&
+                                    !config().allow_session_takeover_by_other_user) {
+        // The session (its queue, its in-flight messages, its subscriptions) is another
+        // user's: neither resumed nor replaced, and its connection stays.
+        spdlog::warn(
+            "client id {} is in use by another user's session: CONNECT from {} refused "
+            "(allow_session_takeover_by_other_user)",
+            request.client_id, connection.peer());
+        connection.refuse_connect(request.version, mqtt::ReasonCode::NotAuthorized,
+                                  "the client id's session belongs to another user");
+        return;
+    }
     if (Session* existing = find(); existing && existing->connection) {
         // [MQTT-3.1.4-3]: the existing connection is closed first. This may end the old
         // session (expiry 0); the registry entry stays ours either way.
@@ -349,6 +361,13 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
         const SessionId id = (static_cast<SessionId>(index_ + 1) << 48) | next_session_serial_++;
         session = &sessions_.add(std::make_unique<Session>(id, request.client_id));
         counters_.add(counters_.sessions_current);
+    }
+    if (!session->belongs_to(request.username) || session->owner_unknown) {
+        // A new session, one restored from a record without an owner, or one another user
+        // was allowed to take over (allow_session_takeover_by_other_user): it is now theirs.
+        session->owner =
+            request.username ? std::make_unique<const std::string>(*request.username) : nullptr;
+        session->owner_unknown = false;
     }
     // A reconnect before the will delay elapsed cancels the will [MQTT-3.1.3-9].
     session->delayed_will.reset();

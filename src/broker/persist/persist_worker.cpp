@@ -122,6 +122,9 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
     session.version = static_cast<mqtt::ProtocolVersion>(state.session.protocol_version);
     session.expiry_interval = state.session.expiry_interval_s;
     session.stored = true;
+    session.owner_unknown = !state.session.owner_known;
+    if (state.session.owner)
+        session.owner = std::make_unique<const std::string>(*state.session.owner);
 
     // A session connected at the crash has no disconnected_at: it counts from now.
     const Clock::time_point disconnected = state.session.disconnected_at

@@ -35,6 +35,8 @@ store::SessionRecord session_record(const Session& session) {
     record.client_id = session.client_id();
     record.protocol_version = static_cast<std::uint8_t>(session.version);
     record.expiry_interval_s = session.expiry_interval;
+    record.owner_known = !session.owner_unknown;
+    if (session.owner) record.owner = *session.owner;
     return record;
 }
 

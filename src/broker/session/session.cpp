@@ -11,6 +11,12 @@ bool Session::has_shared_subscription() const {
     return it != subscriptions.end() && it->first.starts_with(kShared);
 }
 
+bool Session::belongs_to(const std::optional<std::string>& username) const {
+    if (owner_unknown) return true;
+    if (!owner || !username) return !owner && !username;
+    return *owner == *username;
+}
+
 bool Session::awaiting_release(std::uint16_t id) const {
     return std::find(awaiting_pubrel.begin(), awaiting_pubrel.end(), id) != awaiting_pubrel.end();
 }

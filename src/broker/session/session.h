@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,7 +43,17 @@ class Session {
     bool queue_overflow_reported = false;  // the overflow is logged once per episode
     // Listed in the broker's online members of shared groups (list_online_if_shared).
     bool listed_online = false;
+    // Restored from a record written before sessions kept their owner: the next CONNECT
+    // that resumes it becomes its owner.
+    bool owner_unknown = false;
     std::uint32_t expiry_interval = 0;  // seconds; kSessionNeverExpires = never
+
+    // The user the session belongs to: the (authenticated) User Name of the CONNECT that
+    // created it; null when that CONNECT had none. Another user's CONNECT for this client id
+    // is refused unless allow_session_takeover_by_other_user (Worker::finish_connect).
+    std::unique_ptr<const std::string> owner;
+    // True when a CONNECT with `username` may resume or replace this session.
+    bool belongs_to(const std::optional<std::string>& username) const;
 
     // Filter (as subscribed, `$share/...` included) -> options; the index holds the same.
     std::map<std::string, StoredSubscription, std::less<>> subscriptions;

@@ -69,6 +69,7 @@ TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
                                                    "log_level",
                                                    "max_connections",
                                                    "validate_payload_format",
+                                                   "allow_session_takeover_by_other_user",
                                                    "response_information",
                                                    "acl_file",
                                                    "plugins",

@@ -1,6 +1,8 @@
 #include "store/record_codec.h"
 
 #include <gtest/gtest.h>
+#include <optional>
+#include <string>
 
 namespace akasa::store {
 namespace {
@@ -87,6 +89,40 @@ TEST(RecordCodec, SessionWithoutWillOrDisconnectTime) {
     out.client_id.clear();
     ASSERT_TRUE(decode_session(encode_session(in), &out).ok());
     EXPECT_EQ(out, in);
+}
+
+TEST(RecordCodec, SessionOwnerRoundTripsWithAndWithoutAUser) {
+    for (const std::optional<std::string>& owner :
+         {std::optional<std::string>{}, std::optional<std::string>{"alice"},
+          std::optional<std::string>{""}}) {
+        SessionRecord in;
+        in.owner = owner;
+        SessionRecord out;
+        ASSERT_TRUE(decode_session(encode_session(in), &out).ok());
+        EXPECT_TRUE(out.owner_known);
+        EXPECT_EQ(out.owner, owner);
+    }
+}
+
+// A record written before owners were kept (flags without bit2) decodes with an unknown
+// owner, which the engine lets the next CONNECT adopt.
+TEST(RecordCodec, SessionFromBeforeOwnersHasAnUnknownOwner) {
+    const std::string old_record("\x01\x04\x00\x3c\0\0\0", 7);
+    SessionRecord out;
+    out.owner = "stale";
+    ASSERT_TRUE(decode_session(old_record, &out).ok());
+    EXPECT_FALSE(out.owner_known);
+    EXPECT_FALSE(out.owner.has_value());
+    EXPECT_EQ(out.expiry_interval_s, 60u);
+}
+
+TEST(RecordCodec, SessionOwnerThatIsCutOffIsTruncated) {
+    SessionRecord in;
+    in.owner = "alice";
+    std::string bytes = encode_session(in);
+    bytes.pop_back();
+    SessionRecord out;
+    EXPECT_FALSE(decode_session(bytes, &out).ok());
 }
 
 TEST(RecordCodec, SubscriptionRoundTrips) {
