@@ -208,8 +208,19 @@ void PasswordFile::save(const std::string& path) const {
     const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
     if (fd < 0) throw fail("cannot create a temporary file in " + directory, errno);
     TempFile temp(fd, pattern);
-    // mkstemp already uses 0600; say it explicitly so the mode never depends on libc.
-    if (::fchmod(temp.fd(), S_IRUSR | S_IWUSR) != 0) throw fail("fchmod", errno);
+    // A new file is 0600. A file being rewritten keeps its owner, group and mode (without
+    // access for others): the server may run as another user than the one editing the file,
+    // e.g. root edits a file owned by root:akasa with mode 0640 that the server reads.
+    mode_t mode = S_IRUSR | S_IWUSR;
+    struct stat existing {};
+    if (::stat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) {
+        if (::fchown(temp.fd(), existing.st_uid, existing.st_gid) != 0) {
+            throw fail("cannot give the new file the owner and group of the old one (fchown)",
+                       errno);
+        }
+        mode = (existing.st_mode & (S_IRWXU | S_IRWXG)) | S_IRUSR | S_IWUSR;
+    }
+    if (::fchmod(temp.fd(), mode) != 0) throw fail("fchmod", errno);
 
     const std::string text = serialize();
     std::size_t written = 0;

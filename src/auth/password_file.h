@@ -12,7 +12,8 @@
 //   and swaps the shared_ptr.
 // - The CLI edits a file: load, insert()/remove(), save(). Every line that is not the
 //   edited user's (other users, mosquitto lines, blank lines) is written back byte for
-//   byte, in its original order; save() replaces the file atomically with mode 0600.
+//   byte, in its original order; save() replaces the file atomically: a new file gets mode 0600, a
+//   rewritten one keeps its owner, group and mode (minus any access for others).
 #pragma once
 
 #include <cstddef>
@@ -77,7 +78,8 @@ class PasswordFile {
     // The file's text: every line followed by `\n`.
     std::string serialize() const;
 
-    // Atomic replace: writes a temporary file (mode 0600) in the same directory, fsyncs it,
+    // Atomic replace: writes a temporary file (mode 0600, or the owner, group and mode of the
+    // file it replaces, see above) in the same directory, fsyncs it,
     // renames it over `path` and fsyncs the directory. On failure the temporary file is
     // removed, the old file is untouched, and PasswordFileError is thrown.
     void save(const std::string& path) const;

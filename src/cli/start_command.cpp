@@ -3,6 +3,7 @@
 // broker/broker.h) and exit 0.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <exception>
@@ -17,6 +18,7 @@
 #include "broker/worker.h"
 #include "cli/commands.h"
 #include "config/config_loader.h"
+#include "config/file_exposure.h"
 #include "util/log.h"
 
 namespace akasa::cli {
@@ -30,6 +32,8 @@ int start(const std::string& config_path) {
         return 1;
     }
     util::init_logging(config::to_string(config.log_level));
+    // What the server creates (the store's files) is for its own user only.
+    ::umask(0077);
 
     std::shared_ptr<const auth::PasswordFile> passwords;
     if (config.auth.enable) {
@@ -52,6 +56,7 @@ int start(const std::string& config_path) {
     sigaddset(&signals, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+    const auto exposure_warnings = config::exposed_file_warnings(config, config_path);
     broker::Broker broker(std::move(config), std::move(passwords));
     broker.set_version(AKASA_VERSION);
     try {
@@ -60,6 +65,9 @@ int start(const std::string& config_path) {
         std::fprintf(stderr, "akasa: %s\n", e.what());
         return 1;
     }
+    // After the start, so that a start that fails names only what made it fail.
+    for (const auto& warning : exposure_warnings)
+        spdlog::warn("{}", warning);
     spdlog::info("akasa {} started", AKASA_VERSION);
 
     for (;;) {

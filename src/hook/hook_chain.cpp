@@ -64,8 +64,9 @@ HookPointSet enabled_points(const config::HookConfig& flags) {
 
 HookChain::HookChain(const config::HookConfig& flags) : enabled_(enabled_points(flags)) {}
 
-void HookChain::add(std::shared_ptr<Hook> hook) {
-    const HookPointSet points = hook->points() & enabled_;
+void HookChain::add(std::shared_ptr<Hook> hook, Switches switches) {
+    const HookPointSet points =
+        switches == Switches::Apply ? hook->points() & enabled_ : hook->points();
     for (std::size_t i = 0; i < kHookPointCount; ++i) {
         if (points & (HookPointSet{1} << i)) by_point_[i].push_back(hook.get());
     }

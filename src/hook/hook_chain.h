@@ -47,7 +47,11 @@ class HookChain {
   public:
     explicit HookChain(const config::HookConfig& flags = {});
 
-    void add(std::shared_ptr<Hook> hook);
+    // Whether the `hook.enable_*` switches apply to a hook. They turn extension points off;
+    // a hook that enforces the server's security policy (the ACL) is not an extension that
+    // a switch meant for plugins may silently disable.
+    enum class Switches : std::uint8_t { Apply, Ignore };
+    void add(std::shared_ptr<Hook> hook, Switches switches = Switches::Apply);
     std::size_t size() const { return hooks_.size(); }
 
     bool any_for(HookPoint point) const { return (active_ & bit(point)) != 0; }

@@ -139,7 +139,12 @@ Status RocksDbStore::open_db() {
     const std::string& dir = options_.dir;
     if (!hooks_.env) {
         std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
+        // The store holds every client's queued messages: a directory it creates is its own
+        // user's only (0700); one that exists keeps the mode its operator chose.
+        if (std::filesystem::create_directories(dir, ec) && !ec) {
+            std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                         std::filesystem::perm_options::replace, ec);
+        }
         if (ec) {
             return Status::io_error(
                 fmt::format("cannot create the store directory '{}': {}", dir, ec.message()));

@@ -1,16 +1,83 @@
 #include "util/log.h"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <memory>
 #include <string>
 
 namespace akasa::util {
 
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void append_escaped_byte(std::string& out, unsigned char c) {
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 0x0F];
+}
+
+// Formats with the pattern after escaping the message: client ids, user names, topics and
+// reason strings reach the log from clients, and a newline or an ESC sequence in one would
+// forge log lines or drive the operator's terminal.
+class EscapingFormatter final : public spdlog::formatter {
+  public:
+    explicit EscapingFormatter(std::string pattern)
+        : pattern_(pattern), inner_(std::make_unique<spdlog::pattern_formatter>(pattern)) {}
+
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+        const std::string_view text(msg.payload.data(), msg.payload.size());
+        if (!needs_escaping(text)) return inner_->format(msg, dest);
+        escaped_.clear();
+        escape_log_text(text, escaped_);
+        spdlog::details::log_msg copy = msg;
+        copy.payload = spdlog::string_view_t(escaped_.data(), escaped_.size());
+        inner_->format(copy, dest);
+    }
+
+    std::unique_ptr<spdlog::formatter> clone() const override {
+        return std::make_unique<EscapingFormatter>(pattern_);
+    }
+
+  private:
+    static bool needs_escaping(std::string_view text) {
+        for (const unsigned char c : text) {
+            if (c < 0x20 || c == 0x7F || c == 0xC2) return true;
+        }
+        return false;
+    }
+
+    std::string pattern_;
+    std::unique_ptr<spdlog::formatter> inner_;
+    std::string escaped_;  // sinks call format() under their own lock: one at a time
+};
+
+}  // namespace
+
+void escape_log_text(std::string_view text, std::string& out) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7F) {
+            append_escaped_byte(out, c);
+        } else if (c == 0xC2 && i + 1 < text.size() &&
+                   static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+            // U+0080..U+009F, the C1 controls (CSI among them) some terminals obey.
+            append_escaped_byte(out, c);
+            append_escaped_byte(out, static_cast<unsigned char>(text[++i]));
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+}
+
 void init_logging(std::string_view level) {
     spdlog::drop("akasa");  // allows a second call (tests)
     auto logger = spdlog::stderr_color_mt("akasa");
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t] %v");
+    logger->set_formatter(
+        std::make_unique<EscapingFormatter>("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t] %v"));
     auto parsed = spdlog::level::from_str(std::string(level));
     // from_str returns `off` for unknown names; only accept it when asked for explicitly.
     if (parsed == spdlog::level::off && level != "off") parsed = spdlog::level::info;

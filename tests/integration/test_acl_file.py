@@ -162,6 +162,17 @@ class AclTests(unittest.TestCase):
             for c in (owner, intruder):
                 c.close()
 
+    def test_hook_switches_do_not_turn_the_acl_off(self):
+        # Issue 15 item 10: `hook.enable_*` switch plugins' points, never the ACL's checks.
+        switches = ("hook:\n  enable_before_connect: false\n  enable_publish: false\n"
+                    "  enable_subscribe: false\n")
+        with AclServer(extra_yaml=switches) as server:
+            alice = client(server, "alice-sw", 5, "alice")
+            self.assertEqual(alice.publish("bob/x", b"no", qos=1), 0x87)
+            self.assertEqual(alice.subscribe(["bob/#", "alice/#"]), [0x87, 1])
+            self.assertEqual(alice.publish("alice/x", b"yes", qos=1), 0)
+            alice.close()
+
     def test_acl_checks_the_topic_a_plugin_rewrote(self):
         plugin = f"""
 plugins:

@@ -152,12 +152,28 @@ class PasswordCliTest(unittest.TestCase):
         self.assertEqual(self.insert("new", "pw", "--create").returncode, 0)
         self.assertEqual(list(entries(self.path)), ["new"])
 
-    def test_file_mode_is_0600(self):
+    def test_a_new_file_is_0600_and_a_rewrite_drops_access_for_others(self):
         self.assertEqual(self.insert("u", "pw", "--create").returncode, 0)
+        self.assertEqual(stat.S_IMODE(os.stat(self.path).st_mode), 0o600)
         os.chmod(self.path, 0o644)
         self.assertEqual(self.insert("v", "pw").returncode, 0)
-        self.assertEqual(stat.S_IMODE(os.stat(self.path).st_mode), 0o600)
+        self.assertEqual(stat.S_IMODE(os.stat(self.path).st_mode), 0o640)
         self.assertEqual(sorted(os.listdir(self.dir.name)), ["passwords"])
+
+    @unittest.skipUnless(os.geteuid() == 0, "changing a file's owner needs root")
+    def test_a_rewrite_keeps_the_owner_and_group(self):
+        # Issue 15 item 10: root edits a file the server (another user) reads through its
+        # group; the rewritten file must stay readable by the server.
+        self.assertEqual(self.insert("u", "pw", "--create").returncode, 0)
+        os.chown(self.path, 65534, 65534)
+        os.chmod(self.path, 0o640)
+        self.assertEqual(self.insert("v", "pw").returncode, 0)
+        self.assertEqual(self.run_akasa("remove-password", "--path", self.path, "--username",
+                                        "u").returncode, 0)
+        st = os.stat(self.path)
+        self.assertEqual((st.st_uid, st.st_gid), (65534, 65534))
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o640)
+        self.assertEqual(list(entries(self.path)), ["v"])
 
     def test_insert_and_remove_keep_other_lines_byte_for_byte(self):
         original = (read_text(os.path.join(FIXTURES, "mosquitto.txt")) + "\n" +

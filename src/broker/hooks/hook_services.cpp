@@ -28,7 +28,7 @@ HookServices::HookServices(const config::Config& config)
             throw HookStartError(fmt::format("acl_file: {}", e.what()));
         }
         acl = std::make_shared<hook::acl::AclHook>(acl_store_);
-        chain.add(acl);
+        chain.add(acl, hook::HookChain::Switches::Ignore);
         spdlog::info("acl_file: {}: {} rules", *config.acl_file, acl_store_->rules()->rule_count());
     }
 }

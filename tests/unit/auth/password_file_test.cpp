@@ -191,7 +191,7 @@ TEST(PasswordFile, InsertRejectsUsernamesThatWouldBreakTheFormat) {
     EXPECT_TRUE(PasswordFile::parse(file.serialize(), "pw").verify("with:colon", "pw"));
 }
 
-TEST(PasswordFile, SaveReplacesAtomicallyWithMode0600AndNoTemporaryLeft) {
+TEST(PasswordFile, SaveReplacesAtomicallyWithoutAccessForOthersAndNoTemporaryLeft) {
     TempDir dir;
     const std::string path = dir.file("passwords");
     write_text(path, "old content that is not even valid\n");
@@ -203,7 +203,7 @@ TEST(PasswordFile, SaveReplacesAtomicallyWithMode0600AndNoTemporaryLeft) {
 
     struct stat info {};
     ASSERT_EQ(::stat(path.c_str(), &info), 0);
-    EXPECT_EQ(info.st_mode & 0777, 0600u);
+    EXPECT_EQ(info.st_mode & 0777, 0640u);  // the group keeps its access, others lose theirs
     EXPECT_EQ(read_text(path), file.serialize());
     EXPECT_TRUE(PasswordFile::load(path).verify("u", "pw"));
     std::size_t entries = 0;

@@ -96,6 +96,21 @@ TEST(HookChainTest, AnyForReflectsOnlyThePointsAHookImplements) {
     EXPECT_FALSE(chain.any_for(HookPoint::BeforeConnect));
 }
 
+TEST(HookChainTest, APolicyHookIgnoresTheSwitches) {
+    config::HookConfig flags;
+    flags.enable_publish = false;
+    flags.enable_subscribe = false;
+    HookChain chain(flags);
+    auto acl_like = fake("acl");
+    chain.add(acl_like, HookChain::Switches::Ignore);
+    EXPECT_TRUE(chain.any_for(HookPoint::BeforePublish));
+    EXPECT_TRUE(chain.any_for(HookPoint::BeforeSubscribe));
+    Site s;
+    auto p = publish_to("a/b");
+    chain.before_publish(s.site(), p);
+    EXPECT_FALSE(acl_like->events.empty());
+}
+
 TEST(HookChainTest, DisabledFlagsTurnPointsOff) {
     config::HookConfig flags;
     flags.enable_publish = false;
