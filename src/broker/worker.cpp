@@ -39,6 +39,9 @@ Worker::Worker(BrokerContext& context, std::uint32_t index)
       read_scratch_(kReadScratchSize),
       random_(std::random_device{}() ^ index) {
     if (context_.persistence) persist_ = std::make_unique<PersistWriter>(*context_.persistence);
+    // Deadlines set by handlers (will delay, keep alive, expiry) count from when the event
+    // arrived, not from before the wait that preceded it.
+    loop_.set_on_ready([this] { now_ = Clock::now(); });
 }
 
 Worker::~Worker() {

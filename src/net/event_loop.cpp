@@ -62,6 +62,7 @@ int EventLoop::poll(int timeout_ms, int max_events) {
         if (errno == EINTR) return 0;
         throw_errno("epoll_wait");
     }
+    if (n > 0 && on_ready_) on_ready_();
     for (int i = 0; i < n; ++i) {
         auto* handler = static_cast<IoHandler*>(events_[i].data.ptr);
         if (handler == kWakeTag) {

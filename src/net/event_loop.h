@@ -8,6 +8,8 @@
 
 #include <sys/epoll.h>
 
+#include <functional>
+
 #include <atomic>
 #include <cstdint>
 #include <vector>
@@ -44,6 +46,11 @@ class EventLoop {
     // (epoll keeps them queued, in order). Returns the number of events dispatched.
     int poll(int timeout_ms, int max_events = 0);
 
+    // Called once per poll() that found events, after the wait and before any handler: the
+    // owner refreshes its clock there, so that handlers never see the time from before a
+    // wait (a deadline computed from it would be early by up to the wait).
+    void set_on_ready(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
+
     // Thread-safe: makes the current or next poll() return and take_wakeup() true.
     // Coalesces: many wake() calls before the loop runs cost one eventfd write.
     void wake() noexcept;
@@ -57,6 +64,7 @@ class EventLoop {
     std::atomic<bool> wake_pending_{false};
     bool woken_ = false;
     std::vector<epoll_event> events_;
+    std::function<void()> on_ready_;
 };
 
 }  // namespace akasa::net

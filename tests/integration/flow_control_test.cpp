@@ -94,14 +94,18 @@ TEST_F(FlowControlTest, WillDelayIsCancelledByReconnect_MQTT_3_1_3_9) {
     will.payload = "late";
     will.qos = QoS::AtLeastOnce;
     will.properties.will_delay_interval = 3;
-    {
+    // A new connection cancels the will whether it resumes the session (Clean Start 0) or
+    // ends it (Clean Start 1) [MQTT-3.1.2-8].
+    for (const char* id : {"wd", "wd-clean"}) {
         TestClient c(port(), ProtocolVersion::V5);
-        ASSERT_EQ(c.connect("wd", false, 60, expiry, will).reason_code, 0);
+        ASSERT_EQ(c.connect(id, false, 60, expiry, will).reason_code, 0);
         c.close();
+        ASSERT_TRUE(server.wait_for_log(std::string("client ") + id + " disconnected"));
     }
-    ASSERT_TRUE(server.wait_for_log("client wd disconnected"));
     TestClient back(port(), ProtocolVersion::V5);
     EXPECT_TRUE(back.connect_ok("wd", false, expiry).session_present);
+    TestClient clean(port(), ProtocolVersion::V5);
+    EXPECT_FALSE(clean.connect_ok("wd-clean", true, expiry).session_present);
     // Past the delay (3 s, checked on a 1 s tick) nothing was published.
     EXPECT_EQ(watcher.publishes_within(5s), 0u);
 }

@@ -556,6 +556,15 @@ void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
             }
             continue;
         }
+        if (!mqtt::validate_topic_filter(filter)) {
+            // Malformed (`#/a`, `a+/b`): refused like the same filter in a SUBSCRIBE (v5
+            // 0x8F), not answered "no subscription existed". 3.x UNSUBACK carries no codes.
+            if (version_ == ProtocolVersion::V5) {
+                unsuback.reason_codes.push_back(
+                    static_cast<std::uint8_t>(ReasonCode::TopicFilterInvalid));
+            }
+            continue;
+        }
         const bool existed = unsubscribe_accepted(*worker_, *session_, filter);
         if (version_ == ProtocolVersion::V5) {
             unsuback.reason_codes.push_back(static_cast<std::uint8_t>(

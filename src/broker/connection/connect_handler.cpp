@@ -94,6 +94,12 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
                               "3.1 client id longer than 23 characters");
     }
     if (connect.client_id.empty()) {
+        if (version == ProtocolVersion::V31) {
+            // MQTT 3.1 (3.1 "Client Identifier"): 1 to 23 characters; assigning one is a
+            // 3.1.1 addition, so a 3.1 client with none is identifier-rejected.
+            return refuse_connect(version, ReasonCode::ClientIdentifierNotValid,
+                                  "MQTT 3.1 client without a client id");
+        }
         if (!v5 && !connect.clean_start) {
             // [MQTT-3.1.3-8]: a zero-byte id needs Clean Session = 1.
             return refuse_connect(version, ReasonCode::ClientIdentifierNotValid,
@@ -352,6 +358,13 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
         end_session(*session, /*release_registry=*/false);
         session = nullptr;
     }
+    // A new connection for the session before its will delay passed cancels the will
+    // [MQTT-3.1.2-8], also when its Clean Start ends the session right below. One whose time
+    // came before this connection (the 1-second tick has not sent it yet) goes out.
+    if (session && session->delayed_will) {
+        if (session->delayed_will_at <= now_) publish_will(session->delayed_will);
+        session->delayed_will.reset();
+    }
     const bool resume = session && !request.clean_start;
     if (session && !resume) {
         end_session(*session, /*release_registry=*/false);  // Clean Start [MQTT-3.1.2-4]
@@ -369,8 +382,6 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
             request.username ? std::make_unique<const std::string>(*request.username) : nullptr;
         session->owner_unknown = false;
     }
-    // A reconnect before the will delay elapsed cancels the will [MQTT-3.1.3-9].
-    session->delayed_will.reset();
     session->expires_at.reset();
     session->version = request.version;
     session->expiry_interval = request.session_expiry;
