@@ -6,20 +6,33 @@ FUZZ_SECONDS   ?= 60
 RUN_CONFIG     ?= run/akasa.yaml
 JOBS           ?= $(shell nproc)
 
-.PHONY: all deps build run test test-release test-asan fuzz bench format clean
+.PHONY: all deps deps-test build build-server run test test-release test-asan fuzz bench format clean
 
 all: build
 
+# What building and running the server need; deps-test adds the tests' tools and peers.
 deps:
-	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
+	@scripts/install-deps --check run >/dev/null 2>&1 || scripts/install-deps run
 
-build: deps
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+deps-test:
+	@scripts/install-deps --check test >/dev/null 2>&1 || scripts/install-deps test
+
+# Everything: the server, its tests, the microbenchmarks and the load tool.
+build: deps-test
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DAKASA_BUILD_TESTS=ON \
+	  -DAKASA_BUILD_BENCH=ON
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Only the server (and the example plugin): no test or benchmark dependency is needed.
+build-server: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DAKASA_BUILD_TESTS=OFF \
+	  -DAKASA_BUILD_BENCH=OFF
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target akasa
 
 # Starts the server on 127.0.0.1:1883 with a default config that allows anonymous clients.
 # The config is written once to $(RUN_CONFIG); edit it freely, `make run` keeps your edits.
-run: build
+# A port already taken is reported by the server in one line, naming the process that holds it.
+run: build-server
 	@mkdir -p $(dir $(RUN_CONFIG))
 	@test -f $(RUN_CONFIG) || $(BUILD_DIR)/akasa default-config --allow-anonymous > $(RUN_CONFIG)
 	$(BUILD_DIR)/akasa start --config $(RUN_CONFIG)
@@ -30,14 +43,14 @@ test: test-release test-asan fuzz
 test-release: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j 2 --timeout 900
 
-test-asan: deps
+test-asan: deps-test
 	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DAKASA_SANITIZE=ON -DAKASA_BUILD_BENCH=OFF
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j 2 --timeout 900
 
 # libFuzzer on the MQTT decoder, seeded with fuzz/corpus; skipped (with a note) without clang.
-fuzz: deps
+fuzz: deps-test
 	@if command -v clang++ >/dev/null 2>&1; then \
 	  CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAKASA_FUZZ=ON && \
 	  cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) && \

@@ -1,5 +1,7 @@
 #include "net/socket.h"
 
+#include "net/port_owner.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -81,8 +83,10 @@ int listen_tcp(const Endpoint& endpoint, bool reuse_port, int backlog) {
     auto fail = [&](int fd, const char* what) {
         int saved = errno;
         if (fd >= 0) ::close(fd);
+        // "Address already in use" alone sends the user hunting: name who holds the port.
+        const std::string owner = saved == EADDRINUSE ? describe_port_owner(endpoint.port()) : "";
         throw std::system_error(saved, std::generic_category(),
-                                fmt::format("{} {}", what, endpoint.to_string()));
+                                fmt::format("{} {}{}", what, endpoint.to_string(), owner));
     };
     int fd = ::socket(endpoint.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) fail(fd, "socket");

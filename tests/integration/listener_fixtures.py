@@ -25,7 +25,7 @@ def require_tools(*tools):
     missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
         raise AssertionError(
-            f"missing test tools: {', '.join(missing)}; run scripts/install-deps "
+            f"missing test tools: {', '.join(missing)}; run scripts/install-deps test "
             "(packages openssl, mosquitto-clients, haproxy, nodejs/npm, curl)")
 
 

@@ -2,6 +2,7 @@
 and a non-zero exit status, before anything listens."""
 
 import os
+import socket
 import subprocess
 import tempfile
 import unittest
@@ -52,6 +53,21 @@ class StartErrorTests(unittest.TestCase):
                          listeners=f"ws:\n  addr: 127.0.0.1:{ws_port}\n",
                          wait_ports=[ws_port]) as server:
             self.assertIn("listening for ws on", server.log_text())
+
+    def test_a_port_in_use_names_the_process_holding_it(self):
+        # Issue 16 item 14: "Address already in use" says by whom, in one line.
+        holder = socket.socket()
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with open("/proc/self/comm") as f:
+            name = f.read().strip()
+        try:
+            self.assert_refused(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{port}\n"
+                                "auth:\n  enable: false\n", f"127.0.0.1:{port}",
+                                f"held by {name} (pid {os.getpid()})", "in use")
+        finally:
+            holder.close()
 
     def test_unknown_proxy_mode_is_named(self):
         self.assert_refused(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{free_port()}\n"
