@@ -14,6 +14,7 @@ struct WorkerCounters {
     Counter connections_accepted{0};
     Counter connections_refused{0};  // CONNACK with an error, or over max_connections
     Counter sessions_current{0};     // gauge: sessions owned, online or offline
+    Counter clients_online{0};       // gauge: sessions with a connection (CONNACK sent)
     Counter messages_in[3] = {};     // PUBLISH received, by QoS
     Counter messages_out[3] = {};    // PUBLISH sent, by QoS (resends included)
     Counter bytes_in{0};

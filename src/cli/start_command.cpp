@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -31,7 +32,19 @@ int start(const std::string& config_path) {
         std::fprintf(stderr, "akasa: %s\n", e.what());
         return 1;
     }
-    util::init_logging(config::to_string(config.log_level));
+    // RUST_LOG, the Rust Akasa's way (its docker examples set it), overrides log_level.
+    std::optional<std::string> rust_log_level;
+    const char* rust_log = std::getenv("RUST_LOG");
+    if (rust_log) rust_log_level = util::level_from_rust_log(rust_log);
+    util::init_logging(rust_log_level ? *rust_log_level : config::to_string(config.log_level));
+    if (rust_log && !rust_log_level) {
+        spdlog::warn(
+            "RUST_LOG=\"{}\" names no level (trace, debug, info, warn, error, off); "
+            "log_level applies",
+            rust_log);
+    } else if (rust_log_level) {
+        spdlog::info("log level {} from RUST_LOG (overrides log_level)", *rust_log_level);
+    }
     // What the server creates (the store's files) is for its own user only.
     ::umask(0077);
 

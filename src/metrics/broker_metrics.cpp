@@ -25,6 +25,10 @@ void declare_broker_metrics(Registry& r) {
     r.declare(std::string(name::kListenerConnectionsTotal), Counter,
               "Network connections accepted per listener.");
     r.declare(std::string(name::kSessions), Gauge, "Sessions, online or offline.");
+    r.declare(std::string(name::kClientsOnline), Gauge,
+              "Clients connected (CONNACK sent), one per online session.");
+    r.declare(std::string(name::kAkasaOnlineClients), Gauge,
+              "Count of online clients (the Rust Akasa's name for akasa_clients_online).");
     r.declare(std::string(name::kSubscriptions), Gauge, "Subscriptions in the index.");
     r.declare(std::string(name::kRetainedMessages), Gauge, "Retained messages stored.");
     r.declare(std::string(name::kMessagesReceived), Counter, "PUBLISH packets received, by QoS.");
@@ -40,6 +44,8 @@ void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
     r.add(name::kConnectionsTotal, {}, load(c.connections_accepted));
     r.add(name::kConnectionsRefused, {}, load(c.connections_refused));
     r.add(name::kSessions, {}, load(c.sessions_current));
+    r.add(name::kClientsOnline, {}, load(c.clients_online));
+    r.add(name::kAkasaOnlineClients, {}, load(c.clients_online));
     for (int qos = 0; qos < 3; ++qos) {
         r.add(name::kMessagesReceived, kQos[qos], load(c.messages_in[qos]));
         r.add(name::kMessagesSent, kQos[qos], load(c.messages_out[qos]));

@@ -25,6 +25,9 @@ inline constexpr std::string_view kListenerConnectionsCurrent =
     "akasa_listener_connections_current";
 inline constexpr std::string_view kListenerConnectionsTotal = "akasa_listener_connections_total";
 inline constexpr std::string_view kSessions = "akasa_sessions_current";
+inline constexpr std::string_view kClientsOnline = "akasa_clients_online";
+// The Rust Akasa's name for the same gauge, so existing scrapes and alerts keep working.
+inline constexpr std::string_view kAkasaOnlineClients = "ONLINE_CLIENTS";
 inline constexpr std::string_view kSubscriptions = "akasa_subscriptions_current";
 inline constexpr std::string_view kRetainedMessages = "akasa_retained_messages_current";
 inline constexpr std::string_view kMessagesReceived = "akasa_messages_received_total";

@@ -73,6 +73,36 @@ void escape_log_text(std::string_view text, std::string& out) {
     }
 }
 
+std::optional<std::string> level_from_rust_log(std::string_view value) {
+    auto known = [](std::string_view level) -> std::optional<std::string> {
+        std::string lower;
+        for (const char c : level)
+            lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        for (const char* name : {"trace", "debug", "info", "warn", "error", "off"}) {
+            if (lower == name) return lower;
+        }
+        return std::nullopt;
+    };
+    std::optional<std::string> global, ours;
+    while (!value.empty()) {
+        const auto comma = value.find(',');
+        std::string_view directive = value.substr(0, comma);
+        value.remove_prefix(comma == std::string_view::npos ? value.size() : comma + 1);
+        // env_logger's `/regex` filter suffix does not change the level.
+        directive = directive.substr(0, directive.find('/'));
+        const auto equals = directive.find('=');
+        if (equals == std::string_view::npos) {
+            if (auto level = known(directive)) global = level;
+            continue;
+        }
+        const std::string_view target = directive.substr(0, equals);
+        if (target == "akasa" || target.starts_with("akasa::")) {
+            if (auto level = known(directive.substr(equals + 1))) ours = level;
+        }
+    }
+    return ours ? ours : global;
+}
+
 void init_logging(std::string_view level) {
     spdlog::drop("akasa");  // allows a second call (tests)
     auto logger = spdlog::stderr_color_mt("akasa");

@@ -8,11 +8,13 @@ import queue
 import re
 import socket
 import subprocess
+import time
 import unittest
 
 import paho.mqtt.client as mqtt
 
-from akasa_harness import AkasaServer
+from akasa_harness import AkasaServer, wait_for_log
+from hook_test_support import RawClient
 
 TIMEOUT = 10
 
@@ -166,6 +168,27 @@ class HttpListenerTests(unittest.TestCase):
             client.publish("http/metrics/retained", b"", qos=1, retain=True)
             client.disconnect()
             client.loop_stop()
+
+    def test_online_clients_under_our_name_and_akasas(self):
+        # Issue 16 item 7: the Rust Akasa's gauge, ONLINE_CLIENTS, for existing scrapes.
+        with AkasaServer(http="") as server:
+            clients = [RawClient(server.port, f"online-{i}", 4) for i in range(3)]
+            for c in clients:
+                self.assertEqual(c.connect(), 0)
+            raw = socket.create_connection(("127.0.0.1", server.port))  # no CONNECT: not a client
+            samples = scrape(server)
+            self.assertEqual(samples[("ONLINE_CLIENTS", "")], 3)
+            self.assertEqual(samples[("akasa_clients_online", "")], 3)
+            clients[0].send(0xE0, b"")  # DISCONNECT
+            wait_for_log(server, "client online-0 disconnected")
+            # Logged just before the gauge changes, on the worker thread: poll briefly.
+            deadline = time.monotonic() + TIMEOUT
+            while scrape(server)[("ONLINE_CLIENTS", "")] != 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(scrape(server)[("ONLINE_CLIENTS", "")], 2)
+            for c in clients:
+                c.close()
+            raw.close()
 
     def test_unknown_path_is_404(self):
         code, _, _ = curl(self.url("/nothing-here"))

@@ -247,6 +247,7 @@ void ClientConnection::start_session(Session& session, const ConnectRequest& req
     state_ = State::Connected;
     session_ = &session;
     session.connection = this;
+    worker_->counters().add(worker_->counters().clients_online);
     worker_->list_online_if_shared(session);
     keep_alive_ = request.keep_alive;
     window_ = std::min<std::uint16_t>(request.receive_maximum, 65535);
@@ -392,6 +393,7 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
 void Worker::session_disconnected(Session& session, MessagePtr will, std::uint32_t will_delay,
                                   bool publish, bool taken_over) {
     session.connection = nullptr;
+    counters_.sub(counters_.clients_online);
     if (session.listed_online) {
         context_.online.set(session.id(), false);
         session.listed_online = false;

@@ -38,3 +38,25 @@ TEST(EscapeLogText, TerminalControlSequencesAreDefused) {
 
 }  // namespace
 }  // namespace akasa::util
+
+namespace akasa::util {
+namespace {
+
+TEST(LevelFromRustLog, ReadsEnvLoggerDirectives) {
+    EXPECT_EQ(level_from_rust_log("debug"), "debug");
+    EXPECT_EQ(level_from_rust_log("WARN"), "warn");
+    EXPECT_EQ(level_from_rust_log("warn,akasa=trace"), "trace");
+    EXPECT_EQ(level_from_rust_log("akasa::server=debug,info"), "debug");
+    EXPECT_EQ(level_from_rust_log("tokio=debug,error"), "error");
+    EXPECT_EQ(level_from_rust_log("info/some.*regex"), "info");
+    EXPECT_EQ(level_from_rust_log("off"), "off");
+}
+
+TEST(LevelFromRustLog, NothingWeKnowIsNullopt) {
+    EXPECT_EQ(level_from_rust_log(""), std::nullopt);
+    EXPECT_EQ(level_from_rust_log("tokio=debug"), std::nullopt);
+    EXPECT_EQ(level_from_rust_log("loud"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace akasa::util
