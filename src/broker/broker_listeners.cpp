@@ -29,10 +29,10 @@ net::Endpoint listener_endpoint(const config::SocketAddress& addr) {
 }
 
 // Frames are streamed, never buffered whole, and the MQTT decoder enforces
-// max_packet_size_client itself; a frame may carry several packets, so allow some more.
+// max_packet_size_server itself; a frame may carry several packets, so allow some more.
 net::websocket::FrameLimits websocket_limits(const config::Config& config) {
     constexpr std::uint64_t kSlack = 1 << 20;
-    const std::uint64_t limit = std::uint64_t{config.max_packet_size_client} + kSlack;
+    const std::uint64_t limit = std::uint64_t{config.max_packet_size_server} + kSlack;
     return {.max_frame_payload = limit, .max_message_size = limit};
 }
 

@@ -157,8 +157,10 @@ struct Config {
     std::uint16_t max_keep_alive = 65535;
     bool multiple_subscription_id_in_publish = false;
     std::uint32_t max_session_expiry_interval = 4294967295;  // seconds
-    std::uint32_t max_packet_size_client = 268435460;        // 1..268435460 bytes
-    std::uint32_t max_packet_size_server = 268435460;        // 1..268435460 bytes
+    // Largest packet sent to a client whose CONNECT states no Maximum Packet Size.
+    std::uint32_t max_packet_size_client = 268435460;  // 1..268435460 bytes
+    // Largest packet accepted from a client; announced as Maximum Packet Size (v5 CONNACK).
+    std::uint32_t max_packet_size_server = 268435460;  // 1..268435460 bytes
     std::uint16_t topic_alias_max = 65535;
     bool retain_available = true;
     bool shared_subscription_available = true;

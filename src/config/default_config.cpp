@@ -70,8 +70,8 @@ min_keep_alive: 10                   # MQTT v5: a smaller keep alive is raised t
 max_keep_alive: 65535                # MQTT v5: a larger keep alive is lowered to this
 multiple_subscription_id_in_publish: false   # send every matching subscription id, not one
 max_session_expiry_interval: 4294967295      # seconds; MQTT v5 clients asking more get this
-max_packet_size_client: 268435460    # largest packet accepted from a client (bytes)
-max_packet_size_server: 268435460    # largest packet sent to a client (bytes)
+max_packet_size_client: 268435460    # largest packet sent to a client that states no limit (bytes)
+max_packet_size_server: 268435460    # largest packet accepted from a client (bytes)
 topic_alias_max: 65535               # MQTT v5 topic aliases a client may use (0: none)
 retain_available: true
 shared_subscription_available: true

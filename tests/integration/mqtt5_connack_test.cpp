@@ -183,7 +183,7 @@ TEST_F(MaxQoSZeroTest, AnnouncedAndWillAboveItIsRefused_MQTT_3_2_2_12) {
 class LimitsTest : public ServerTest {
   protected:
     void configure(ServerProcess& s) override {
-        s.add_config("max_packet_size_client: 1024");
+        s.add_config("max_packet_size_server: 1024");
         s.add_config("topic_alias_max: 4");
         s.add_config("max_inflight_server: 3");
     }

@@ -15,7 +15,7 @@ using mqtt::QoS;
 using mqtt::ReasonCode;
 
 class RobustnessTest : public ServerTest {
-    void configure(ServerProcess& s) override { s.add_config("max_packet_size_client: 1024"); }
+    void configure(ServerProcess& s) override { s.add_config("max_packet_size_server: 1024"); }
 };
 
 TEST_F(RobustnessTest, MalformedPacketGetsDisconnectWithMalformedPacket_MQTT_4_13_1_1) {

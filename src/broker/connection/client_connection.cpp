@@ -235,8 +235,8 @@ const std::string* ClientConnection::inbound_alias(std::uint16_t alias) const {
 
 std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     // Before CONNECT the peer is unauthenticated: a smaller cap keeps a crowd of
-    // half-open clients from making us buffer max_packet_size_client bytes each.
-    std::uint32_t max_size = worker_->config().max_packet_size_client;
+    // half-open clients from making us buffer max_packet_size_server bytes each.
+    std::uint32_t max_size = worker_->config().max_packet_size_server;
     if (state_ == State::AwaitingConnect) max_size = std::min(max_size, kMaxConnectSize);
     std::size_t pos = 0;
     // A PUBLISH that found a subscriber congested ends the read: what follows it stays

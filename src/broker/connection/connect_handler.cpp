@@ -32,6 +32,12 @@ const char* protocol_name(ProtocolVersion v) {
     return "MQTT ?";
 }
 
+// The largest packet we send this client: its own Maximum Packet Size (v5), else
+// max_packet_size_client, Akasa's limit for clients that state none.
+std::uint32_t outbound_packet_limit(const config::Config& config, const mqtt::Connect& connect) {
+    return connect.properties.maximum_packet_size.value_or(config.max_packet_size_client);
+}
+
 }  // namespace
 
 void ClientConnection::refuse_connect(ProtocolVersion version, ReasonCode reason, const char* why) {
@@ -72,9 +78,7 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
     version_ = version;
     if (v5) {
         // Limits on what we send apply from the CONNACK on (mqtt5_limits.h).
-        client_max_packet_size_ =
-            std::min(connect.properties.maximum_packet_size.value_or(mqtt::kMaxPacketSize),
-                     config.max_packet_size_server);
+        client_max_packet_size_ = outbound_packet_limit(config, connect);
         request_problem_information_ =
             connect.properties.request_problem_information.value_or(1) != 0;
         if (connect.properties.topic_alias_maximum.value_or(0) > 0) {
@@ -129,6 +133,8 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
     }
     if (connect.username) request.username.emplace(*connect.username);
 
+    request.maximum_packet_size = outbound_packet_limit(config, connect);
+
     // Keep alive: v5 lets the server choose (Server Keep Alive) [MQTT-3.2.2-21].
     request.keep_alive = connect.keep_alive;
     if (v5 && connect.keep_alive != 0) {
@@ -141,8 +147,6 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         request.session_expiry = std::min(connect.properties.session_expiry_interval.value_or(0),
                                           config.max_session_expiry_interval);
         request.receive_maximum = connect.properties.receive_maximum.value_or(65535);
-        request.maximum_packet_size =
-            connect.properties.maximum_packet_size.value_or(mqtt::kMaxPacketSize);
         request.request_problem_information =
             connect.properties.request_problem_information.value_or(1) != 0;
         request.request_response_information =
@@ -207,8 +211,8 @@ bool ClientConnection::build_connack(const ConnectRequest& request, bool session
     if (config.max_inflight_server != 65535) p.receive_maximum = config.max_inflight_server;
     if (config.max_allowed_qos < 2) p.maximum_qos = config.max_allowed_qos;
     if (!config.retain_available) p.retain_available = 0;
-    if (config.max_packet_size_client < mqtt::kMaxPacketSize)
-        p.maximum_packet_size = config.max_packet_size_client;
+    if (config.max_packet_size_server < mqtt::kMaxPacketSize)
+        p.maximum_packet_size = config.max_packet_size_server;
     if (config.topic_alias_max > 0) p.topic_alias_maximum = config.topic_alias_max;
     if (!config.wildcard_subscription_available) p.wildcard_subscription_available = 0;
     if (!config.subscription_id_available) p.subscription_identifier_available = 0;
@@ -252,8 +256,7 @@ void ClientConnection::start_session(Session& session, const ConnectRequest& req
     keep_alive_ = request.keep_alive;
     window_ = std::min<std::uint16_t>(request.receive_maximum, 65535);
     if (window_ == 0) window_ = 1;
-    client_max_packet_size_ =
-        std::min(request.maximum_packet_size, worker_->config().max_packet_size_server);
+    client_max_packet_size_ = request.maximum_packet_size;
     request_problem_information_ = request.request_problem_information;
     session_expiry_ = request.session_expiry;
     if (request.will) {
