@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -26,8 +27,9 @@ namespace akasa::cli {
 
 int start(const std::string& config_path) {
     config::Config config;
+    std::vector<std::string> config_warnings;
     try {
-        config = config::load_config_file(config_path);
+        config = config::load_config_file(config_path, &config_warnings);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "akasa: %s\n", e.what());
         return 1;
@@ -37,6 +39,8 @@ int start(const std::string& config_path) {
     const char* rust_log = std::getenv("RUST_LOG");
     if (rust_log) rust_log_level = util::level_from_rust_log(rust_log);
     util::init_logging(rust_log_level ? *rust_log_level : config::to_string(config.log_level));
+    for (const auto& warning : config_warnings)
+        spdlog::warn("{}", warning);
     if (rust_log && !rust_log_level) {
         spdlog::warn(
             "RUST_LOG=\"{}\" names no level (trace, debug, info, warn, error, off); "

@@ -104,9 +104,11 @@ std::optional<TlsListener> read_tls_listener(ErrorContext& ctx, const YAML::Node
                  "against it)");
     }
     if (listener.fail_if_no_peer_cert && !listener.verify_peer) {
-        ctx.fail(r.get("fail_if_no_peer_cert"), r.path_of("fail_if_no_peer_cert"),
-                 "true has no effect unless verify_peer is true; set verify_peer: true (and "
-                 "ca_file) to require client certificates");
+        // The Rust Akasa accepts this combination, so a config written for it starts.
+        ctx.warn(r.get("fail_if_no_peer_cert").Mark(), r.path_of("fail_if_no_peer_cert"),
+                 "true has no effect unless verify_peer is true (no client certificate is "
+                 "asked for); set verify_peer: true (and ca_file) to require client "
+                 "certificates");
     }
     check_readable(r, "key_file", listener.key_file);
     check_readable(r, "cert_file", listener.cert_file);
@@ -159,9 +161,14 @@ Listeners read_listeners(ErrorContext& ctx, const MapReader& top) {
     listeners.wss = read_tls_listener(ctx, r.get("wss"), r.path_of("wss"));
     listeners.http = read_http_listener(ctx, r.get("http"), r.path_of("http"));
     if (!listeners.mqtt && !listeners.mqtts && !listeners.ws && !listeners.wss) {
-        ctx.fail(node, "listeners",
-                 "no MQTT listener is configured; set at least one of mqtt, mqtts, ws, wss "
-                 "(the http listener serves no MQTT clients)");
+        if (!listeners.http) {
+            ctx.fail(node, "listeners",
+                     "no listener is configured; set at least one of mqtt, mqtts, ws, wss, "
+                     "http");
+        }
+        // Akasa starts with only its HTTP listener; so does this server, saying what it means.
+        ctx.warn(node.Mark(), "listeners",
+                 "only the http listener is configured: no MQTT client can connect");
     }
     check_distinct_addresses(r, listeners);
     return listeners;
@@ -314,7 +321,8 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
 
 }  // namespace
 
-Config parse_config_text(std::string_view text, std::string_view source) {
+Config parse_config_text(std::string_view text, std::string_view source,
+                         std::vector<std::string>* warnings) {
     ErrorContext ctx{std::string(source)};
     YAML::Node root;
     try {
@@ -325,11 +333,13 @@ Config parse_config_text(std::string_view text, std::string_view source) {
     if (!root.IsNull() && !root.IsMap()) {
         ctx.fail(root, "", fmt::format("the config must be a map of keys, got {}", describe(root)));
     }
-    return read_config(ctx, root);
+    Config config = read_config(ctx, root);
+    if (warnings) *warnings = ctx.take_warnings();
+    return config;
 }
 
-Config load_config_file(const std::string& path) {
-    return parse_config_text(detail::read_config_file(path), path);
+Config load_config_file(const std::string& path, std::vector<std::string>* warnings) {
+    return parse_config_text(detail::read_config_file(path), path, warnings);
 }
 
 }  // namespace akasa::config

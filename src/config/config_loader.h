@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "config/config.h"
 
@@ -36,11 +37,14 @@ class ConfigError : public std::runtime_error {
 };
 
 // Reads and parses the file; an unreadable file is a ConfigError naming the path and the
-// OS error. Messages start with `path:line:`.
-Config load_config_file(const std::string& path);
+// OS error. Messages start with `path:line:`. `warnings` (when given) receives what does not
+// stop the load, in the same form: unknown keys (ignored, with the closest known key),
+// combinations the Rust Akasa accepts that mean less than they say.
+Config load_config_file(const std::string& path, std::vector<std::string>* warnings = nullptr);
 
 // Parses YAML text; `source` names it in messages (`source:line: key: problem`).
 // TLS key/cert/CA files named by the text are checked for readability here too.
-Config parse_config_text(std::string_view text, std::string_view source = "config");
+Config parse_config_text(std::string_view text, std::string_view source = "config",
+                         std::vector<std::string>* warnings = nullptr);
 
 }  // namespace akasa::config

@@ -93,12 +93,27 @@ std::optional<int> ErrorContext::key_line(std::string_view path) const {
     return it == key_marks_.end() ? std::nullopt : line_of(it->second);
 }
 
+std::string ErrorContext::located(std::optional<int> line, std::string_view path,
+                                  std::string_view problem) const {
+    std::string where = line ? fmt::format("{}:{}", source_, *line) : source_;
+    return path.empty() ? fmt::format("{}: {}", where, problem)
+                        : fmt::format("{}: {}: {}", where, path, problem);
+}
+
 void ErrorContext::throw_error(std::optional<int> line, std::string_view path,
                                std::string_view problem) const {
-    std::string where = line ? fmt::format("{}:{}", source_, *line) : source_;
-    std::string message = path.empty() ? fmt::format("{}: {}", where, problem)
-                                       : fmt::format("{}: {}: {}", where, path, problem);
+    std::string message = located(line, path, problem);
+    // An ignored unknown key is often why a required one is missing (`adr` for `addr`):
+    // the error carries the warnings seen so far, since they are not printed otherwise.
+    for (const auto& warning : warnings_)
+        message += " (earlier warning: " + warning + ")";
     throw ConfigError(std::move(message), std::string(path), line);
+}
+
+void ErrorContext::warn(const YAML::Mark& at, std::string_view path, std::string_view problem) {
+    std::optional<int> line = line_of(at);
+    if (!line) line = key_line(path);
+    warnings_.push_back(located(line, path, problem));
 }
 
 std::string describe(const YAML::Node& node) {
@@ -209,7 +224,10 @@ MapReader::MapReader(ErrorContext& ctx, const YAML::Node& node, std::string path
         bool known = allowed.size() == 0;  // an empty list allows any key (user names)
         for (std::string_view candidate : allowed)
             known = known || candidate == name;
-        if (!known) ctx_.fail(key.Mark(), key_path, unknown_key_problem(name, allowed));
+        if (!known) {
+            ctx_.warn(key.Mark(), key_path, unknown_key_problem(name, allowed) + "; ignored");
+            continue;
+        }
         ctx_.remember_key(key_path, key.Mark());
         entries_.emplace_back(name, it->second);
     }

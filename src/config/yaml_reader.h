@@ -33,6 +33,9 @@ class ErrorContext {
     // The same, preferring the line of `at` (a parse error, a duplicate key).
     [[noreturn]] void fail(const YAML::Mark& at, std::string_view path,
                            std::string_view problem) const;
+    // Records `source:line: path: problem` as a warning: the load goes on.
+    void warn(const YAML::Mark& at, std::string_view path, std::string_view problem);
+    std::vector<std::string> take_warnings() { return std::move(warnings_); }
     void remember_key(std::string path, const YAML::Mark& mark) { key_marks_[path] = mark; }
     const std::string& source() const { return source_; }
 
@@ -41,8 +44,12 @@ class ErrorContext {
     [[noreturn]] void throw_error(std::optional<int> line, std::string_view path,
                                   std::string_view problem) const;
 
+    std::string located(std::optional<int> line, std::string_view path,
+                        std::string_view problem) const;
+
     std::string source_;
     std::map<std::string, YAML::Mark, std::less<>> key_marks_;
+    std::vector<std::string> warnings_;
 };
 
 // `"text"` for a scalar (shortened when long), `a map`, `a list` or `null`: for messages.
@@ -65,8 +72,10 @@ std::vector<std::uint8_t> read_hex(const ErrorContext& ctx, const YAML::Node& no
 bool is_null(const YAML::Node& node);
 
 // One YAML map section. The constructor rejects a non-map (null counts as empty), keys that
-// are not scalars, duplicate keys and keys not in `allowed` (an empty list allows any key), so a
-// typo is reported before any "missing key" complaint it would cause.
+// are not scalars and duplicate keys. A key not in `allowed` (an empty list allows any key) is
+// a warning naming its line and the closest allowed key, and is ignored: a config written for
+// the Rust Akasa (which carries keys we do not have, e.g. listeners.http.swagger_ui) starts,
+// and a typo is still reported before any "missing key" complaint it would cause.
 class MapReader {
   public:
     MapReader(ErrorContext& ctx, const YAML::Node& node, std::string path,

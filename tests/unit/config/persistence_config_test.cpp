@@ -74,10 +74,5 @@ TEST(PersistenceConfigTest, BadValuesNameTheKey) {
                         {"persistence.sync_interval_ms", "out of range"});
 }
 
-TEST(PersistenceConfigTest, UnknownKeySuggestsTheClosest) {
-    expect_config_error(std::string(kMinimal) + "persistence:\n  directory: ./data\n",
-                        {"persistence.directory", "unknown key"});
-}
-
 }  // namespace
 }  // namespace akasa::config

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "config/config_loader.h"
 #include "config_test_util.h"
@@ -130,14 +131,22 @@ TEST_F(TlsListenerTest, MissingCaFileIsRejected) {
         {"listeners.mqtts.ca_file", absent, "No such file or directory"});
 }
 
-TEST_F(TlsListenerTest, FailIfNoPeerCertNeedsVerifyPeer) {
-    expect_config_error(tls_config("wss", files() + "    fail_if_no_peer_cert: true\n"),
-                        {"listeners.wss.fail_if_no_peer_cert", "verify_peer"});
+// The Rust Akasa accepts it: a config written for it starts, with a warning.
+TEST_F(TlsListenerTest, FailIfNoPeerCertWithoutVerifyPeerIsAWarning) {
+    std::vector<std::string> warnings;
+    parse_config_text(tls_config("wss", files() + "    fail_if_no_peer_cert: true\n"), "config",
+                      &warnings);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("listeners.wss.fail_if_no_peer_cert"), std::string::npos);
+    EXPECT_NE(warnings[0].find("verify_peer"), std::string::npos);
 }
 
 TEST_F(TlsListenerTest, PlainListenerKeysAreUnknownOnTlsListeners) {
-    expect_config_error(tls_config("mqtts", files() + "    proxy_mode: Normal\n"),
-                        {"listeners.mqtts.proxy_mode", "unknown key"});
+    std::vector<std::string> warnings;
+    parse_config_text(tls_config("mqtts", files() + "    proxy_mode: Normal\n"), "config",
+                      &warnings);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("listeners.mqtts.proxy_mode: unknown key"), std::string::npos);
 }
 
 }  // namespace
