@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,6 +84,14 @@ int start(const std::string& config_path) {
         return 1;
     }
     // After the start, so that a start that fails names only what made it fail.
+    {
+        std::error_code ec;
+        const auto cwd = std::filesystem::current_path(ec);
+        spdlog::info(
+            "config {}; relative paths in it (persistence.dir, password_file, "
+            "acl_file, TLS files) are relative to the working directory {}",
+            std::filesystem::absolute(config_path, ec).lexically_normal().string(), cwd.string());
+    }
     for (const auto& warning : exposure_warnings)
         spdlog::warn("{}", warning);
     spdlog::info("akasa {} started", AKASA_VERSION);

@@ -93,6 +93,16 @@ class StartErrorTests(unittest.TestCase):
         finally:
             holder.close()
 
+    def test_the_log_says_what_relative_paths_are_relative_to(self):
+        # Issue 16 item 15: persistence.dir "data" is the working directory's.
+        with tempfile.TemporaryDirectory() as workdir:
+            workdir = os.path.realpath(workdir)
+            with AkasaServer(persistence_dir="data", cwd=workdir) as server:
+                log = server.log_text()
+            self.assertIn(f"relative to the working directory {workdir}", log)
+            self.assertIn(f"from {workdir}/data in", log)
+            self.assertTrue(os.path.isdir(os.path.join(workdir, "data")))
+
     def test_unknown_proxy_mode_is_named(self):
         self.assert_refused(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{free_port()}\n"
                             "    proxy_mode: Sometimes\nauth:\n  enable: false\n",

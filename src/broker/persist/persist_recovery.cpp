@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <stdexcept>
 
@@ -70,6 +71,13 @@ class EngineLoader final : public store::RecoveryVisitor {
     std::uint64_t expired_retained_ = 0;
 };
 
+// For the log: the directory in use, whatever the working directory made of a relative one.
+std::string absolute_path(const std::string& path) {
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(path, ec);
+    return ec ? path : absolute.lexically_normal().string();
+}
+
 void release_free_heap() {
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
     ::malloc_trim(0);
@@ -107,8 +115,8 @@ void recover_persistent_state(BrokerContext& context) {
         "persistence: recovered {} retained messages ({} expired), {} sessions, {} "
         "subscriptions, {} queued and {} inflight messages, {} QoS 2 receipts from {} in {} ms",
         stats.retained - loader.expired_retained(), loader.expired_retained(), stats.sessions,
-        stats.subscriptions, stats.queued, stats.inflight, stats.qos2_received, persistence.dir(),
-        elapsed.count());
+        stats.subscriptions, stats.queued, stats.inflight, stats.qos2_received,
+        absolute_path(persistence.dir()), elapsed.count());
     if (stats.orphans != 0)
         spdlog::warn("persistence: skipped {} records without a session", stats.orphans);
 }
