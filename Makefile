@@ -49,14 +49,16 @@ test-asan: deps-test
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j 2 --timeout 900
 
-# libFuzzer on the MQTT decoder, seeded with fuzz/corpus; skipped (with a note) without clang.
+# Every libFuzzer target (fuzz/*_fuzz.cpp: the MQTT decoder, WebSocket frames and upgrade,
+# PROXY headers, HTTP requests, the ACL, password and config files), one after the other,
+# for FUZZ_SECONDS in total: the decoder a third, the others the rest in equal parts (see
+# scripts/run-fuzz). Seeds: fuzz/corpus/<target>/; crashes: $(FUZZ_BUILD_DIR)/artifacts/<target>/.
+# Fails when any target finds a crash, leak or hang; skipped (with a note) without clang.
 fuzz: deps-test
 	@if command -v clang++ >/dev/null 2>&1; then \
 	  CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAKASA_FUZZ=ON && \
 	  cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) && \
-	  mkdir -p $(FUZZ_BUILD_DIR)/corpus $(FUZZ_BUILD_DIR)/artifacts && \
-	  $(FUZZ_BUILD_DIR)/mqtt_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ_BUILD_DIR)/artifacts/ $(FUZZ_BUILD_DIR)/corpus fuzz/corpus; \
+	  scripts/run-fuzz $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS); \
 	else echo "fuzz: clang++ not found, fuzz run skipped"; fi
 
 bench: build

@@ -4,7 +4,7 @@
 // version. Built ad hoc (see fuzz/README.md):
 //   g++ -std=c++20 -Isrc -Itests/unit/mqtt fuzz/make_corpus.cpp build/libakasa_mqtt.a
 //       -o /tmp/make_corpus
-//   /tmp/make_corpus fuzz/corpus
+//   /tmp/make_corpus fuzz/corpus/mqtt_decoder
 #include <cstdio>
 #include <filesystem>
 #include <fstream>

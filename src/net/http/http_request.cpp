@@ -93,8 +93,12 @@ HttpParseResult parse_http_request(std::span<const std::uint8_t> received,
         start += 2;
     std::size_t end = text.find("\r\n\r\n", start);
     // Only CRLF ends a line: a lone CR or LF is refused as soon as it is seen (it could
-    // otherwise be read differently by a proxy in front, RFC 9112 2.2).
-    std::size_t scan_end = end == std::string_view::npos ? text.size() : end;
+    // otherwise be read differently by a proxy in front, RFC 9112 2.2). Only the bytes within
+    // the head limit are looked at, so a head over the limit gets 431 however the bytes were
+    // split into reads (a bare LF past the limit must not make it a 400 only when it arrived
+    // in the read that crossed the limit).
+    std::size_t scan_end =
+        std::min(end == std::string_view::npos ? text.size() : end, max_head_size);
     for (std::size_t i = start; i < scan_end; ++i) {
         if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) return fail(400, "bare LF");
         if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] != '\n') {

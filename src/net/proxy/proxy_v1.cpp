@@ -84,7 +84,10 @@ ProxyParseResult parse_v1(std::span<const std::uint8_t> received) {
         for (char c : text) {
             if (c != '\r' && (c < 0x20 || c > 0x7e)) return fail("non-printable byte in header");
         }
-        if (!text.empty() && text.back() != '\r' && text.find('\r') != std::string_view::npos) {
+        // A CR can only be the last byte so far, the one the LF will follow (a CR earlier
+        // and a second one at the end must not pass as "waiting for the LF").
+        const std::size_t cr = text.find('\r');
+        if (cr != std::string_view::npos && cr + 1 != text.size()) {
             return fail("CR not followed by LF");
         }
         ProxyParseResult more;

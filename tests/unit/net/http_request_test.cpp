@@ -80,6 +80,22 @@ TEST(HttpRequest, HeadOverLimitIs431) {
     EXPECT_EQ(parse(head, head.size() - 1).status, HttpParseStatus::Error);
 }
 
+TEST(HttpRequest, HeadOverLimitIs431HoweverTheBytesWereSplit) {
+    // Found by fuzz/http_request_fuzz.cpp: a bare LF past the limit made a head that was too
+    // large a 400 when it arrived in one read, and a 431 when the limit was crossed first.
+    const std::size_t max = 64;
+    const std::string head =
+        "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(100, 'a') + "\nb\r\n\r\n";
+    const auto crossing_read = parse(head.substr(0, max + 1), max);
+    ASSERT_EQ(crossing_read.status, HttpParseStatus::Error);
+    EXPECT_EQ(crossing_read.error_status, 431);
+    const auto whole = parse(head, max);
+    ASSERT_EQ(whole.status, HttpParseStatus::Error);
+    EXPECT_EQ(whole.error_status, 431) << whole.error;
+    // Within the limit a bare LF is still refused as soon as it is seen.
+    EXPECT_EQ(parse(head.substr(0, 40) + "\n", max).error_status, 400);
+}
+
 TEST(HttpRequest, TooManyFieldsIs431) {
     std::string text = "GET / HTTP/1.1\r\nHost: a\r\n";
     for (int i = 0; i < 100; ++i)

@@ -373,6 +373,14 @@ TEST(ProxyV1, CrNotFollowedByLf) {
     expect_error(bytes_of("PROXY UNKNOWN\rx"), "CR not followed");
 }
 
+TEST(ProxyV1, CrInsideTheLineIsRefusedEvenWhenTheLastByteIsCr) {
+    // Found by fuzz/proxy_header_fuzz.cpp: a CR inside the line went unnoticed while the
+    // bytes so far also ended in CR, so the header waited for more bytes that could never
+    // make it valid, although its own prefix "PROXY T.1\r." was refused at once.
+    expect_error(bytes_of("PROXY T.1\r.10:.2 52 52\r"), "CR not followed");
+    expect_error(bytes_of("PROXY UNKNOWN\r\r"), "CR not followed");
+}
+
 TEST(ProxyV1, NonPrintableBytes) {
     expect_error(Bytes{'P', 'R', 'O', 'X', 'Y', ' ', 'T', 0x00}, "non-printable");
     expect_error(bytes_of("PROXY UNKNOWN \x01\r\n"), "non-printable");
