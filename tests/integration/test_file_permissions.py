@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from akasa_harness import AkasaServer, BINARY
+from akasa_harness import AkasaServer, BINARY, wait_for_log
 
 
 class FilePermissionTest(unittest.TestCase):
@@ -27,7 +27,8 @@ class FilePermissionTest(unittest.TestCase):
     def start_and_read_log(self):
         with AkasaServer(f"acl_file: {self.acl}\n", allow_anonymous=False,
                          password_file=self.passwords) as server:
-            return server.log_text()
+            # The warnings are written once the listeners are up, just before this line.
+            return wait_for_log(server, " started")
 
     def test_files_others_can_read_or_write_are_named_at_start(self):
         os.chmod(self.passwords, 0o644)

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import unittest
 
-from akasa_harness import BINARY, AkasaServer, free_port, wait_for_port
+from akasa_harness import BINARY, AkasaServer, free_port, wait_for_log, wait_for_port
 
 
 def start_with(config_text):
@@ -98,7 +98,7 @@ class StartErrorTests(unittest.TestCase):
         with tempfile.TemporaryDirectory() as workdir:
             workdir = os.path.realpath(workdir)
             with AkasaServer(persistence_dir="data", cwd=workdir) as server:
-                log = server.log_text()
+                log = wait_for_log(server, " started")
             self.assertIn(f"relative to the working directory {workdir}", log)
             self.assertIn(f"from {workdir}/data in", log)
             self.assertTrue(os.path.isdir(os.path.join(workdir, "data")))
