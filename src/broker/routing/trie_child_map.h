@@ -92,14 +92,21 @@ class TrieChildMap {
 
     template <class F>
     void for_each(F&& visit) const {
-        if (capacity_ == 1) {
-            if (size_ == 1) visit(one_);
-            return;
-        }
+        std::uint32_t cursor = 0;
+        while (Node* child = next(cursor))
+            visit(child);
+    }
+
+    // Iteration that can stop and resume, for walks that keep their place on an explicit
+    // stack (trie_walk.h): the first child at or after `cursor` (start at 0), with `cursor`
+    // moved past it; nullptr when none is left. The map must not change in between.
+    Node* next(std::uint32_t& cursor) const {
+        if (capacity_ == 1) return cursor++ == 0 && size_ == 1 ? one_ : nullptr;
         const std::uint32_t end = capacity_ <= kLinearMax ? size_ : capacity_;
-        for (std::uint32_t i = 0; i < end; ++i) {
-            if (slots_[i] != nullptr) visit(slots_[i]);
+        while (cursor < end) {
+            if (Node* child = slots_[cursor++]) return child;
         }
+        return nullptr;
     }
 
     // Bytes allocated by this map (not by the children), for memory accounting.
