@@ -6,8 +6,11 @@ and with persistence on the crash came back at every restart. Here: with the def
 the PUBLISH is refused (MQTT 5 QoS 1/2: 0x90 in PUBACK/PUBREC; QoS 0 and 3.1.1: the
 connection is closed) and the server keeps serving; filters over the limit get 0x8F (5.0) /
 0x80 (3.1.1); a will over it refuses the CONNECT; with the limit raised the same topic is
-served. Raw sockets, for the exact reason codes."""
+served; records stored under larger limits are dropped at the restart, which serves on.
+Raw sockets, for the exact reason codes."""
 
+import re
+import tempfile
 import unittest
 
 from akasa_harness import AkasaServer, wait_for_log
@@ -194,6 +197,59 @@ plugins:
             self.assertIn("rewritten", line)
             self.assertIn("17 bytes, more than max_topic_length (16)", line)
             client.close()
+
+
+class RecoveryUnderSmallerLimits(unittest.TestCase):
+    def test_records_over_the_new_limit_are_dropped_and_the_server_serves(self):
+        """Stored under max_topic_levels 65535: the retained message of the issue, a
+        persistent session's subscription to it and the message queued for that session.
+        Restarted with the default limit, the server must start (the crash used to repeat
+        at every restart), drop those three records with one warning, keep the rest, and
+        serve; the next restart finds nothing left to drop."""
+        with tempfile.TemporaryDirectory(prefix="akasa-store-") as store:
+            server = AkasaServer("max_topic_levels: 65535\nworker_threads: 1\n",
+                                 persistence_dir=store)
+            with server:
+                keeper = connected(server, "keeper", 5, clean=False)
+                self.assertEqual(keeper.subscribe([DEEP, "normal/#"]), [1, 1])
+                keeper.close()
+                wait_for_log(server, "client keeper disconnected")
+                publisher = connected(server, "publisher", 5)
+                self.assertEqual(publisher.publish(DEEP, b"deep", qos=1, retain=True), 0)
+                self.assertEqual(
+                    publisher.publish("normal/r", b"kept", qos=1, retain=True, packet_id=2), 0)
+                publisher.close()
+                self.assertEqual(server.stop(), 0)
+
+                with open(server.config_path) as f:
+                    config = f.read()
+                with open(server.config_path, "w") as f:
+                    f.write(config.replace("max_topic_levels: 65535\n", ""))
+                server.restart()
+                line = log_line(wait_for_log(server, "dropped from the store"),
+                                "dropped from the store")
+                self.assertIn("3 records", line)
+                self.assertIn("max_topic_levels (128)", line)
+                for kind in ("retained message", "subscription", "queued message"):
+                    self.assertIn(kind, line)
+
+                keeper = connected(server, "keeper", 5, clean=False)
+                self.assertEqual(keeper.next_message(), ("normal/r", b"kept", False))
+                watcher = connected(server, "watcher", 5)
+                self.assertEqual(watcher.subscribe(["#"]), [1])
+                self.assertEqual(watcher.next_message(), ("normal/r", b"kept", True))
+                publisher = connected(server, "publisher", 5)
+                self.assertEqual(publisher.publish("normal/after", b"x", qos=1), 0)
+                self.assertEqual(keeper.next_message(), ("normal/after", b"x", False))
+                self.assertEqual(watcher.next_message(), ("normal/after", b"x", False))
+                for client in (keeper, watcher, publisher):
+                    client.close()
+                self.assertEqual(server.stop(), 0)
+
+                server.restart()  # returns once it listens: recovery is over and logged
+                log = server.log_text()
+                self.assertEqual(len(re.findall("persistence: recovered", log)), 3)
+                self.assertEqual(len(re.findall("dropped from the store", log)), 1)
 
 
 if __name__ == "__main__":
