@@ -34,7 +34,7 @@ class RawClient:
     def __init__(self, port, client_id, version=4, username=None, password=None, clean=True,
                  will=None):
         self.version = version
-        self.will = will  # (topic, payload) or None
+        self.will = will  # (topic, payload) or (topic, payload, v5 will properties) or None
         self.clean = clean
         self.client_id = client_id
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
@@ -72,7 +72,8 @@ class RawClient:
         payload = _str(self.client_id)
         if self.will is not None:
             flags |= 0x04  # QoS 0, not retained
-            payload += self._props() + _str(self.will[0]) + _str(self.will[1])
+            props = self.will[2] if len(self.will) > 2 else self._props()
+            payload += props + _str(self.will[0]) + _str(self.will[1])
         if self.username is not None:
             flags |= 0x80
             payload += _str(self.username)

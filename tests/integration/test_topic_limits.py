@@ -201,11 +201,12 @@ plugins:
 
 class RecoveryUnderSmallerLimits(unittest.TestCase):
     def test_records_over_the_new_limit_are_dropped_and_the_server_serves(self):
-        """Stored under max_topic_levels 65535: the retained message of the issue, a
-        persistent session's subscription to it and the message queued for that session.
-        Restarted with the default limit, the server must start (the crash used to repeat
-        at every restart), drop those three records with one warning, keep the rest, and
-        serve; the next restart finds nothing left to drop."""
+        """Stored under max_topic_levels 65535, every kind of record with the topic of the
+        issue: the retained message, two sessions' subscriptions to it, a message queued for
+        one (offline), a message inflight to the other (online, not acknowledging) and a
+        delayed will. Restarted with the default limit, the server must start (the crash
+        used to repeat at every restart), drop those six records with one warning, keep the
+        rest, and serve; the next restart finds nothing left to drop."""
         with tempfile.TemporaryDirectory(prefix="akasa-store-") as store:
             server = AkasaServer("max_topic_levels: 65535\nworker_threads: 1\n",
                                  persistence_dir=store)
@@ -214,11 +215,19 @@ class RecoveryUnderSmallerLimits(unittest.TestCase):
                 self.assertEqual(keeper.subscribe([DEEP, "normal/#"]), [1, 1])
                 keeper.close()
                 wait_for_log(server, "client keeper disconnected")
+                holder = connected(server, "holder", 5, clean=False)
+                self.assertEqual(holder.subscribe([DEEP]), [1])
+                delay_60s = b"\x05\x18\x00\x00\x00\x3c"  # Will Delay Interval 60
+                willer = connected(server, "willer", 5, clean=False,
+                                   will=(DEEP, "gone", delay_60s))
                 publisher = connected(server, "publisher", 5)
                 self.assertEqual(publisher.publish(DEEP, b"deep", qos=1, retain=True), 0)
                 self.assertEqual(
                     publisher.publish("normal/r", b"kept", qos=1, retain=True, packet_id=2), 0)
-                publisher.close()
+                kind, flags, _ = holder.recv_packet()  # sent, never acknowledged: inflight
+                self.assertEqual((kind, (flags >> 1) & 3), (3, 1))
+                for client in (publisher, holder, willer):
+                    client.close()
                 self.assertEqual(server.stop(), 0)
 
                 with open(server.config_path) as f:
@@ -226,15 +235,16 @@ class RecoveryUnderSmallerLimits(unittest.TestCase):
                 with open(server.config_path, "w") as f:
                     f.write(config.replace("max_topic_levels: 65535\n", ""))
                 server.restart()
-                line = log_line(wait_for_log(server, "dropped from the store"),
-                                "dropped from the store")
-                self.assertIn("3 records", line)
+                line = log_line(server.log_text(), "dropped from the store")
+                self.assertIn("dropped from the store 6 records", line)
                 self.assertIn("max_topic_levels (128)", line)
-                for kind in ("retained message", "subscription", "queued message"):
-                    self.assertIn(kind, line)
+                self.assertIn("65001 levels", line)
 
                 keeper = connected(server, "keeper", 5, clean=False)
                 self.assertEqual(keeper.next_message(), ("normal/r", b"kept", False))
+                holder = connected(server, "holder", 5, clean=False)
+                holder.send(0xC0, b"")  # PINGREQ: an inflight message would be resent before
+                self.assertEqual(holder.recv_packet()[0], 13)
                 watcher = connected(server, "watcher", 5)
                 self.assertEqual(watcher.subscribe(["#"]), [1])
                 self.assertEqual(watcher.next_message(), ("normal/r", b"kept", True))
@@ -242,7 +252,7 @@ class RecoveryUnderSmallerLimits(unittest.TestCase):
                 self.assertEqual(publisher.publish("normal/after", b"x", qos=1), 0)
                 self.assertEqual(keeper.next_message(), ("normal/after", b"x", False))
                 self.assertEqual(watcher.next_message(), ("normal/after", b"x", False))
-                for client in (keeper, watcher, publisher):
+                for client in (keeper, holder, watcher, publisher):
                     client.close()
                 self.assertEqual(server.stop(), 0)
 
