@@ -17,6 +17,7 @@
 #include "broker/routing/subscription_index.h"
 #include "broker/session/congested_sessions.h"
 #include "broker/session/session_registry.h"
+#include "broker/topic_limits.h"
 #include "config/config.h"
 
 namespace akasa::broker {
@@ -29,6 +30,7 @@ struct BrokerContext {
 
     const config::Config config;
     const std::shared_ptr<const auth::PasswordFile> passwords;  // null: auth disabled
+    const TopicLimits topic_limits{config};                     // max_topic_levels, _length
     SubscriptionIndex subscriptions;
     RetainedStore<Message> retained;
     SessionRegistry registry;

@@ -163,10 +163,12 @@ class Worker {
     // flush_dirty().
     bool commit_persistence();
     // Before start(): a session recovered from the store, placed on this worker. Records
-    // recovery drops (expired, over max_in_db_pending_messages) go into `cleanup`. Returns
-    // an error text when a record does not decode.
+    // recovery drops (expired, over max_in_db_pending_messages, topics over the topic
+    // limits) go into `cleanup`; those of the topic limits are also reported in `dropped`.
+    // Returns an error text when a record does not decode.
     std::string restore_session(store::SessionState&& state, const persist::ClockPair& clocks,
-                                store::StoreBatch& cleanup, std::uint64_t& max_seq);
+                                store::StoreBatch& cleanup, std::uint64_t& max_seq,
+                                DroppedTopics& dropped);
 
   private:
     void run();

@@ -189,6 +189,10 @@ struct Config {
     std::optional<std::string> acl_file;
     std::vector<PluginConfig> plugins;
     std::chrono::seconds hook_timeout{5};  // >= 1 s
+    // Topic names (PUBLISH, wills) and filters (SUBSCRIBE, UNSUBSCRIBE) with more levels or
+    // bytes than these are refused (docs/security.md): they bound the work of every trie walk.
+    std::uint16_t max_topic_levels = 128;    // 1..65535
+    std::uint16_t max_topic_length = 65535;  // 1..65535 bytes; 65535 is the protocol's maximum
 
     bool operator==(const Config&) const = default;
 };

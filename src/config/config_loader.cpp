@@ -254,7 +254,7 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          "worker_threads", "connect_timeout", "v3_session_expiry_interval", "log_level",
          "max_connections", "acl_file", "plugins", "hook_timeout", "persistence",
          "validate_payload_format", "response_information",
-         "allow_session_takeover_by_other_user"});
+         "allow_session_takeover_by_other_user", "max_topic_levels", "max_topic_length"});
     Config config;
     config.listeners = read_listeners(ctx, top);
     config.auth = read_auth(ctx, top);
@@ -307,6 +307,8 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
     if (YAML::Node info = top.get("response_information"); !absent_or_null(info)) {
         config.response_information = read_string(ctx, info, "response_information");
     }
+    top.read("max_topic_levels", config.max_topic_levels, 1, kU16Max);
+    top.read("max_topic_length", config.max_topic_length, 1, kU16Max);
     detail::read_hook_keys(ctx, top, config);
     config.persistence = detail::read_persistence(ctx, top);
 

@@ -100,6 +100,8 @@ plugins: []                          # shared libraries loaded at start, in orde
 #  - path: /usr/lib/akasa/auth_plugin.so
 #    options: {users: "alice:secret"}    # free-form, passed to the plugin as text
 hook_timeout: 5                      # seconds an asynchronous hook answer may take (>= 1)
+max_topic_levels: 128                # topic names and filters with more levels are refused
+max_topic_length: 65535              # ... and with more bytes (65535: the protocol's maximum)
 persistence:                         # the embedded store (docs/persistence.md); remove the
                                      # section (or enable: false) to keep everything in memory
   enable: true

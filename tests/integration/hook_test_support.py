@@ -1,6 +1,7 @@
 """Shared by the hook and ACL integration tests (test_hooks_*.py, test_acl_*.py): where the
 plugins built by CMake are, a small raw MQTT 3.1.1 / 5.0 client that shows the reason codes
-paho 1.6 hides (PUBACK, UNSUBACK), and waiting for a log line."""
+paho 1.6 hides (PUBACK, UNSUBACK), and waiting for a log line. Other tests that need exact
+reason codes (test_topic_limits.py) use the raw client too."""
 
 import os
 import socket
@@ -30,8 +31,10 @@ def plugin_path(name):
 class RawClient:
     """One MQTT connection over a plain socket, for exact packets and reason codes."""
 
-    def __init__(self, port, client_id, version=4, username=None, password=None, clean=True):
+    def __init__(self, port, client_id, version=4, username=None, password=None, clean=True,
+                 will=None):
         self.version = version
+        self.will = will  # (topic, payload) or (topic, payload, v5 will properties) or None
         self.clean = clean
         self.client_id = client_id
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
@@ -67,6 +70,10 @@ class RawClient:
         """Sends CONNECT; returns the CONNACK's return / reason code."""
         flags = 0x02 if self.clean else 0x00
         payload = _str(self.client_id)
+        if self.will is not None:
+            flags |= 0x04  # QoS 0, not retained
+            props = self.will[2] if len(self.will) > 2 else self._props()
+            payload += props + _str(self.will[0]) + _str(self.will[1])
         if self.username is not None:
             flags |= 0x80
             payload += _str(self.username)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "broker/connection/accepted_requests.h"
@@ -13,6 +14,7 @@
 #include "broker/mqtt5/mqtt5_reason_strings.h"
 #include "broker/persist/persist_writer.h"
 #include "broker/session/session.h"
+#include "broker/topic_limits.h"
 #include "broker/worker.h"
 #include "mqtt/encoder.h"
 #include "mqtt/topic.h"
@@ -375,6 +377,9 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
     if (!mqtt::validate_topic_name(topic)) {
         return protocol_violation(ReasonCode::TopicNameInvalid, "invalid topic name");
     }
+    if (const auto breach = worker_->context().topic_limits.check_name(topic)) {
+        return refuse_topic_over_limits(publish, topic, *breach);
+    }
     if (v5 && !mqtt5::payload_format_ok(config, publish.properties, publish.payload)) {
         // validate_payload_format (mqtt5_options.h): acknowledged with 0x99, not routed.
         if (publish.qos != QoS::AtMostOnce) {
@@ -390,6 +395,31 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
         return publish_with_hooks(header, body, publish);  // hook_connection.cpp
     }
     accept_publish(publish, topic);
+}
+
+void ClientConnection::refuse_topic_over_limits(const mqtt::Publish& publish,
+                                                std::string_view topic,
+                                                const TopicLimitBreach& breach) {
+    const std::string why =
+        fmt::format("PUBLISH topic \"{}\" has {}", topic_for_log(topic), breach.describe());
+    if (version_ == ProtocolVersion::V5 && publish.qos != QoS::AtMostOnce) {
+        spdlog::info("refused a PUBLISH of client {} from {} (Topic Name invalid): {}", client_id(),
+                     peer(), why);
+        return refuse_publish(publish, ReasonCode::TopicNameInvalid);  // PUBACK / PUBREC 0x90
+    }
+    // v5 QoS 0: DISCONNECT 0x90, as validate_payload_format does with 0x99. 3.x: no way to
+    // tell the client, so close rather than acknowledge what is dropped [MQTT-3.3.5-2].
+    protocol_violation(ReasonCode::TopicNameInvalid, why.c_str());
+}
+
+bool ClientConnection::filter_within_limits(std::string_view filter,
+                                            std::string_view packet) const {
+    const auto breach = worker_->context().topic_limits.check_filter(filter);
+    if (!breach) return true;
+    spdlog::info(
+        "refused a filter of client {} from {} in {} (Topic Filter invalid): \"{}\" has {}",
+        client_id(), peer(), packet, topic_for_log(filter), breach->describe());
+    return false;
 }
 
 void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_view topic) {
@@ -499,7 +529,7 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
             refuse(hook_reasons[i]);  // a hook or the ACL refused it
             continue;
         }
-        if (!mqtt::validate_topic_filter(filter)) {
+        if (!mqtt::validate_topic_filter(filter) || !filter_within_limits(filter, "SUBSCRIBE")) {
             refuse(ReasonCode::TopicFilterInvalid);
             continue;
         }
@@ -556,9 +586,10 @@ void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
             }
             continue;
         }
-        if (!mqtt::validate_topic_filter(filter)) {
-            // Malformed (`#/a`, `a+/b`): refused like the same filter in a SUBSCRIBE (v5
-            // 0x8F), not answered "no subscription existed". 3.x UNSUBACK carries no codes.
+        if (!mqtt::validate_topic_filter(filter) || !filter_within_limits(filter, "UNSUBSCRIBE")) {
+            // Malformed (`#/a`, `a+/b`) or beyond the topic limits: refused like the same
+            // filter in a SUBSCRIBE (v5 0x8F), not answered "no subscription existed".
+            // 3.x UNSUBACK carries no codes.
             if (version_ == ProtocolVersion::V5) {
                 unsuback.reason_codes.push_back(
                     static_cast<std::uint8_t>(ReasonCode::TopicFilterInvalid));

@@ -31,6 +31,7 @@ namespace akasa::broker {
 
 class Worker;
 class Session;
+struct TopicLimitBreach;
 
 // Why a connection ends, for the log line and for the will [MQTT-3.1.2-8].
 struct CloseReason {
@@ -205,6 +206,14 @@ class ClientConnection final : public net::IoHandler {
     void accept_publish(const mqtt::Publish& publish, std::string_view topic);
     void handle_disconnect(const mqtt::Disconnect& disconnect);
     void protocol_violation(mqtt::ReasonCode reason, const char* why);
+    // max_topic_levels / max_topic_length (topic_limits.h). A PUBLISH topic over them is
+    // refused: v5 QoS 1/2 with 0x90 in the acknowledgement, otherwise (no acknowledgement can
+    // say why) by closing the connection. `topic` is the name after alias resolution.
+    void refuse_topic_over_limits(const mqtt::Publish& publish, std::string_view topic,
+                                  const TopicLimitBreach& breach);
+    // Whether a SUBSCRIBE / UNSUBSCRIBE filter (`packet` names which) is within the limits;
+    // logs the refusal when not.
+    bool filter_within_limits(std::string_view filter, std::string_view packet) const;
     // The topic a v5 client bound to `alias` earlier, or null.
     const std::string* inbound_alias(std::uint16_t alias) const;
 

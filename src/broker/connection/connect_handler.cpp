@@ -1,6 +1,7 @@
 // CONNECT: validation, authentication, the server's choices (keep alive, session expiry,
 // receive maximum), and attaching the connection to its session on the worker that owns
 // the client id, taking over an existing connection [MQTT-3.1.4-3].
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "broker/mqtt5/mqtt5_options.h"
 #include "broker/persist/persist_writer.h"
 #include "broker/session/session.h"
+#include "broker/topic_limits.h"
 #include "broker/worker.h"
 #include "mqtt/encoder.h"
 
@@ -173,6 +175,17 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         if (connect.will->retain && !config.retain_available) {
             return refuse_connect(version, ReasonCode::RetainNotSupported,
                                   "retained will but retain is not available");
+        }
+        if (const auto breach = worker_->context().topic_limits.check_name(connect.will->topic)) {
+            const std::string why = fmt::format("will topic \"{}\" of client \"{}\" has {}",
+                                                topic_for_log(connect.will->topic),
+                                                request.client_id, breach->describe());
+            if (v5) return refuse_connect(version, ReasonCode::TopicNameInvalid, why.c_str());
+            // No 3.x return code fits (0x02 is about the client id): close without a
+            // CONNACK [MQTT-3.2.2-6].
+            spdlog::info("refused connection from {}: {}; closed without CONNACK", peer(), why);
+            worker_->counters().add(worker_->counters().connections_refused);
+            return close(CloseReason{"connect refused: " + why, std::nullopt, false});
         }
         request.will = Message::from_will(*connect.will, 0, worker_->now());
         request.will_delay = connect.will->properties.will_delay_interval.value_or(0);

@@ -12,6 +12,7 @@
 #include "broker/connection/client_connection.h"
 #include "broker/hooks/hook_services.h"
 #include "broker/session/session.h"
+#include "broker/topic_limits.h"
 #include "broker/worker.h"
 #include "mqtt/topic.h"
 
@@ -323,6 +324,13 @@ void ClientConnection::finish_publish(mqtt::Publish& publish, bool changed) {
         spdlog::warn("a hook rewrote a PUBLISH of client {} to an invalid topic name", client_id());
         return refuse_publish(publish, ReasonCode::TopicNameInvalid);
     }
+    if (changed) {
+        if (const auto breach = worker_->context().topic_limits.check_name(publish.topic)) {
+            spdlog::warn("a hook rewrote a PUBLISH of client {} to topic \"{}\", which has {}",
+                         client_id(), topic_for_log(publish.topic), breach->describe());
+            return refuse_publish(publish, ReasonCode::TopicNameInvalid);
+        }
+    }
     accept_publish(publish, publish.topic);
     const auto& chain = services(*worker_).chain;
     if (!chain.any_for(HookPoint::AfterPublish) || state_ != State::Connected) return;
@@ -377,7 +385,8 @@ void ClientConnection::subscribe_with_hooks(const mqtt::Subscribe& subscribe) {
         owned.filters.emplace_back(topic.filter);
         owned.options.push_back(topic.options);
         // Hooks (the ACL) see only valid filters; the engine refuses the others.
-        owned.reasons.push_back(mqtt::validate_topic_filter(topic.filter)
+        owned.reasons.push_back(mqtt::validate_topic_filter(topic.filter) &&
+                                        filter_within_limits(topic.filter, "SUBSCRIBE")
                                     ? ReasonCode::Success
                                     : ReasonCode::TopicFilterInvalid);
     }
@@ -449,9 +458,13 @@ void ClientConnection::unsubscribe_with_hooks(const mqtt::Unsubscribe& unsubscri
     ParkedPacket owned;
     owned.point = HookPoint::BeforeUnsubscribe;
     owned.packet_id = unsubscribe.packet_id;
-    for (const auto filter : unsubscribe.topic_filters)
+    for (const auto filter : unsubscribe.topic_filters) {
         owned.filters.emplace_back(filter);
-    owned.reasons.assign(owned.filters.size(), ReasonCode::Success);
+        // As for SUBSCRIBE: hooks see only filters within the topic limits.
+        owned.reasons.push_back(filter_within_limits(filter, "UNSUBSCRIBE")
+                                    ? ReasonCode::Success
+                                    : ReasonCode::TopicFilterInvalid);
+    }
     mqtt::Unsubscribe packet = rebuild_unsubscribe(owned);
     const auto& chain = services(*worker_).chain;
     if (!chain.any_for(HookPoint::BeforeUnsubscribe)) {
@@ -518,6 +531,11 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
                              client_id(), publish->topic);
                 continue;
             }
+            if (const auto breach = worker_->context().topic_limits.check_name(publish->topic)) {
+                spdlog::warn("hook publish action for client {}: topic \"{}\" has {}", client_id(),
+                             topic_for_log(publish->topic), breach->describe());
+                continue;
+            }
             mqtt::Publish p;
             p.topic = publish->topic;
             p.payload = publish->payload;
@@ -531,6 +549,11 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
             if (!mqtt::validate_topic_filter(filter)) {
                 spdlog::warn("hook subscribe action for client {}: invalid topic filter \"{}\"",
                              client_id(), filter);
+                continue;
+            }
+            if (const auto breach = worker_->context().topic_limits.check_filter(filter)) {
+                spdlog::warn("hook subscribe action for client {}: topic filter \"{}\" has {}",
+                             client_id(), topic_for_log(filter), breach->describe());
                 continue;
             }
             const auto shared = mqtt::parse_shared_subscription(filter);

@@ -7,7 +7,8 @@ using mqtt::ReasonCode;
 std::string_view subscribe_refusal_text(ReasonCode reason) {
     switch (reason) {
         case ReasonCode::TopicFilterInvalid:
-            return "invalid topic filter (wildcards must fill whole levels, # only last)";
+            return "invalid topic filter (wildcards must fill whole levels, # only last), or "
+                   "over max_topic_levels / max_topic_length";
         case ReasonCode::SharedSubscriptionsNotSupported:
             return "shared subscriptions are off on this server "
                    "(shared_subscription_available: false)";

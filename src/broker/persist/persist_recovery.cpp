@@ -6,10 +6,12 @@
 #include <functional>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include "broker/persist/persist_codec.h"
+#include "broker/topic_limits.h"
 #include "broker/worker.h"
 #include "store/store.h"
 
@@ -31,6 +33,12 @@ class EngineLoader final : public store::RecoveryVisitor {
             ++expired_retained_;
             return;
         }
+        // Stored under larger topic limits: this configuration could never have accepted it.
+        if (const auto breach = context_.topic_limits.check_name(record.topic)) {
+            retained_cleanup_.erase_retained(record.topic);
+            retained_dropped_.add("retained message", record.topic, *breach);
+            return;
+        }
         std::string error;
         auto message = persist::from_record(record, clocks_, nullptr, &error);
         if (!message) {
@@ -47,8 +55,8 @@ class EngineLoader final : public store::RecoveryVisitor {
         const auto owner = static_cast<std::uint32_t>(
             std::hash<std::string>{}(state.session.client_id) % context_.workers.size());
         context_.registry.claim(state.session.client_id, owner);
-        std::string error =
-            context_.workers[owner]->restore_session(std::move(state), clocks_, cleanup_, max_seq_);
+        std::string error = context_.workers[owner]->restore_session(std::move(state), clocks_,
+                                                                     cleanup_, max_seq_, dropped_);
         if (!error.empty()) error_ = std::move(error);
     }
 
@@ -57,6 +65,13 @@ class EngineLoader final : public store::RecoveryVisitor {
     std::array<store::StoreBatch*, 2> cleanups() { return {&retained_cleanup_, &cleanup_}; }
     std::uint64_t max_seq() const { return max_seq_; }
     std::uint64_t expired_retained() const { return expired_retained_; }
+    // Records whose topics break the topic limits, both sides; call after recovery.
+    DroppedTopics dropped() const {
+        DroppedTopics all = retained_dropped_;
+        all.merge(dropped_);
+        return all;
+    }
+    std::uint64_t dropped_retained() const { return retained_dropped_.count(); }
 
   private:
     BrokerContext& context_;
@@ -64,9 +79,11 @@ class EngineLoader final : public store::RecoveryVisitor {
     // on_session()'s side.
     store::StoreBatch cleanup_;  // records recovery dropped: expired or over the queue limit
     std::string error_;
+    DroppedTopics dropped_;
     // on_retained()'s side.
     store::StoreBatch retained_cleanup_;
     std::string retained_error_;
+    DroppedTopics retained_dropped_;
     std::uint64_t max_seq_ = 0;
     std::uint64_t expired_retained_ = 0;
 };
@@ -114,9 +131,18 @@ void recover_persistent_state(BrokerContext& context) {
     spdlog::info(
         "persistence: recovered {} retained messages ({} expired), {} sessions, {} "
         "subscriptions, {} queued and {} inflight messages, {} QoS 2 receipts from {} in {} ms",
-        stats.retained - loader.expired_retained(), loader.expired_retained(), stats.sessions,
-        stats.subscriptions, stats.queued, stats.inflight, stats.qos2_received,
-        absolute_path(persistence.dir()), elapsed.count());
+        stats.retained - loader.expired_retained() - loader.dropped_retained(),
+        loader.expired_retained(), stats.sessions, stats.subscriptions, stats.queued,
+        stats.inflight, stats.qos2_received, absolute_path(persistence.dir()), elapsed.count());
+    if (const DroppedTopics dropped = loader.dropped(); dropped.count() != 0) {
+        const auto& config = context.config;
+        spdlog::warn(
+            "persistence: dropped from the store {} whose topics break max_topic_levels ({}) or "
+            "max_topic_length ({}) (stored with larger limits; raise them to keep such "
+            "records): {}",
+            dropped.count() == 1 ? "one record" : fmt::format("{} records", dropped.count()),
+            config.max_topic_levels, config.max_topic_length, dropped.summary());
+    }
     if (stats.orphans != 0)
         spdlog::warn("persistence: skipped {} records without a session", stats.orphans);
 }

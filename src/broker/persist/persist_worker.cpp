@@ -111,10 +111,19 @@ void Worker::persistence_failed(const store::Status& status) {
 }
 
 std::string Worker::restore_session(store::SessionState&& state, const persist::ClockPair& clocks,
-                                    store::StoreBatch& cleanup, std::uint64_t& max_seq) {
+                                    store::StoreBatch& cleanup, std::uint64_t& max_seq,
+                                    DroppedTopics& dropped) {
     const std::string& client_id = state.session.client_id;
     auto where = [&](std::string_view what) {
         return "session of client \"" + client_id + "\": " + std::string(what);
+    };
+    // A record whose topic the current limits refuse (written with larger ones) is dropped
+    // from the store like an expired one: this configuration could never have accepted it.
+    const TopicLimits& limits = context_.topic_limits;
+    auto over_limits = [&](std::string_view kind, std::string_view topic, bool filter) {
+        const auto breach = filter ? limits.check_filter(topic) : limits.check_name(topic);
+        if (breach) dropped.add(where(kind), topic, *breach);
+        return breach.has_value();
     };
     const SessionId id = (static_cast<SessionId>(index_ + 1) << 48) | next_session_serial_++;
     auto owned = std::make_unique<Session>(id, client_id);
@@ -134,6 +143,12 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
         // Already in the past when it expired during the downtime: the first tick ends it.
         session.expires_at = disconnected + std::chrono::seconds(session.expiry_interval);
     }
+    if (state.session.will && over_limits("will", state.session.will->topic, false)) {
+        store::SessionRecord without_will = state.session;
+        without_will.will.reset();
+        cleanup.put_session(without_will);
+        state.session.will.reset();
+    }
     if (state.session.will) {
         const auto& w = *state.session.will;
         auto will = Message::create(w.topic, w.payload, static_cast<mqtt::QoS>(w.qos), w.retain, 0);
@@ -149,6 +164,10 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
     }
 
     for (const auto& s : state.subscriptions) {
+        if (over_limits("subscription", s.filter, true)) {
+            cleanup.erase_subscription(client_id, s.filter);
+            continue;
+        }
         StoredSubscription stored;
         stored.options.qos = static_cast<mqtt::QoS>(s.qos);
         stored.options.no_local = s.no_local;
@@ -174,6 +193,10 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
             stage = InflightEntry::Stage::AwaitPubComp;
             delivery.qos = mqtt::QoS::ExactlyOnce;
         } else {
+            if (over_limits("inflight message", record.message.topic, false)) {
+                cleanup.erase_inflight(client_id, record.packet_id);
+                continue;
+            }
             delivery.message =
                 persist::from_record(record.message, clocks, &delivery.subscription_ids, &error);
             if (!delivery.message) return where(error);
@@ -187,6 +210,10 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
     for (auto& queued : state.queue) {
         max_seq = std::max(max_seq, queued.seq);
         const bool expired = queued.message.expires_at && *queued.message.expires_at <= clocks.wall;
+        if (!expired && over_limits("queued message", queued.message.topic, false)) {
+            cleanup.remove_queued(client_id, queued.seq);
+            continue;
+        }
         if (expired || session.outbox.pending_size() >= limit) {
             cleanup.remove_queued(client_id, queued.seq);
             if (expired)

@@ -102,6 +102,20 @@ class TrieChildMap {
         }
     }
 
+    // for_each() that can stop and resume, for walks that keep their place on an explicit
+    // stack (trie_walk.h): the first child at or after `cursor` (start at 0), with `cursor`
+    // moved past it; nullptr when none is left. The map must not change in between.
+    // for_each() does not loop over next(): that cost rebuild() and the tries' destructors
+    // a fifth more instructions.
+    Node* next(std::uint32_t& cursor) const {
+        if (capacity_ == 1) return cursor++ == 0 && size_ == 1 ? one_ : nullptr;
+        const std::uint32_t end = capacity_ <= kLinearMax ? size_ : capacity_;
+        while (cursor < end) {
+            if (Node* child = slots_[cursor++]) return child;
+        }
+        return nullptr;
+    }
+
     // Bytes allocated by this map (not by the children), for memory accounting.
     std::size_t allocated_bytes() const { return capacity_ > 1 ? capacity_ * sizeof(Node*) : 0; }
 

@@ -159,6 +159,44 @@ TEST(RetainedStore, ManyTopicsUnderOneLevel) {
     EXPECT_EQ(topics(store, "dev/8/temp").size(), 0u);
 }
 
+// The attack of security issue 2: a topic of 100,001 levels ("x" and 100,000 '/'), then
+// wildcard filters over it. Recursive walks used a stack frame per level and crashed; the
+// store must survive any depth by itself (the broker's max_topic_levels is not applied here).
+TEST(RetainedStore, TopicOf100000LevelsIsMatchedWithoutRecursion) {
+    const std::string deep = "x" + std::string(100000, '/');
+    std::string pluses = "x";  // matches `deep` level for level
+    for (int i = 0; i < 100000; ++i)
+        pluses += "/+";
+    Store store;
+    fill(store, {deep, "x", "y"});
+    EXPECT_EQ(topics(store, "#"), (Topics{"x", deep, "y"}));
+    EXPECT_EQ(topics(store, "x/#"), (Topics{"x", deep}));
+    EXPECT_EQ(topics(store, pluses), Topics{deep});
+    EXPECT_EQ(topics(store, pluses + "/#"), Topics{deep});
+    EXPECT_EQ(topics(store, deep), Topics{deep});
+    EXPECT_TRUE(store.erase(deep));
+    EXPECT_EQ(topics(store, "#"), (Topics{"x", "y"}));
+    store.set(deep, msg(deep));  // left for the destructor, which must not recurse either
+}
+
+// Many pending `+` branches at once (more than the walk keeps in place): every one is visited.
+TEST(RetainedStore, WideAndDeepWildcardWalksVisitEveryMatch) {
+    Store store;
+    Topics expected;
+    for (int depth = 1; depth <= 80; ++depth) {
+        std::string topic = "t";
+        for (int level = 0; level < depth; ++level)
+            topic += "/" + std::to_string(level % 3);
+        store.set(topic, msg(topic));
+        if (depth == 40) expected.push_back(topic);
+    }
+    std::string filter = "t";
+    for (int level = 0; level < 40; ++level)
+        filter += "/+";
+    EXPECT_EQ(topics(store, filter), expected);
+    EXPECT_EQ(topics(store, "+/#").size(), 80u);
+}
+
 TEST(RetainedStore, RandomizedAgainstReferenceMatcher) {
     testing::RandomTopics random(7);
     Store store;

@@ -368,6 +368,57 @@ TEST(SubscriptionIndex, FanOutGrowsAndShrinks) {
         EXPECT_EQ(sessions[i], 2 * i + 1);
 }
 
+// The attack of security issue 2 on the index: a topic of 100,001 levels ("x" and 100,000
+// '/') against filters with a `+` at every level. The recursive walk used a stack frame per
+// `+` level and crashed; the index must survive any depth by itself (the broker's
+// max_topic_levels is not applied here).
+TEST(SubscriptionIndex, TopicOf100000LevelsIsMatchedWithoutRecursion) {
+    const std::string deep = "x" + std::string(100000, '/');
+    std::string pluses = "x";  // matches `deep` level for level
+    for (int i = 0; i < 100000; ++i)
+        pluses += "/+";
+    // Literal and `+` children at every level: each `+` leaves a literal branch waiting.
+    std::string mixed = "x";
+    for (int i = 0; i < 100000; ++i)
+        mixed += i % 2 == 0 ? "/+" : "/";
+    SubscriptionIndex index;
+    index.subscribe(pluses, sub(1, 1));
+    index.subscribe(deep, sub(2, 2));
+    index.subscribe(mixed, sub(3, 3));
+    index.subscribe("x/#", sub(4, 4));
+    index.subscribe("$share/g/" + pluses, sub(5, 5));
+    const Matches m = match(index, deep);
+    EXPECT_EQ(m.tags, (Tags{1, 2, 3, 4}));
+    EXPECT_EQ(m.group_visits(), 1);
+    EXPECT_EQ(tags(index, deep + "/"), Tags{4});
+    EXPECT_TRUE(index.unsubscribe(pluses, 1));
+    EXPECT_TRUE(index.unsubscribe(deep, 2));
+    EXPECT_EQ(tags(index, deep), (Tags{3, 4}));
+    // `mixed` and the shared filter are left for the destructor, which must not recurse either.
+}
+
+// More branches waiting at once than the walk keeps in place (it spills to the heap): with
+// filters `+/.../+/a/+/.../+` (the `a` at level k) and `+/.../+`, every `+` node of the
+// topic's path also has a literal child, so each level leaves a branch waiting. Every filter
+// matches the topic and must be visited exactly once.
+TEST(SubscriptionIndex, ManyWaitingBranchesAreAllVisited) {
+    constexpr int kLevels = 80;
+    SubscriptionIndex index;
+    Tags expected;
+    for (int k = 0; k <= kLevels; ++k) {  // k == kLevels: no `a`, only `+`
+        std::string filter;
+        for (int level = 0; level < kLevels; ++level)
+            filter += std::string(level == 0 ? "" : "/") + (level == k ? "a" : "+");
+        index.subscribe(filter, sub(static_cast<SessionId>(k), static_cast<std::uint32_t>(k + 1)));
+        expected.push_back(static_cast<std::uint32_t>(k + 1));
+    }
+    std::string topic = "a";
+    for (int level = 1; level < kLevels; ++level)
+        topic += "/a";
+    EXPECT_EQ(tags(index, topic), expected);
+    EXPECT_EQ(tags(index, topic + "/a"), Tags{});
+}
+
 // The trie against the brute-force matcher, with subscribes, resubscribes and unsubscribes.
 TEST(SubscriptionIndex, RandomizedAgainstReferenceMatcher) {
     testing::RandomTopics random(20261125);

@@ -74,6 +74,8 @@ TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
                                                    "acl_file",
                                                    "plugins",
                                                    "hook_timeout",
+                                                   "max_topic_levels",
+                                                   "max_topic_length",
                                                    "persistence"};
         for (const auto& key : top_keys)
             EXPECT_TRUE(root[key].IsDefined()) << key;
