@@ -8,6 +8,8 @@
 #include <array>
 #include <stdexcept>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "broker/broker.h"
@@ -44,12 +46,51 @@ net::TransportStack plain_stack(std::string_view name, const config::PlainListen
     return stack;
 }
 
+// Who may use the listener: its proxy_allowed_sources and allowed_origins (docs/listeners.md).
+template <typename Listener>
+void add_guards(net::TransportStack& stack, const Listener& listener) {
+    const std::string name(stack.listener);
+    if (stack.proxy && !listener.proxy_allowed_sources.empty()) {
+        stack.allowed_sources =
+            std::make_shared<net::SourceFilter>(name, listener.proxy_allowed_sources);
+    } else if (stack.proxy && !net::is_loopback(listener.addr)) {
+        spdlog::warn(
+            "listeners.{} reads PROXY headers from anyone who can reach {}: a client "
+            "that connects directly can claim any source address; set "
+            "listeners.{}.proxy_allowed_sources to the proxies' addresses",
+            name, listener.addr.to_string(), name);
+    }
+    if (stack.websocket && listener.allowed_origins) {
+        stack.allowed_origins =
+            std::make_shared<net::websocket::OriginPolicy>(net::websocket::OriginPolicy{
+                "listeners." + name + ".allowed_origins", *listener.allowed_origins});
+    }
+}
+
 std::string describe(const net::TransportStack& stack) {
     std::string text;
-    if (stack.proxy)
-        text += stack.proxy_tls_termination ? "PROXY (TLS terminated by the proxy), " : "PROXY, ";
+    if (stack.proxy) {
+        text += stack.proxy_tls_termination ? "PROXY (TLS terminated by the proxy)" : "PROXY";
+        if (stack.allowed_sources) {
+            std::vector<std::string> sources;
+            for (const auto& n : stack.allowed_sources->allowed())
+                sources.push_back(n.to_string());
+            text += fmt::format(" from {}", fmt::join(sources, ", "));
+        }
+        text += ", ";
+    }
     if (stack.tls) text += "TLS, ";
-    if (stack.websocket) text += "WebSocket, ";
+    if (stack.websocket) {
+        text += "WebSocket";
+        if (stack.allowed_origins) {
+            text += fmt::format(
+                " (origins: {})",
+                stack.allowed_origins->allowed.empty()
+                    ? "none; only clients that send no Origin"
+                    : fmt::format("{}", fmt::join(stack.allowed_origins->allowed, ", ")));
+        }
+        text += ", ";
+    }
     text += "MQTT";
     return text;
 }
@@ -93,18 +134,24 @@ void Broker::listen_mqtt() {
                      endpoint.to_string(), describe(stack), context_->workers.size(),
                      reuse_port ? ", SO_REUSEPORT" : "");
     };
-    if (l.mqtt) serve(l.mqtt->addr, l.mqtt->reuse_port, plain_stack("mqtt", *l.mqtt));
+    if (l.mqtt) {
+        net::TransportStack stack = plain_stack("mqtt", *l.mqtt);
+        add_guards(stack, *l.mqtt);
+        serve(l.mqtt->addr, l.mqtt->reuse_port, stack);
+    }
     if (l.mqtts) {
         net::TransportStack stack;
         stack.listener = "mqtts";
         stack.proxy = l.mqtts->proxy;
         stack.tls = mqtts_tls;
+        add_guards(stack, *l.mqtts);
         serve(l.mqtts->addr, l.mqtts->reuse_port, stack);
     }
     if (l.ws) {
         net::TransportStack stack = plain_stack("ws", *l.ws);
         stack.websocket = true;
         stack.websocket_limits = websocket_limits(config);
+        add_guards(stack, *l.ws);
         serve(l.ws->addr, l.ws->reuse_port, stack);
     }
     if (l.wss) {
@@ -114,6 +161,7 @@ void Broker::listen_mqtt() {
         stack.tls = wss_tls;
         stack.websocket = true;
         stack.websocket_limits = websocket_limits(config);
+        add_guards(stack, *l.wss);
         serve(l.wss->addr, l.wss->reuse_port, stack);
     }
 }

@@ -160,6 +160,12 @@ bool Worker::downstream_congested() const {
 }
 
 void Worker::on_accept(int fd, const net::Endpoint& peer, const net::TransportStack& stack) {
+    // Not one of the proxies of a PROXY listener: closed before its header is read.
+    if (stack.allowed_sources && !stack.allowed_sources->admits(peer)) {
+        counters_.add(counters_.connections_refused);
+        ::close(fd);
+        return;
+    }
     const auto limit = context_.config.max_connections;
     if (limit != 0 && context_.connections.load(std::memory_order_relaxed) >= limit) {
         spdlog::warn("refusing connection from {}: max_connections ({}) reached", peer.to_string(),

@@ -12,7 +12,7 @@ struct WorkerCounters {
 
     Counter connections_current{0};  // gauge: open network connections on this worker
     Counter connections_accepted{0};
-    Counter connections_refused{0};  // CONNACK with an error, or over max_connections
+    Counter connections_refused{0};  // CONNACK with an error, max_connections, proxy source
     Counter sessions_current{0};     // gauge: sessions owned, online or offline
     Counter clients_online{0};       // gauge: sessions with a connection (CONNACK sent)
     Counter messages_in[3] = {};     // PUBLISH received, by QoS

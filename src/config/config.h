@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/ip_network.h"
 #include "config/socket_address.h"
 
 namespace akasa::config {
@@ -51,6 +52,12 @@ struct PlainListener {
     SocketAddress addr = SocketAddress::ipv4(0x7f000001, 1883);
     bool reuse_port = true;  // SO_REUSEPORT, so each worker thread can own a listening socket
     ProxyMode proxy_mode = ProxyMode::None;
+    // Only with proxy_mode: the addresses the proxies connect from; others are closed at
+    // accept. Empty: any source (anyone who reaches the port can claim any client address).
+    std::vector<IpNetwork> proxy_allowed_sources;
+    // ws only: the Origin header values (normalized, config/web_origin.h) a browser's upgrade
+    // may carry; nullopt: any. Upgrades without an Origin (non-browser clients) always pass.
+    std::optional<std::vector<std::string>> allowed_origins;
 
     bool operator==(const PlainListener&) const = default;
 };
@@ -66,6 +73,8 @@ struct TlsListener {
     std::string cert_file;
     bool verify_peer = false;           // ask for and verify client certificates against ca_file
     bool fail_if_no_peer_cert = false;  // only with verify_peer: refuse clients without one
+    std::vector<IpNetwork> proxy_allowed_sources;             // only with proxy: as for mqtt
+    std::optional<std::vector<std::string>> allowed_origins;  // wss only: as for ws
 
     bool operator==(const TlsListener&) const = default;
 };

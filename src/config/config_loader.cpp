@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "config/hook_keys_reader.h"
+#include "config/listener_guards_reader.h"
 #include "config/persistence_reader.h"
 #include "config/readable_file.h"
 #include "config/yaml_reader.h"
@@ -66,10 +67,12 @@ void check_readable(const MapReader& r, std::string_view key, const std::string&
     }
 }
 
+// `websocket`: the ws listener (it alone takes allowed_origins).
 std::optional<PlainListener> read_plain_listener(ErrorContext& ctx, const YAML::Node& node,
-                                                 const std::string& path) {
+                                                 const std::string& path, bool websocket) {
     if (absent_or_null(node)) return std::nullopt;
-    MapReader r(ctx, node, path, {"addr", "reuse_port", "proxy_mode"});
+    MapReader r(ctx, node, path,
+                {"addr", "reuse_port", "proxy_mode", "proxy_allowed_sources", "allowed_origins"});
     PlainListener listener;
     listener.addr = read_address(ctx, r.require("addr"), r.path_of("addr"));
     r.read("reuse_port", listener.reuse_port);
@@ -79,15 +82,19 @@ std::optional<PlainListener> read_plain_listener(ErrorContext& ctx, const YAML::
         listener.proxy_mode =
             read_enum(ctx, mode, r.path_of("proxy_mode"), kNames, "null, Normal, TlsTermination");
     }
+    listener.proxy_allowed_sources =
+        detail::read_proxy_allowed_sources(r, listener.proxy_mode != ProxyMode::None, "proxy_mode");
+    listener.allowed_origins = detail::read_allowed_origins(r, websocket);
     return listener;
 }
 
+// `websocket`: the wss listener (it alone takes allowed_origins).
 std::optional<TlsListener> read_tls_listener(ErrorContext& ctx, const YAML::Node& node,
-                                             const std::string& path) {
+                                             const std::string& path, bool websocket) {
     if (absent_or_null(node)) return std::nullopt;
     MapReader r(ctx, node, path,
                 {"addr", "reuse_port", "proxy", "ca_file", "key_file", "cert_file", "verify_peer",
-                 "fail_if_no_peer_cert"});
+                 "fail_if_no_peer_cert", "proxy_allowed_sources", "allowed_origins"});
     TlsListener listener;
     listener.addr = read_address(ctx, r.require("addr"), r.path_of("addr"));
     r.read("reuse_port", listener.reuse_port);
@@ -97,6 +104,8 @@ std::optional<TlsListener> read_tls_listener(ErrorContext& ctx, const YAML::Node
     listener.cert_file = detail::read_string(ctx, r.require("cert_file"), r.path_of("cert_file"));
     r.read("verify_peer", listener.verify_peer);
     r.read("fail_if_no_peer_cert", listener.fail_if_no_peer_cert);
+    listener.proxy_allowed_sources = detail::read_proxy_allowed_sources(r, listener.proxy, "proxy");
+    listener.allowed_origins = detail::read_allowed_origins(r, websocket);
 
     if (listener.verify_peer && !listener.ca_file) {
         ctx.fail(r.get("verify_peer"), r.path_of("ca_file"),
@@ -155,10 +164,10 @@ Listeners read_listeners(ErrorContext& ctx, const MapReader& top) {
     YAML::Node node = top.require("listeners");
     MapReader r(ctx, node, "listeners", {"mqtt", "mqtts", "ws", "wss", "http"});
     Listeners listeners;
-    listeners.mqtt = read_plain_listener(ctx, r.get("mqtt"), r.path_of("mqtt"));
-    listeners.mqtts = read_tls_listener(ctx, r.get("mqtts"), r.path_of("mqtts"));
-    listeners.ws = read_plain_listener(ctx, r.get("ws"), r.path_of("ws"));
-    listeners.wss = read_tls_listener(ctx, r.get("wss"), r.path_of("wss"));
+    listeners.mqtt = read_plain_listener(ctx, r.get("mqtt"), r.path_of("mqtt"), false);
+    listeners.mqtts = read_tls_listener(ctx, r.get("mqtts"), r.path_of("mqtts"), false);
+    listeners.ws = read_plain_listener(ctx, r.get("ws"), r.path_of("ws"), true);
+    listeners.wss = read_tls_listener(ctx, r.get("wss"), r.path_of("wss"), true);
     listeners.http = read_http_listener(ctx, r.get("http"), r.path_of("http"));
     if (!listeners.mqtt && !listeners.mqtts && !listeners.ws && !listeners.wss) {
         if (!listeners.http) {

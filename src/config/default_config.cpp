@@ -18,17 +18,23 @@ listeners:                    # at least one of mqtt, mqtts, ws, wss must be set
     addr: 127.0.0.1:1883      # 0.0.0.0:1883 (or [::]:1883) to accept remote clients
     reuse_port: true          # SO_REUSEPORT: one listening socket per worker thread
     proxy_mode: null          # null | Normal | TlsTermination (PROXY protocol v2 header)
+    proxy_allowed_sources: null   # with proxy_mode: the proxies' addresses or networks,
+                              # e.g. [10.0.0.0/8, "::1"]; others are closed. null: any source
   mqtts: null                 # MQTT over TLS, for example:
   #  addr: 0.0.0.0:8883
   #  reuse_port: true
   #  proxy: false             # a PROXY v2 header precedes the TLS handshake
+  #  proxy_allowed_sources: null   # with proxy: true, as for mqtt
   #  ca_file: null            # CA for client certificates; required when verify_peer is true
   #  key_file: /path/to/key.pem
   #  cert_file: /path/to/cert.pem
   #  verify_peer: false       # ask for client certificates and verify them against ca_file
   #  fail_if_no_peer_cert: false   # with verify_peer: refuse clients that send none
-  ws: null                    # MQTT over WebSocket (path /mqtt), same keys as mqtt
-  wss: null                   # MQTT over WebSocket over TLS, same keys as mqtts
+  ws: null                    # MQTT over WebSocket (path /mqtt), same keys as mqtt, plus:
+  #  allowed_origins: null    # web pages that may connect, e.g. ["https://app.example.com"];
+                              # null: any. Clients that send no Origin (not browsers) always may
+  wss: null                   # MQTT over WebSocket over TLS, same keys as mqtts, plus
+                              # allowed_origins as for ws
   http:                       # health check and metrics; null disables it
     addr: 127.0.0.1:8081
     reuse_port: true

@@ -46,8 +46,10 @@ LayeredTransport::LayeredTransport(std::unique_ptr<TcpTransport> tcp, const Tran
     info_.listener = stack.listener;
     if (stack.proxy) proxy_ = std::make_unique<proxy::ProxyStage>();
     if (stack.tls) tls_ = std::make_unique<tls::TlsSession>(stack.tls->current());
-    if (stack.websocket)
-        ws_ = std::make_unique<websocket::WebSocketSession>(stack.websocket_limits);
+    if (stack.websocket) {
+        ws_ = std::make_unique<websocket::WebSocketSession>(
+            stack.websocket_limits, http::kDefaultMaxHeadSize, stack.allowed_origins);
+    }
 }
 
 LayeredTransport::~LayeredTransport() {

@@ -22,6 +22,7 @@
 
 #include "net/byte_buffer.h"
 #include "net/proxy/proxy_stage.h"
+#include "net/source_filter.h"
 #include "net/tls/tls_context.h"
 #include "net/tls/tls_session.h"
 #include "net/transport.h"
@@ -38,6 +39,11 @@ struct TransportStack {
     const tls::TlsContextHolder* tls = nullptr;
     bool websocket = false;
     websocket::FrameLimits websocket_limits;
+    // WebSocket: the listener's allowed_origins; null allows any origin.
+    std::shared_ptr<const websocket::OriginPolicy> allowed_origins;
+    // PROXY: the proxies that may connect (proxy_allowed_sources), checked by the worker at
+    // accept before anything is read; null allows any source.
+    std::shared_ptr<SourceFilter> allowed_sources;
     // Counted here while the broker serves the connection; must outlive the transports.
     ListenerCounters* counters = nullptr;
 

@@ -2,10 +2,13 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
 #include "auth/base64.h"
+#include "config/web_origin.h"
+#include "util/log_text.h"
 
 namespace akasa::net::websocket {
 
@@ -51,6 +54,19 @@ std::string choose_subprotocol(const http::HttpRequest& request, bool& offered) 
     return {};
 }
 
+// The first Origin field (of possibly several) that `policy` does not allow, or nullptr.
+const std::string* refused_origin(const http::HttpRequest& request, const OriginPolicy& policy) {
+    for (const auto& h : request.headers) {
+        if (!http::iequals(h.name, "Origin")) continue;
+        const auto origin = config::normalize_origin(h.value);
+        if (!origin || std::find(policy.allowed.begin(), policy.allowed.end(), *origin) ==
+                           policy.allowed.end()) {
+            return &h.value;
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 std::string accept_key(std::string_view client_key) {
@@ -64,7 +80,7 @@ std::string accept_key(std::string_view client_key) {
     return auth::base64_encode({digest.data(), size}, auth::Base64Padding::Include);
 }
 
-UpgradeDecision evaluate_upgrade(const http::HttpRequest& request) {
+UpgradeDecision evaluate_upgrade(const http::HttpRequest& request, const OriginPolicy* origins) {
     if (request.method != "GET") {
         UpgradeDecision d = refuse(405, "WebSocket upgrade must use GET");
         d.response.headers.push_back({"Allow", "GET"});
@@ -100,6 +116,14 @@ UpgradeDecision evaluate_upgrade(const http::HttpRequest& request) {
     std::string subprotocol = choose_subprotocol(request, offered);
     if (offered && subprotocol.empty()) {
         return refuse(400, "no supported subprotocol offered (mqtt or mqttv3.1)");
+    }
+    if (origins) {
+        if (const std::string* origin = refused_origin(request, *origins)) {
+            // The client learns only that its origin is not allowed; the log says which.
+            UpgradeDecision d = refuse(403, "origin not allowed");
+            d.error = "origin " + util::quoted_for_log(*origin) + " is not in " + origins->key;
+            return d;
+        }
     }
 
     UpgradeDecision d;

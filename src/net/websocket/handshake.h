@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/http/http_request.h"
 #include "net/http/http_response.h"
@@ -23,14 +24,26 @@ inline constexpr std::string_view kMqttPath = "/mqtt";
 struct UpgradeDecision {
     bool accepted = false;
     std::string subprotocol;      // accepted: "mqtt", "mqttv3.1" or empty when none offered
-    http::HttpResponse response;  // 101 when accepted; 400/404/405/426 otherwise (close)
+    http::HttpResponse response;  // 101 when accepted; 400/403/404/405/426 otherwise (close)
     std::string error;            // refused: a sentence for the log
+};
+
+// The web origins whose pages may open a WebSocket on a listener (`allowed_origins`). It guards
+// browsers against cross-site WebSocket hijacking: a page of another site cannot make the
+// browser send a false Origin. Non-browser clients send none (and could send any), so a
+// request without Origin is not refused by it; authentication is what stops them.
+struct OriginPolicy {
+    std::string key;                   // "listeners.ws.allowed_origins": named in the log
+    std::vector<std::string> allowed;  // in normal form (config/web_origin.h)
 };
 
 // Decides on an upgrade request. Subprotocols are taken in the client's order of
 // preference; a client that offers none is accepted without one (older clients do that),
-// one that offers only others is refused with 400.
-UpgradeDecision evaluate_upgrade(const http::HttpRequest& request);
+// one that offers only others is refused with 400. With `origins`, a request whose Origin
+// fields are not all listed (after normalizing) is refused with 403; `error` then quotes the
+// origin (escaped) and names the key.
+UpgradeDecision evaluate_upgrade(const http::HttpRequest& request,
+                                 const OriginPolicy* origins = nullptr);
 
 // base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")), RFC 6455 4.2.2.
 std::string accept_key(std::string_view client_key);

@@ -8,20 +8,24 @@
 //   ws.write(encoded_mqtt, to_below);    // one binary frame
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 
 #include "net/byte_buffer.h"
 #include "net/http/http_request.h"
 #include "net/websocket/frame_codec.h"
+#include "net/websocket/handshake.h"
 
 namespace akasa::net::websocket {
 
 class WebSocketSession {
   public:
+    // `origins`: the listener's allowed_origins, or null for any origin (handshake.h).
     explicit WebSocketSession(FrameLimits limits = {},
-                              std::size_t max_head_size = http::kDefaultMaxHeadSize)
-        : stream_(limits), max_head_size_(max_head_size) {}
+                              std::size_t max_head_size = http::kDefaultMaxHeadSize,
+                              std::shared_ptr<const OriginPolicy> origins = nullptr)
+        : stream_(limits), max_head_size_(max_head_size), origins_(std::move(origins)) {}
 
     // Before the upgrade: buffers the request head; once complete, appends the 101 (or the
     // HTTP error response, then Failed with close_code 0) to `wire_out` and decodes any
@@ -41,6 +45,7 @@ class WebSocketSession {
   private:
     WebSocketStream stream_;
     std::size_t max_head_size_;
+    std::shared_ptr<const OriginPolicy> origins_;  // until the upgrade is decided
     ByteBuffer head_;  // request bytes until the head is complete; freed after
     bool upgraded_ = false;
     std::string subprotocol_;

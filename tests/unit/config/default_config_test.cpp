@@ -34,6 +34,11 @@ TEST(DefaultConfigTest, AuthenticatedDocumentSaysHowToCreateThePasswordFile) {
               std::string::npos);
 }
 
+// ws and wss are off in the default document, so their own key appears in a comment.
+TEST(DefaultConfigTest, MentionsAllowedOriginsForTheWebSocketListeners) {
+    EXPECT_NE(default_config_yaml(true).find("#  allowed_origins: null"), std::string::npos);
+}
+
 // The round trip alone would pass if a key were left out (it would take its default), so
 // check that every key is written out.
 TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
@@ -83,7 +88,7 @@ TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
         for (const char* name : {"mqtt", "mqtts", "ws", "wss", "http"}) {
             EXPECT_TRUE(root["listeners"][name].IsDefined()) << name;
         }
-        for (const char* key : {"addr", "reuse_port", "proxy_mode"}) {
+        for (const char* key : {"addr", "reuse_port", "proxy_mode", "proxy_allowed_sources"}) {
             EXPECT_TRUE(root["listeners"]["mqtt"][key].IsDefined()) << key;
         }
         for (const char* key : {"addr", "reuse_port", "prometheus"}) {
