@@ -42,6 +42,16 @@ int main(int argc, char** argv) {
     remove_cmd->add_option("-p,--path", remove_path, "Password file")->required();
     remove_cmd->add_option("-u,--username", remove_user, "User name")->required();
 
+    akasa::cli::ScramPasswordOptions scram;
+    std::uint32_t scram_iterations = 0;
+    auto* scram_cmd = app.add_subcommand(
+        "scram-password",
+        "Print a SCRAM-SHA-256 user for scram_users in the stored form (prompts for the password)");
+    scram_cmd->add_option("-u,--username", scram.username, "User name")->required();
+    auto* scram_iterations_opt = scram_cmd->add_option(
+        "--iterations", scram_iterations, "PBKDF2 iterations (default and minimum 4096)");
+    scram_iterations_opt->check(CLI::Range(4096u, 100000000u));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -62,5 +72,9 @@ int main(int argc, char** argv) {
         return akasa::cli::insert_password(insert);
     }
     if (*remove_cmd) return akasa::cli::remove_password(remove_path, remove_user);
+    if (*scram_cmd) {
+        if (*scram_iterations_opt) scram.iterations = scram_iterations;
+        return akasa::cli::scram_password(scram);
+    }
     return 2;
 }

@@ -100,11 +100,18 @@ struct AuthConfig {
     bool operator==(const AuthConfig&) const = default;
 };
 
-// One SCRAM-SHA-256 user (v5 enhanced authentication, RFC 5802 / RFC 7677).
+// One SCRAM-SHA-256 user (v5 enhanced authentication, RFC 5802 / RFC 7677), in exactly one
+// of two forms: Akasa's `hashed_password` (the SaltedPassword, password-equivalent: whoever
+// reads it can log in as the user), or RFC 5802's stored form `stored_key` + `server_key`
+// (whoever reads them can pose as the server to the user's clients, but not log in).
 struct ScramUser {
-    std::vector<std::uint8_t> hashed_password;  // SaltedPassword; 32 bytes when correct
+    std::vector<std::uint8_t> hashed_password;  // SaltedPassword; empty in the stored form
+    std::vector<std::uint8_t> stored_key;       // stored form: 32 bytes; empty otherwise
+    std::vector<std::uint8_t> server_key;       // stored form: 32 bytes; empty otherwise
     std::uint32_t iterations = 4096;            // >= 4096
     std::vector<std::uint8_t> salt;             // not empty
+
+    bool stored_form() const { return !stored_key.empty(); }
 
     bool operator==(const ScramUser&) const = default;
 };

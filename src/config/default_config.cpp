@@ -53,10 +53,15 @@ constexpr std::string_view kAuthDisabled = R"(auth:
 
 constexpr std::string_view kRest =
     R"(scram_users: {}                # MQTT v5 enhanced authentication (SCRAM-SHA-256) users, e.g.:
-#  alice:
-#    hashed_password: <64 hex digits: PBKDF2-HMAC-SHA256(password, salt, iterations)>
+#  alice:                     # printed by: akasa scram-password --username alice
+#    stored_key: <64 hex digits: SHA-256(HMAC(SaltedPassword, "Client Key"))>
+#    server_key: <64 hex digits: HMAC(SaltedPassword, "Server Key")>
 #    iterations: 4096         # at least 4096
 #    salt: 73616c74           # hex
+#  bob:                       # Akasa's form (password-equivalent: prefer the one above)
+#    hashed_password: <64 hex digits: SaltedPassword = PBKDF2-HMAC-SHA256(password, salt, iterations)>
+#    iterations: 4096
+#    salt: 626f62
 sasl_mechanisms: [SCRAM-SHA-256]
 check_v310_client_id_length: false   # MQTT 3.1: refuse client ids longer than 23 characters
 shared_subscription_mode: Random     # Random | HashClientId | HashTopicName
