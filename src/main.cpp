@@ -34,7 +34,9 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"sha256", "sha512", "sha256-pkbdf2", "sha512-pkbdf2"}))
         ->default_str(insert.hash_algorithm);
     auto* iterations_opt = insert_cmd->add_option(
-        "--iterations", iterations, "PBKDF2 iterations (pkbdf2 algorithms only, default 128)");
+        "--iterations", iterations,
+        "PBKDF2 iterations (pkbdf2 algorithms only; default 10000 for sha512-pkbdf2, 30000 for "
+        "sha256-pkbdf2)");
     iterations_opt->check(CLI::Range(1u, 100000000u));
 
     std::string remove_path, remove_user;

@@ -26,8 +26,10 @@ int insert_password(const InsertPasswordOptions& options) {
             "algorithms, not to " +
             options.hash_algorithm + ".");
     }
-    const std::uint32_t iterations = options.iterations.value_or(auth::kDefaultIterations);
-    if (iterations == 0 || iterations > auth::kMaxPbkdf2Iterations) {
+    const std::uint32_t iterations =
+        options.iterations.value_or(auth::default_iterations(*algorithm));
+    if (auth::uses_iterations(*algorithm) &&
+        (iterations == 0 || iterations > auth::kMaxPbkdf2Iterations)) {
         return report_error("--iterations must be between 1 and " +
                             std::to_string(auth::kMaxPbkdf2Iterations) + ".");
     }

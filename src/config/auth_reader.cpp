@@ -11,6 +11,15 @@ namespace {
 constexpr std::uint64_t kU32Max = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint32_t kMinScramIterations = 4096;  // RFC 7677 section 4
 constexpr std::size_t kScramKeySize = 32;            // SHA-256
+// Beyond these the value is a typo, not a plan: a thread per core of the largest machines,
+// a million logins queued, a day's window, a week's block, ten million tracked addresses
+// (about 1.5 GB).
+constexpr std::uint64_t kMaxHashThreads = 256;
+constexpr std::uint64_t kMaxPendingLogins = 1'000'000;
+constexpr std::uint64_t kMaxFailedLogins = 1'000'000;
+constexpr std::uint64_t kMaxFailedLoginWindow = 86'400;
+constexpr std::uint64_t kMaxFailedLoginBlock = 604'800;
+constexpr std::uint64_t kMaxFailedLoginAddresses = 10'000'000;
 
 // A SCRAM-SHA-256 key of the stored form: hex of exactly 32 bytes.
 std::vector<std::uint8_t> read_scram_key(const MapReader& r, std::string_view key) {
@@ -70,7 +79,10 @@ ScramUser read_scram_user(ErrorContext& ctx, const YAML::Node& node, const std::
 }  // namespace
 
 AuthConfig read_auth(ErrorContext& ctx, const MapReader& top) {
-    MapReader r(ctx, top.get("auth"), "auth", {"enable", "password_file"});
+    MapReader r(
+        ctx, top.get("auth"), "auth",
+        {"enable", "password_file", "hash_threads", "max_pending_logins", "max_failed_logins",
+         "failed_login_window", "failed_login_block", "failed_login_addresses"});
     AuthConfig auth;
     r.read("enable", auth.enable);
     auth.password_file = read_optional_string(r, "password_file");
@@ -81,6 +93,12 @@ AuthConfig read_auth(ErrorContext& ctx, const MapReader& top) {
                  "insert-password --create --path FILE --username NAME`, or set auth.enable: "
                  "false to allow anonymous clients");
     }
+    r.read("hash_threads", auth.hash_threads, 0, kMaxHashThreads);
+    r.read("max_pending_logins", auth.max_pending_logins, 1, kMaxPendingLogins);
+    r.read("max_failed_logins", auth.max_failed_logins, 0, kMaxFailedLogins);
+    r.read("failed_login_window", auth.failed_login_window, 1, kMaxFailedLoginWindow);
+    r.read("failed_login_block", auth.failed_login_block, 1, kMaxFailedLoginBlock);
+    r.read("failed_login_addresses", auth.failed_login_addresses, 1, kMaxFailedLoginAddresses);
     return auth;
 }
 

@@ -1,5 +1,6 @@
 // Internal to the config module: the authentication keys, `auth` (Akasa's `enable` and
-// `password_file`) and `scram_users` (Akasa's `hashed_password` form and RFC 5802's stored
+// `password_file`, and ours: the password-hashing threads and the failed-login limits of
+// docs/security.md) and `scram_users` (Akasa's `hashed_password` form and RFC 5802's stored
 // form).
 #pragma once
 

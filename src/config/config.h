@@ -97,6 +97,20 @@ struct AuthConfig {
     // file is read (and its absence reported) by the auth module at start, not by the loader.
     std::optional<std::string> password_file;
 
+    // --- Ours (docs/security.md, "Logins") ---
+    // Threads that check PBKDF2 passwords off the event loops; 0: half the worker threads,
+    // at least one.
+    std::uint32_t hash_threads = 0;
+    // Password checks waiting for one of those threads; a CONNECT beyond is refused with
+    // Server busy.
+    std::uint32_t max_pending_logins = 1024;
+    // Failed logins from one address within failed_login_window that block it for
+    // failed_login_block; 0: no limit. At most failed_login_addresses addresses are tracked.
+    std::uint32_t max_failed_logins = 10;
+    std::chrono::seconds failed_login_window{60};
+    std::chrono::seconds failed_login_block{300};
+    std::uint32_t failed_login_addresses = 65536;
+
     bool operator==(const AuthConfig&) const = default;
 };
 

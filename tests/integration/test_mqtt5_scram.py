@@ -24,7 +24,7 @@ from paho.mqtt.properties import Properties
 
 import subprocess
 
-from akasa_harness import BINARY, AkasaServer
+from akasa_harness import BINARY, AkasaServer, wait_for_log
 from mqtt_wire import PacketReader, mqtt_string, packet, varint
 
 SALT = b"python-salt-0001"
@@ -203,6 +203,20 @@ class ScramTest(unittest.TestCase):
             self.assertNotIn(0x16, props)
             self.assertTrue(client.closed())
             client.close()
+
+    def test_failed_exchanges_count_towards_the_failed_login_limit(self):
+        # Issue 15 item 9: a wrong SCRAM proof is a failed login like a wrong password.
+        with AkasaServer(scram_users_yaml(), auth_keys="max_failed_logins: 2") as server:
+            for i in range(2):
+                client, _, reason, _ = scram_exchange(server.port, "alice", "queen", f"py-f{i}")
+                self.assertEqual(reason, 0x86)
+                client.close()
+            client = RawClient(server.port)
+            client.send(connect_packet("py-blocked", Scram("alice", "wonderland").first()))
+            kind, reason, _ = client.receive()
+            self.assertEqual((kind, reason), (CONNACK, 0x9F))  # Connection rate exceeded
+            client.close()
+            wait_for_log(server, "blocking logins from 127.0.0.1")
 
     def test_failed_reauthentication_gets_disconnect_0x87(self):
         with AkasaServer(scram_users_yaml()) as server:

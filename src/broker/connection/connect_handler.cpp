@@ -34,9 +34,14 @@ const char* protocol_name(ProtocolVersion v) {
 
 }  // namespace
 
-void ClientConnection::refuse_connect(ProtocolVersion version, ReasonCode reason, const char* why) {
-    spdlog::info("refused connection from {}: {} ({})", peer(), mqtt::to_string(reason), why);
+void ClientConnection::refuse_connect(ProtocolVersion version, ReasonCode reason, const char* why,
+                                      bool quiet) {
+    spdlog::log(quiet ? spdlog::level::debug : spdlog::level::info,
+                "refused connection from {}: {} ({})", peer(), mqtt::to_string(reason), why);
     worker_->counters().add(worker_->counters().connections_refused);
+    // Whoever decided it (password file, SCRAM, a hook), a refused credential counts against
+    // the client's address (password_check.cpp).
+    if (reason == ReasonCode::BadUserNameOrPassword) count_failed_login();
     mqtt::Connack connack;
     if (version == ProtocolVersion::V5) {
         connack.reason_code = static_cast<std::uint8_t>(reason);
@@ -50,7 +55,7 @@ void ClientConnection::refuse_connect(ProtocolVersion version, ReasonCode reason
 }
 
 void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
-                                      std::span<const std::uint8_t> body) {
+                                      std::span<const std::uint8_t> body, bool password_checked) {
     const auto& config = worker_->config();
     mqtt::Connect connect;
     if (auto error = mqtt::decode_connect(header, body, connect)) {
@@ -83,6 +88,14 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         }
     }
 
+    if (!password_checked && login_blocked()) {
+        // Before any credential is looked at: a blocked address costs no hashing. Logged
+        // once, when the block began (count_failed_login).
+        return refuse_connect(version, ReasonCode::ConnectionRateExceeded,
+                              "too many failed logins from this address (auth.max_failed_logins)",
+                              /*quiet=*/true);
+    }
+
     ConnectRequest request;
     request.version = version;
     request.clean_start = connect.clean_start;
@@ -111,14 +124,21 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
                               "authentication method not offered (sasl_mechanisms) "
                               "[MQTT-4.12.0-1]");
     }
-    if (config.auth.enable && !enhanced_auth) {
-        const auto& passwords = worker_->context().passwords;
+    if (config.auth.enable && !enhanced_auth && !password_checked) {
         if (!connect.username || !connect.password) {
             return refuse_connect(version, ReasonCode::NotAuthorized, "no user name or password");
         }
-        if (!passwords || !passwords->verify(*connect.username, *connect.password)) {
-            return refuse_connect(version, ReasonCode::BadUserNameOrPassword,
-                                  "bad user name or password");
+        switch (check_password(header, body, *connect.username, *connect.password)) {
+            case PasswordCheck::Passed:
+                break;
+            case PasswordCheck::Failed:
+                return refuse_connect(version, ReasonCode::BadUserNameOrPassword,
+                                      "bad user name or password");
+            case PasswordCheck::Pending:
+                return;  // on_password_checked() takes the CONNECT up again
+            case PasswordCheck::Busy:
+                return refuse_connect(version, ReasonCode::ServerBusy,
+                                      "too many password checks waiting (auth.max_pending_logins)");
         }
     }
     if (connect.username) request.username.emplace(*connect.username);

@@ -1,5 +1,6 @@
 // The authentication keys: `scram_users` in both forms (Akasa's `hashed_password`, RFC 5802's
-// `stored_key` + `server_key`).
+// `stored_key` + `server_key`) and the `auth` keys of ours (hashing threads, failed-login
+// limits).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -92,6 +93,44 @@ TEST(ScramUsersTest, KeysAreHexOf32Bytes) {
     expect_config_error(
         scram_user("stored_key: " + kKeyA + ", server_key: " + kKeyB + ", iterations: 4096"),
         {"scram_users.bob.salt", "required"});
+}
+
+TEST(AuthKeysTest, DefaultsAreDocumented) {
+    const AuthConfig auth = parse_config_text(kMinimal).auth;
+    EXPECT_EQ(auth.hash_threads, 0u);
+    EXPECT_EQ(auth.max_pending_logins, 1024u);
+    EXPECT_EQ(auth.max_failed_logins, 10u);
+    EXPECT_EQ(auth.failed_login_window, std::chrono::seconds(60));
+    EXPECT_EQ(auth.failed_login_block, std::chrono::seconds(300));
+    EXPECT_EQ(auth.failed_login_addresses, 65536u);
+}
+
+TEST(AuthKeysTest, ReadsEveryKey) {
+    const AuthConfig auth = parse_config_text(with("  hash_threads: 3\n"
+                                                   "  max_pending_logins: 10\n"
+                                                   "  max_failed_logins: 0\n"
+                                                   "  failed_login_window: 5\n"
+                                                   "  failed_login_block: 7\n"
+                                                   "  failed_login_addresses: 100\n"))
+                                .auth;
+    EXPECT_EQ(auth.hash_threads, 3u);
+    EXPECT_EQ(auth.max_pending_logins, 10u);
+    EXPECT_EQ(auth.max_failed_logins, 0u);
+    EXPECT_EQ(auth.failed_login_window, std::chrono::seconds(5));
+    EXPECT_EQ(auth.failed_login_block, std::chrono::seconds(7));
+    EXPECT_EQ(auth.failed_login_addresses, 100u);
+}
+
+TEST(AuthKeysTest, OutOfRangeValuesNameTheKey) {
+    expect_config_error(with("  hash_threads: 257\n"),
+                        {"config:6: auth.hash_threads", "\"257\"", "0 to 256"});
+    expect_config_error(with("  max_pending_logins: 0\n"), {"auth.max_pending_logins", "1 to"});
+    expect_config_error(with("  failed_login_window: 0\n"),
+                        {"auth.failed_login_window", "1 to 86400"});
+    expect_config_error(with("  failed_login_block: -1\n"), {"auth.failed_login_block"});
+    expect_config_error(with("  failed_login_addresses: 0\n"),
+                        {"auth.failed_login_addresses", "1 to 10000000"});
+    expect_config_error(with("  max_failed_logins: ten\n"), {"auth.max_failed_logins", "\"ten\""});
 }
 
 }  // namespace
