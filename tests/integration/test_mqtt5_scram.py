@@ -280,6 +280,8 @@ class ScramStoredFormTest(unittest.TestCase):
         again = parse_scram_entry(scram_password_cli("carol", "sea-shell").stdout)["carol"]
         self.assertNotEqual(again["salt"], entry["salt"])
         self.assertEqual(again["iterations"], "4096")
+        usage = subprocess.run([BINARY, "--help"], capture_output=True, text=True, timeout=60)
+        self.assertIn("scram-password", usage.stdout)
 
     def test_scram_password_refuses_what_cannot_work(self):
         result = scram_password_cli("carol", "sea-shell", "--iterations", "100")
