@@ -34,13 +34,25 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"sha256", "sha512", "sha256-pkbdf2", "sha512-pkbdf2"}))
         ->default_str(insert.hash_algorithm);
     auto* iterations_opt = insert_cmd->add_option(
-        "--iterations", iterations, "PBKDF2 iterations (pkbdf2 algorithms only, default 128)");
+        "--iterations", iterations,
+        "PBKDF2 iterations (pkbdf2 algorithms only; default 10000 for sha512-pkbdf2, 30000 for "
+        "sha256-pkbdf2)");
     iterations_opt->check(CLI::Range(1u, 100000000u));
 
     std::string remove_path, remove_user;
     auto* remove_cmd = app.add_subcommand("remove-password", "Remove a user from a password file");
     remove_cmd->add_option("-p,--path", remove_path, "Password file")->required();
     remove_cmd->add_option("-u,--username", remove_user, "User name")->required();
+
+    akasa::cli::ScramPasswordOptions scram;
+    std::uint32_t scram_iterations = 0;
+    auto* scram_cmd = app.add_subcommand(
+        "scram-password",
+        "Print a SCRAM-SHA-256 user for scram_users in the stored form (prompts for the password)");
+    scram_cmd->add_option("-u,--username", scram.username, "User name")->required();
+    auto* scram_iterations_opt = scram_cmd->add_option(
+        "--iterations", scram_iterations, "PBKDF2 iterations (default and minimum 4096)");
+    scram_iterations_opt->check(CLI::Range(4096u, 100000000u));
 
     try {
         app.parse(argc, argv);
@@ -62,5 +74,9 @@ int main(int argc, char** argv) {
         return akasa::cli::insert_password(insert);
     }
     if (*remove_cmd) return akasa::cli::remove_password(remove_path, remove_user);
+    if (*scram_cmd) {
+        if (*scram_iterations_opt) scram.iterations = scram_iterations;
+        return akasa::cli::scram_password(scram);
+    }
     return 2;
 }

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 namespace akasa::auth {
 namespace {
@@ -20,18 +22,22 @@ std::string os_error(int error) {
     return std::strerror(error);
 }
 
-// The salt and hash of the stand-in entry hashed for unknown users: fixed, so no randomness
-// is spent per failed login; secrecy is not needed since nothing can match it.
-const PasswordHash& dummy_entry() {
-    static const PasswordHash entry = [] {
-        PasswordHash hash;
-        hash.algorithm = kDefaultHashAlgorithm;
-        hash.iterations = kDefaultIterations;
-        hash.salt = Bytes(kSaltLength, 0x5a);
-        hash.hash = Bytes(digest_size(Digest::Sha512), 0);
-        return hash;
-    }();
+// The stand-in entry hashed for unknown users, with the given parameters. Salt and hash are
+// fixed, so no randomness is spent per failed login; secrecy is not needed since the check
+// fails whatever it computes (PasswordFile::Candidate::known).
+PasswordHash stand_in_entry(HashAlgorithm algorithm, std::uint32_t iterations) {
+    PasswordHash entry;
+    entry.algorithm = algorithm;
+    entry.iterations = uses_iterations(algorithm) ? iterations : 0;
+    entry.salt = Bytes(kSaltLength, 0x5a);
+    entry.hash = Bytes(hash_size(algorithm), 0);
     return entry;
+}
+
+// What checking an entry with these parameters costs, in PBKDF2 iterations (a single hash
+// counts as one), to break ties between equally common parameters.
+std::uint64_t cost_of(HashAlgorithm algorithm, std::uint32_t iterations) {
+    return uses_iterations(algorithm) ? iterations : 1;
 }
 
 std::string directory_of(const std::string& path) {
@@ -67,6 +73,31 @@ class TempFile {
 };
 
 }  // namespace
+
+PasswordFile::PasswordFile()
+    : unknown_user_(
+          stand_in_entry(kDefaultHashAlgorithm, default_iterations(kDefaultHashAlgorithm))) {}
+
+void PasswordFile::choose_unknown_user_entry() {
+    std::map<std::pair<HashAlgorithm, std::uint32_t>, std::size_t> counts;
+    for (const Line& line : lines_) {
+        if (line.entry) ++counts[{line.entry->algorithm, line.entry->iterations}];
+    }
+    auto algorithm = kDefaultHashAlgorithm;
+    auto iterations = default_iterations(kDefaultHashAlgorithm);
+    std::size_t best = 0;
+    for (const auto& [parameters, count] : counts) {
+        const bool more_common = count > best;
+        const bool as_common_but_dearer =
+            count == best &&
+            cost_of(parameters.first, parameters.second) > cost_of(algorithm, iterations);
+        if (more_common || as_common_but_dearer) {
+            std::tie(algorithm, iterations) = parameters;
+            best = count;
+        }
+    }
+    unknown_user_ = stand_in_entry(algorithm, iterations);
+}
 
 PasswordFile PasswordFile::load(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -129,6 +160,7 @@ PasswordFile PasswordFile::parse(std::string_view text, std::string_view source)
         line.entry = std::move(parsed.value);
         file.lines_.push_back(std::move(line));
     }
+    file.choose_unknown_user_entry();
     return file;
 }
 
@@ -142,15 +174,16 @@ bool PasswordFile::contains(std::string_view username) const {
     return find(username) != nullptr;
 }
 
+PasswordFile::Candidate PasswordFile::candidate(std::string_view username) const {
+    if (const PasswordHash* entry = find(username)) return {*entry, true};
+    return {unknown_user_, false};
+}
+
 bool PasswordFile::verify(std::string_view username, std::string_view password) const {
-    const PasswordHash* entry = find(username);
-    if (entry == nullptr) {
-        // Spend the same work as a default-algorithm user so timing does not reveal which
-        // usernames exist; the result is discarded.
-        (void)dummy_entry().matches(password);
-        return false;
-    }
-    return entry->matches(password);
+    // An unknown user's password is hashed all the same, so that timing does not tell
+    // which user names exist.
+    const Candidate c = candidate(username);
+    return c.entry.matches(password) && c.known;
 }
 
 bool PasswordFile::is_valid_username(std::string_view username) {
@@ -167,10 +200,12 @@ void PasswordFile::insert(const std::string& username, PasswordHash hash) {
         Line& line = lines_[it->second];
         line.text = std::move(text);
         line.entry = std::move(hash);
+        choose_unknown_user_entry();
         return;
     }
     index_.emplace(username, lines_.size());
     lines_.push_back(Line{std::move(text), username, std::move(hash)});
+    choose_unknown_user_entry();
 }
 
 bool PasswordFile::remove(std::string_view username) {
@@ -178,6 +213,7 @@ bool PasswordFile::remove(std::string_view username) {
     if (it == index_.end()) return false;
     lines_.erase(lines_.begin() + static_cast<std::ptrdiff_t>(it->second));
     rebuild_index();
+    choose_unknown_user_entry();
     return true;
 }
 

@@ -46,7 +46,7 @@ class PasswordFileError : public std::runtime_error {
 class PasswordFile {
   public:
     // An empty file (what `insert-password --create` starts from).
-    PasswordFile() = default;
+    PasswordFile();
 
     // Reads and parses `path`; throws PasswordFileError (the message says whether the file
     // is missing, unreadable or malformed, and where).
@@ -55,10 +55,29 @@ class PasswordFile {
     // Parses text; `source` names it in error messages.
     static PasswordFile parse(std::string_view text, std::string_view source);
 
-    // True when the user exists and the password matches (constant-time comparison). For an
-    // unknown user it still hashes the password with the default algorithm, so the answer
-    // takes about as long as for a user stored with the default algorithm and iterations.
+    // True when the user exists and the password matches (constant-time comparison). An
+    // unknown user's password is hashed too, against unknown_user_entry(): the answer takes
+    // as long as for a typical user of this file. Same as
+    //   auto c = candidate(username); return c.entry.matches(password) && c.known;
     bool verify(std::string_view username, std::string_view password) const;
+
+    // What checking `username`'s password hashes against: the user's entry, or for an
+    // unknown user unknown_user_entry() (`known` false: it must fail whatever it computes).
+    // Lets the server run the hashing elsewhere (src/auth/hashing_pool.h) while the file,
+    // and so the entry, is kept alive.
+    struct Candidate {
+        const PasswordHash& entry;
+        bool known;
+    };
+    Candidate candidate(std::string_view username) const;
+
+    // The stand-in hashed for unknown users: the algorithm and iteration count that most
+    // entries of the file have (ties: the more expensive), with a fixed salt and a hash
+    // nothing matches. The most common rather than the most expensive parameters: timing
+    // then tells an unknown name from most users apart by nothing, while the most expensive
+    // ones would make unknown names look like the few slowest users (and unlike everyone
+    // else). An empty file: the default algorithm and iterations of new entries.
+    const PasswordHash& unknown_user_entry() const { return unknown_user_; }
 
     bool contains(std::string_view username) const;
     std::size_t size() const { return index_.size(); }
@@ -92,9 +111,12 @@ class PasswordFile {
     };
 
     void rebuild_index();
+    // Sets unknown_user_ from the entries (after every change to them).
+    void choose_unknown_user_entry();
 
     std::vector<Line> lines_;
     std::map<std::string, std::size_t, std::less<>> index_;  // username -> lines_ position
+    PasswordHash unknown_user_;
 };
 
 }  // namespace akasa::auth

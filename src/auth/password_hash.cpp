@@ -82,7 +82,7 @@ PasswordHashParse build(HashAlgorithm algorithm, std::optional<std::string_view>
     }
     auto hash = base64_decode(hash_text);
     if (!hash) return failure("the hash is not valid base64");
-    const std::size_t expected = digest_size(digest_for(algorithm));
+    const std::size_t expected = hash_size(algorithm);
     if (hash->size() != expected) {
         return failure("the hash is " + std::to_string(hash->size()) + " bytes long; " +
                        std::string(to_string(algorithm)) + " hashes are " +
@@ -143,9 +143,26 @@ bool uses_iterations(HashAlgorithm algorithm) {
            algorithm == HashAlgorithm::MosquittoPbkdf2Sha512;
 }
 
+std::size_t hash_size(HashAlgorithm algorithm) {
+    return digest_size(digest_for(algorithm));
+}
+
+std::uint32_t default_iterations(HashAlgorithm algorithm) {
+    switch (algorithm) {
+        case HashAlgorithm::Sha256Pbkdf2:
+            return 30'000;
+        case HashAlgorithm::Sha512Pbkdf2:
+        case HashAlgorithm::MosquittoPbkdf2Sha512:
+            return 10'000;
+        default:
+            return 0;
+    }
+}
+
 PasswordHash PasswordHash::create(std::string_view password, HashAlgorithm algorithm,
-                                  std::uint32_t iterations) {
-    return create_with_salt(password, algorithm, iterations, random_bytes(kSaltLength));
+                                  std::optional<std::uint32_t> iterations) {
+    return create_with_salt(password, algorithm, iterations.value_or(default_iterations(algorithm)),
+                            random_bytes(kSaltLength));
 }
 
 PasswordHash PasswordHash::create_with_salt(std::string_view password, HashAlgorithm algorithm,

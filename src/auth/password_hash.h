@@ -11,8 +11,8 @@
 // SALT and HASH are standard base64: Akasa's lines are written without padding, mosquitto's
 // with padding; both spellings are accepted when reading. `pkbdf2` is Akasa's spelling.
 //
-//   PasswordHash h = PasswordHash::create("secret", HashAlgorithm::Sha512Pbkdf2, 128);
-//   std::string fields = h.to_fields();      // "sha512-pkbdf2,128,<salt>,<hash>"
+//   PasswordHash h = PasswordHash::create("secret", HashAlgorithm::Sha512Pbkdf2);
+//   std::string fields = h.to_fields();      // "sha512-pkbdf2,10000,<salt>,<hash>"
 //   bool ok = h.matches("secret");           // constant-time comparison
 #pragma once
 
@@ -35,7 +35,6 @@ enum class HashAlgorithm {
 };
 
 inline constexpr HashAlgorithm kDefaultHashAlgorithm = HashAlgorithm::Sha512Pbkdf2;
-inline constexpr std::uint32_t kDefaultIterations = 128;
 // Fresh salts: 16 random bytes (the format asks for at least 12).
 inline constexpr std::size_t kSaltLength = 16;
 // Shortest salt accepted in an Akasa-format line when reading.
@@ -48,8 +47,21 @@ std::optional<HashAlgorithm> parse_hash_algorithm(std::string_view name);
 // Akasa name, or `mosquitto-sha512` / `mosquitto-pbkdf2-sha512` for the read-only kinds.
 std::string_view to_string(HashAlgorithm algorithm);
 
-// True for the PBKDF2 kinds, whose lines carry an iteration count.
+// True for the PBKDF2 kinds, whose lines carry an iteration count. Checking one costs
+// milliseconds at the default counts, the single-hash kinds about a microsecond
+// (bench/micro/password_benchmark.cpp): the server checks only the PBKDF2 kinds off its
+// event loops.
 bool uses_iterations(HashAlgorithm algorithm);
+
+// Bytes of the hash an entry of this kind stores: 32 (SHA-256 kinds) or 64 (SHA-512 kinds).
+std::size_t hash_size(HashAlgorithm algorithm);
+
+// The iteration count of new entries when none is given (insert-password): 10,000 for
+// PBKDF2-HMAC-SHA512 and 30,000 for PBKDF2-HMAC-SHA256, a twentieth of OWASP's 2023 figures
+// (210,000 / 600,000), so that one check costs about 6 ms of CPU and a login storm is
+// served at ~170 logins/s per hashing thread (docs/security.md, "Password hashing" has the
+// measurements). Akasa's own default was 128. 0 for the kinds without iterations.
+std::uint32_t default_iterations(HashAlgorithm algorithm);
 
 struct PasswordHash {
     HashAlgorithm algorithm = kDefaultHashAlgorithm;
@@ -57,10 +69,11 @@ struct PasswordHash {
     Bytes salt;
     Bytes hash;
 
-    // Hashes `password` with a fresh random salt. `iterations` is used by the PBKDF2 kinds
-    // and must then be in 1..kMaxPbkdf2Iterations; it is ignored (stored as 0) otherwise.
+    // Hashes `password` with a fresh random salt. `iterations` (default:
+    // default_iterations(algorithm)) is used by the PBKDF2 kinds and must then be in
+    // 1..kMaxPbkdf2Iterations; it is ignored (stored as 0) otherwise.
     static PasswordHash create(std::string_view password, HashAlgorithm algorithm,
-                               std::uint32_t iterations = kDefaultIterations);
+                               std::optional<std::uint32_t> iterations = std::nullopt);
     // Same with a given salt (tests, and a dummy entry for unknown users).
     static PasswordHash create_with_salt(std::string_view password, HashAlgorithm algorithm,
                                          std::uint32_t iterations, Bytes salt);

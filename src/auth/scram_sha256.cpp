@@ -10,7 +10,6 @@ namespace {
 
 constexpr std::size_t kServerNonceBytes = 18;
 constexpr std::size_t kUnknownUserSaltLength = 16;
-constexpr std::uint32_t kUnknownUserIterations = 4096;
 
 std::vector<std::string_view> split_commas(std::string_view text) {
     std::vector<std::string_view> parts;
@@ -142,6 +141,16 @@ std::string_view to_string(ScramError error) {
     return "SCRAM error";
 }
 
+ScramCredentials ScramCredentials::from_salted_password(ByteView salted_password, Bytes salt,
+                                                        std::uint32_t iterations) {
+    Bytes client_key = hmac(Digest::Sha256, salted_password, as_bytes("Client Key"));
+    ScramCredentials credentials{digest_of(Digest::Sha256, client_key),
+                                 hmac(Digest::Sha256, salted_password, as_bytes("Server Key")),
+                                 std::move(salt), iterations};
+    wipe(client_key.data(), client_key.size());
+    return credentials;
+}
+
 std::optional<Bytes> scram_salted_password(std::string_view password, ByteView salt,
                                            std::uint32_t iterations, std::string* error) {
     auto prepared = saslprep(password, SaslprepMode::Stored, error);
@@ -245,7 +254,7 @@ ScramResult ScramServer::start(std::string_view client_first_message) {
         iterations = credentials_->iterations;
     } else {
         salt = unknown_user_salt(*username);
-        iterations = kUnknownUserIterations;
+        iterations = kScramDefaultIterations;
     }
 
     username_ = std::move(*username);
@@ -294,12 +303,10 @@ ScramResult ScramServer::finish(std::string_view client_final_message) {
     }
 
     // Unknown users run the same computation against a random key and always fail.
-    const Bytes salted_password =
-        credentials_ ? credentials_->salted_password : random_bytes(digest_size(Digest::Sha256));
+    const Bytes stored_key =
+        credentials_ ? credentials_->stored_key : random_bytes(digest_size(Digest::Sha256));
     const std::string auth_message =
         client_first_bare_ + "," + server_first_ + "," + std::string(without_proof);
-    const Bytes client_key = hmac(Digest::Sha256, salted_password, as_bytes("Client Key"));
-    const Bytes stored_key = digest_of(Digest::Sha256, client_key);
     const Bytes client_signature = hmac(Digest::Sha256, stored_key, as_bytes(auth_message));
     // ClientProof = ClientKey XOR ClientSignature, so the proof XOR the signature must hash
     // to StoredKey.
@@ -313,8 +320,8 @@ ScramResult ScramServer::finish(std::string_view client_final_message) {
                credentials_.has_value();
     if (!proof_ok) return fail(ScramError::InvalidProof, "the client proof is not valid");
 
-    const Bytes server_key = hmac(Digest::Sha256, salted_password, as_bytes("Server Key"));
-    const Bytes server_signature = hmac(Digest::Sha256, server_key, as_bytes(auth_message));
+    const Bytes server_signature =
+        hmac(Digest::Sha256, credentials_->server_key, as_bytes(auth_message));
     state_ = State::Done;
     return {std::nullopt, "v=" + base64_encode(server_signature, Base64Padding::Include)};
 }

@@ -40,12 +40,26 @@
 
 namespace akasa::auth {
 
-// What the server stores per user (config `scram_users`): SaltedPassword =
-// PBKDF2-HMAC-SHA256(password, salt, iterations), 32 bytes.
+// RFC 7677's minimum iteration count: the default of `akasa scram-password`, and the count
+// the server announces for unknown users (so a user made with the default looks like any
+// name that is not configured).
+inline constexpr std::uint32_t kScramDefaultIterations = 4096;
+
+// What the server needs per user (config `scram_users`): the RFC 5802 section 3 keys, which
+// let it check a client's proof and prove itself, but not compute a proof of its own:
+//   StoredKey = SHA-256(HMAC(SaltedPassword, "Client Key")), 32 bytes
+//   ServerKey = HMAC(SaltedPassword, "Server Key"), 32 bytes
+// with SaltedPassword = PBKDF2-HMAC-SHA256(password, salt, iterations). Akasa's config keeps
+// the SaltedPassword itself (`hashed_password`, from which a client proof can be computed:
+// it is password-equivalent); from_salted_password() derives the keys from it.
 struct ScramCredentials {
-    Bytes salted_password;
+    Bytes stored_key;
+    Bytes server_key;
     Bytes salt;
     std::uint32_t iterations = 4096;
+
+    static ScramCredentials from_salted_password(ByteView salted_password, Bytes salt,
+                                                 std::uint32_t iterations);
 };
 
 // SaltedPassword = Hi(Normalize(password), salt, iterations) (RFC 5802 section 3), with

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -52,6 +53,7 @@ void Broker::start() {
     for (std::uint32_t i = 0; i < count; ++i) {
         context_->workers.push_back(std::make_unique<Worker>(*context_, i));
     }
+    start_login_checks(count);
     if (context_->persistence) recover_persistent_state(*context_);
     started_at_ = std::chrono::steady_clock::now();
     listen_mqtt();
@@ -146,6 +148,23 @@ void Broker::publish_wills_before_stop() {
     }
 }
 
+void Broker::start_login_checks(std::uint32_t workers) {
+    const auto& auth = context_->config.auth;
+    if (context_->passwords) {
+        // Half the workers by default: a login storm leaves the other half of the CPUs to
+        // the clients already connected.
+        const std::uint32_t threads =
+            auth.hash_threads != 0 ? auth.hash_threads : std::max<std::uint32_t>(1, workers / 2);
+        context_->hashing = std::make_unique<auth::HashingPool>(threads, auth.max_pending_logins);
+    }
+    if (auth.max_failed_logins != 0) {
+        context_->failed_logins =
+            std::make_unique<auth::FailedLoginLimiter>(auth::FailedLoginLimiter::Options{
+                auth.max_failed_logins, auth.failed_login_window, auth.failed_login_block,
+                auth.failed_login_addresses});
+    }
+}
+
 void Broker::stop() {
     if (!started_) return;
     started_ = false;
@@ -154,6 +173,9 @@ void Broker::stop() {
         worker->request_stop();
     for (auto& worker : context_->workers)
         worker->join();
+    // Checks still waiting are dropped, running ones post to stopped workers (whose inboxes
+    // are never drained again): the pool goes before the workers it posts to.
+    context_->hashing.reset();
     // Destroy workers (connections first, then sessions) before the shared state.
     context_->workers.clear();
     context_->hooks.reset();  // after the workers: plugins' deinit, then dlclose

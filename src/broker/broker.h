@@ -52,6 +52,8 @@ class Broker {
     // How long stop() waits for the workers to publish their clients' wills.
     static constexpr std::chrono::seconds kWillsAtShutdownTimeout{5};
     void publish_wills_before_stop();
+    // The hashing threads for password checks and the failed-login limiter (auth.*).
+    void start_login_checks(std::uint32_t workers);
 
     // broker_listeners.cpp: the mqtt, mqtts, ws and wss listeners with their transport
     // stacks; TLS contexts are built first (TlsConfigError names the listener and file).

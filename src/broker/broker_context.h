@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include "auth/failed_login_limiter.h"
+#include "auth/hashing_pool.h"
 #include "auth/password_file.h"
 #include "broker/hooks/hook_services.h"
 #include "broker/mqtt5/mqtt5_online_sessions.h"
@@ -44,6 +46,12 @@ struct BrokerContext {
     std::unique_ptr<HookServices> hooks;
     std::vector<std::unique_ptr<Worker>> workers;  // filled before the threads start
     std::atomic<std::uint32_t> connections{0};     // open connections, all workers
+    // Threads checking PBKDF2 passwords off the event loops (null: no password file). Its
+    // jobs post their answers to workers: declared after `workers`, so destroyed (stopped)
+    // before them; Broker::stop stops it as soon as the workers have stopped.
+    std::unique_ptr<auth::HashingPool> hashing;
+    // Failed logins per client address (null: auth.max_failed_logins is 0).
+    std::unique_ptr<auth::FailedLoginLimiter> failed_logins;
 };
 
 }  // namespace akasa::broker

@@ -30,4 +30,14 @@ int insert_password(const InsertPasswordOptions& options);
 // `akasa remove-password --path FILE --username NAME`.
 int remove_password(const std::string& path, const std::string& username);
 
+struct ScramPasswordOptions {
+    std::string username;
+    std::optional<std::uint32_t> iterations;  // default auth::kScramDefaultIterations
+};
+
+// `akasa scram-password --username NAME [--iterations N]`: prompts like insert-password, then
+// prints a `scram_users` entry in RFC 5802's stored form (stored_key, server_key, a random
+// salt, iterations) on stdout.
+int scram_password(const ScramPasswordOptions& options);
+
 }  // namespace akasa::cli

@@ -106,14 +106,35 @@ struct AuthConfig {
     // file is read (and its absence reported) by the auth module at start, not by the loader.
     std::optional<std::string> password_file;
 
+    // --- Ours (docs/security.md, "Logins") ---
+    // Threads that check PBKDF2 passwords off the event loops; 0: half the worker threads,
+    // at least one.
+    std::uint32_t hash_threads = 0;
+    // Password checks waiting for one of those threads; a CONNECT beyond is refused with
+    // Server busy.
+    std::uint32_t max_pending_logins = 1024;
+    // Failed logins from one address within failed_login_window that block it for
+    // failed_login_block; 0: no limit. At most failed_login_addresses addresses are tracked.
+    std::uint32_t max_failed_logins = 10;
+    std::chrono::seconds failed_login_window{60};
+    std::chrono::seconds failed_login_block{300};
+    std::uint32_t failed_login_addresses = 65536;
+
     bool operator==(const AuthConfig&) const = default;
 };
 
-// One SCRAM-SHA-256 user (v5 enhanced authentication, RFC 5802 / RFC 7677).
+// One SCRAM-SHA-256 user (v5 enhanced authentication, RFC 5802 / RFC 7677), in exactly one
+// of two forms: Akasa's `hashed_password` (the SaltedPassword, password-equivalent: whoever
+// reads it can log in as the user), or RFC 5802's stored form `stored_key` + `server_key`
+// (whoever reads them can pose as the server to the user's clients, but not log in).
 struct ScramUser {
-    std::vector<std::uint8_t> hashed_password;  // SaltedPassword; 32 bytes when correct
+    std::vector<std::uint8_t> hashed_password;  // SaltedPassword; empty in the stored form
+    std::vector<std::uint8_t> stored_key;       // stored form: 32 bytes; empty otherwise
+    std::vector<std::uint8_t> server_key;       // stored form: 32 bytes; empty otherwise
     std::uint32_t iterations = 4096;            // >= 4096
     std::vector<std::uint8_t> salt;             // not empty
+
+    bool stored_form() const { return !stored_key.empty(); }
 
     bool operator==(const ScramUser&) const = default;
 };

@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "config/auth_reader.h"
 #include "config/hook_keys_reader.h"
 #include "config/listener_guards_reader.h"
 #include "config/persistence_reader.h"
@@ -20,10 +21,10 @@ using detail::describe;
 using detail::ErrorContext;
 using detail::is_null;
 using detail::MapReader;
+using detail::read_optional_string;
 
 constexpr std::uint64_t kU16Max = std::numeric_limits<std::uint16_t>::max();
 constexpr std::uint64_t kU32Max = std::numeric_limits<std::uint32_t>::max();
-constexpr std::uint32_t kMinScramIterations = 4096;  // RFC 7677 section 4
 constexpr std::uint64_t kMaxWorkerThreads = 4096;
 
 bool absent_or_null(const YAML::Node& node) {
@@ -52,13 +53,6 @@ SocketAddress read_address(const ErrorContext& ctx, const YAML::Node& node,
                  fmt::format("{} is not IPv4:port or [IPv6]:port: {}", describe(node), why));
     }
     return *address;
-}
-
-// A string, or null for "not set".
-std::optional<std::string> read_optional_string(const MapReader& r, std::string_view key) {
-    YAML::Node value = r.get(key);
-    if (absent_or_null(value)) return std::nullopt;
-    return detail::read_string(r.context(), value, r.path_of(key));
 }
 
 void check_readable(const MapReader& r, std::string_view key, const std::string& path) {
@@ -183,39 +177,6 @@ Listeners read_listeners(ErrorContext& ctx, const MapReader& top) {
     return listeners;
 }
 
-AuthConfig read_auth(ErrorContext& ctx, const MapReader& top) {
-    MapReader r(ctx, top.get("auth"), "auth", {"enable", "password_file"});
-    AuthConfig auth;
-    r.read("enable", auth.enable);
-    auth.password_file = read_optional_string(r, "password_file");
-    if (auth.enable && !auth.password_file) {
-        YAML::Node at = r.has("enable") ? r.get("enable") : top.node();
-        ctx.fail(at, "auth.password_file",
-                 "is required when auth.enable is true; create the file with `akasa "
-                 "insert-password --create --path FILE --username NAME`, or set auth.enable: "
-                 "false to allow anonymous clients");
-    }
-    return auth;
-}
-
-std::map<std::string, ScramUser> read_scram_users(ErrorContext& ctx, const MapReader& top) {
-    MapReader users(ctx, top.get("scram_users"), "scram_users", {});
-    std::map<std::string, ScramUser> result;
-    for (const auto& [name, node] : users.entries()) {
-        std::string path = users.path_of(name);
-        if (name.empty()) ctx.fail(node, path, "a user name must not be empty");
-        MapReader r(ctx, node, path, {"hashed_password", "iterations", "salt"});
-        ScramUser user;
-        user.hashed_password =
-            detail::read_hex(ctx, r.require("hashed_password"), r.path_of("hashed_password"));
-        user.iterations = static_cast<std::uint32_t>(detail::read_uint(
-            ctx, r.require("iterations"), r.path_of("iterations"), kMinScramIterations, kU32Max));
-        user.salt = detail::read_hex(ctx, r.require("salt"), r.path_of("salt"));
-        result.emplace(name, std::move(user));
-    }
-    return result;
-}
-
 std::set<SaslMechanism> read_sasl_mechanisms(const ErrorContext& ctx, const MapReader& top) {
     std::set<SaslMechanism> result;
     YAML::Node node = top.get("sasl_mechanisms");
@@ -266,8 +227,8 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          "allow_session_takeover_by_other_user", "max_topic_levels", "max_topic_length"});
     Config config;
     config.listeners = read_listeners(ctx, top);
-    config.auth = read_auth(ctx, top);
-    config.scram_users = read_scram_users(ctx, top);
+    config.auth = detail::read_auth(ctx, top);
+    config.scram_users = detail::read_scram_users(ctx, top);
     config.sasl_mechanisms = read_sasl_mechanisms(ctx, top);
     top.read("check_v310_client_id_length", config.check_v310_client_id_length);
     if (YAML::Node mode = top.get("shared_subscription_mode"); mode.IsDefined()) {

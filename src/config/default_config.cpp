@@ -48,21 +48,37 @@ constexpr std::string_view kAuthEnabled = R"(auth:
   #   akasa insert-password --create --path ./passwords --username NAME
   # and add more users with the same command without --create.
   password_file: ./passwords
-
 )";
 
 constexpr std::string_view kAuthDisabled = R"(auth:
   enable: false               # anonymous clients allowed; true requires password_file
   password_file: null         # create one with: akasa insert-password --create --path FILE --username NAME
+)";
+
+// Ours, the same in both documents: where logins are checked and how failures are limited
+// (docs/security.md, "Logins").
+constexpr std::string_view kAuthOurs =
+    R"(  hash_threads: 0             # threads checking passwords off the event loops; 0: half the worker threads
+  max_pending_logins: 1024    # password checks waiting for those threads; more: Server busy
+  max_failed_logins: 10       # failed logins from one address within failed_login_window that
+                              # block it for failed_login_block seconds; 0: no limit
+  failed_login_window: 60     # seconds
+  failed_login_block: 300     # seconds
+  failed_login_addresses: 65536   # addresses tracked at most (the oldest is forgotten first)
 
 )";
 
 constexpr std::string_view kRest =
     R"(scram_users: {}                # MQTT v5 enhanced authentication (SCRAM-SHA-256) users, e.g.:
-#  alice:
-#    hashed_password: <64 hex digits: PBKDF2-HMAC-SHA256(password, salt, iterations)>
+#  alice:                     # printed by: akasa scram-password --username alice
+#    stored_key: <64 hex digits: SHA-256(HMAC(SaltedPassword, "Client Key"))>
+#    server_key: <64 hex digits: HMAC(SaltedPassword, "Server Key")>
 #    iterations: 4096         # at least 4096
 #    salt: 73616c74           # hex
+#  bob:                       # Akasa's form (password-equivalent: prefer the one above)
+#    hashed_password: <64 hex digits: SaltedPassword = PBKDF2-HMAC-SHA256(password, salt, iterations)>
+#    iterations: 4096
+#    salt: 626f62
 sasl_mechanisms: [SCRAM-SHA-256]
 check_v310_client_id_length: false   # MQTT 3.1: refuse client ids longer than 23 characters
 shared_subscription_mode: Random     # Random | HashClientId | HashTopicName
@@ -122,9 +138,10 @@ persistence:                         # the embedded store (docs/persistence.md);
 
 std::string default_config_yaml(bool allow_anonymous) {
     std::string document;
-    document.reserve(kListeners.size() + kAuthEnabled.size() + kRest.size());
+    document.reserve(kListeners.size() + kAuthEnabled.size() + kAuthOurs.size() + kRest.size());
     document += kListeners;
     document += allow_anonymous ? kAuthDisabled : kAuthEnabled;
+    document += kAuthOurs;
     document += kRest;
     return document;
 }

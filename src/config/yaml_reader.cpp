@@ -259,4 +259,10 @@ void MapReader::read(std::string_view key, std::chrono::seconds& out, std::uint6
     }
 }
 
+std::optional<std::string> read_optional_string(const MapReader& r, std::string_view key) {
+    YAML::Node value = r.get(key);
+    if (!value.IsDefined() || value.IsNull()) return std::nullopt;
+    return read_string(r.context(), value, r.path_of(key));
+}
+
 }  // namespace akasa::config::detail

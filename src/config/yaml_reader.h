@@ -111,4 +111,7 @@ class MapReader {
     std::vector<std::pair<std::string, YAML::Node>> entries_;
 };
 
+// The string value of `key` in `r`, or nullopt when the key is absent or null ("not set").
+std::optional<std::string> read_optional_string(const MapReader& r, std::string_view key);
+
 }  // namespace akasa::config::detail

@@ -72,16 +72,20 @@ class AkasaServer:
     more listeners (YAML at the level of `mqtt:`); `wait_ports`: their ports, awaited too.
     `persistence_dir`: turns the persistent store on in that directory (it outlives the
     server, so kill9() and restart() can test recovery); `cwd`: the server's working
-    directory (default: the test's)."""
+    directory (default: the test's). `auth_keys`: extra keys of the auth section (e.g.
+    "max_failed_logins: 3")."""
 
     def __init__(self, extra_yaml="", allow_anonymous=True, password_file=None, http=None,
-                 mqtt_keys="", listeners="", wait_ports=(), persistence_dir=None, cwd=None):
+                 mqtt_keys="", listeners="", wait_ports=(), persistence_dir=None, cwd=None,
+                 auth_keys=""):
         self.port = free_port()
         self.http_port = free_port() if http is not None else None
         self.workdir = tempfile.TemporaryDirectory(prefix="akasa-test-")
         auth = "auth:\n  enable: false\n"
         if not allow_anonymous:
             auth = f"auth:\n  enable: true\n  password_file: {password_file}\n"
+        if auth_keys:
+            auth += textwrap.indent(textwrap.dedent(auth_keys).strip() + "\n", "  ")
         self.config_path = os.path.join(self.workdir.name, "akasa.yaml")
         with open(self.config_path, "w") as f:
             f.write(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{self.port}\n")

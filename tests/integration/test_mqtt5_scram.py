@@ -22,7 +22,9 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from akasa_harness import AkasaServer
+import subprocess
+
+from akasa_harness import BINARY, AkasaServer, wait_for_log
 from mqtt_wire import PacketReader, mqtt_string, packet, varint
 
 SALT = b"python-salt-0001"
@@ -130,8 +132,10 @@ class RawClient:
 class Scram:
     """The client side of SCRAM-SHA-256 without channel binding (RFC 5802 / RFC 7677)."""
 
-    def __init__(self, user, password, nonce="py-nonce-7f3a"):
-        self.user, self.password, self.nonce = user, password, nonce
+    def __init__(self, user, password, nonce="py-nonce-7f3a", salted=None):
+        """`salted`: the SaltedPassword to use instead of deriving it from `password` (what
+        someone who read a config's `hashed_password` holds)."""
+        self.user, self.password, self.nonce, self.salted = user, password, nonce, salted
         self.bare = f"n={user},r={nonce}"
         self.server_signature = None
 
@@ -141,8 +145,8 @@ class Scram:
     def final(self, server_first):
         fields = dict(part.split("=", 1) for part in server_first.split(","))
         assert fields["r"].startswith(self.nonce), "the server nonce must extend ours"
-        salted = hashlib.pbkdf2_hmac("sha256", self.password.encode(),
-                                     base64.b64decode(fields["s"]), int(fields["i"]))
+        salted = self.salted or hashlib.pbkdf2_hmac(
+            "sha256", self.password.encode(), base64.b64decode(fields["s"]), int(fields["i"]))
         client_key = hmac.digest(salted, b"Client Key", "sha256")
         stored_key = hashlib.sha256(client_key).digest()
         without_proof = "c=biws,r=" + fields["r"]
@@ -157,10 +161,10 @@ class Scram:
 AUTH, CONNACK, DISCONNECT = 15, 2, 14
 
 
-def scram_exchange(port, user, password, client_id, connect_username=None):
+def scram_exchange(port, user, password, client_id, connect_username=None, salted=None):
     """Runs the initial exchange; returns (client, scram, connack reason, connack props)."""
     client = RawClient(port)
-    scram = Scram(user, password)
+    scram = Scram(user, password, salted=salted)
     client.send(connect_packet(client_id, scram.first(), connect_username))
     kind, reason, props = client.receive()
     assert kind == AUTH and reason == 0x18, (kind, reason)
@@ -200,6 +204,20 @@ class ScramTest(unittest.TestCase):
             self.assertTrue(client.closed())
             client.close()
 
+    def test_failed_exchanges_count_towards_the_failed_login_limit(self):
+        # Issue 15 item 9: a wrong SCRAM proof is a failed login like a wrong password.
+        with AkasaServer(scram_users_yaml(), auth_keys="max_failed_logins: 2") as server:
+            for i in range(2):
+                client, _, reason, _ = scram_exchange(server.port, "alice", "queen", f"py-f{i}")
+                self.assertEqual(reason, 0x86)
+                client.close()
+            client = RawClient(server.port)
+            client.send(connect_packet("py-blocked", Scram("alice", "wonderland").first()))
+            kind, reason, _ = client.receive()
+            self.assertEqual((kind, reason), (CONNACK, 0x9F))  # Connection rate exceeded
+            client.close()
+            wait_for_log(server, "blocking logins from 127.0.0.1")
+
     def test_failed_reauthentication_gets_disconnect_0x87(self):
         with AkasaServer(scram_users_yaml()) as server:
             client, _, reason, _ = scram_exchange(server.port, "alice", "wonderland",
@@ -214,6 +232,101 @@ class ScramTest(unittest.TestCase):
             self.assertEqual((kind, reason), (DISCONNECT, 0x87))  # [MQTT-4.12.1-2], no 0x86 there
             self.assertTrue(client.closed())
             client.close()
+
+
+def scram_password_cli(username, password, *extra):
+    """`akasa scram-password` with the password twice on stdin (a pipe, as a script would)."""
+    return subprocess.run([BINARY, "scram-password", "--username", username, *extra],
+                          input=f"{password}\n{password}\n", capture_output=True, text=True,
+                          timeout=60)
+
+
+def parse_scram_entry(text):
+    """{user: {key: value}} from the `scram_users:` block scram-password prints."""
+    lines = text.splitlines()
+    assert lines[0] == "scram_users:", text
+    users, current = {}, None
+    for line in lines[1:]:
+        if line.startswith("    "):
+            key, value = line.strip().split(": ", 1)
+            users[current][key] = value
+        else:
+            current = line.strip().rstrip(":")
+            users[current] = {}
+    return users
+
+
+class ScramStoredFormTest(unittest.TestCase):
+    """Issue 15 item 7: `stored_key` / `server_key` (RFC 5802's stored form) instead of the
+    password-equivalent `hashed_password`, made by `akasa scram-password`."""
+
+    def test_scram_password_prints_rfc5802_keys(self):
+        result = scram_password_cli("carol", "sea-shell", "--iterations", "5000")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Password:", result.stderr)
+        self.assertIn("Repeat Password:", result.stderr)
+        entry = parse_scram_entry(result.stdout)["carol"]
+        self.assertEqual(set(entry), {"stored_key", "server_key", "salt", "iterations"})
+        self.assertNotIn("hashed_password", result.stdout)
+        salt = bytes.fromhex(entry["salt"])
+        self.assertGreaterEqual(len(salt), 16)
+        self.assertEqual(entry["iterations"], "5000")
+        # Independently of the C++ code: RFC 5802 section 3.
+        salted = hashlib.pbkdf2_hmac("sha256", b"sea-shell", salt, 5000)
+        client_key = hmac.digest(salted, b"Client Key", "sha256")
+        self.assertEqual(entry["stored_key"], hashlib.sha256(client_key).hexdigest())
+        self.assertEqual(entry["server_key"], hmac.digest(salted, b"Server Key", "sha256").hex())
+        # A fresh salt each time.
+        again = parse_scram_entry(scram_password_cli("carol", "sea-shell").stdout)["carol"]
+        self.assertNotEqual(again["salt"], entry["salt"])
+        self.assertEqual(again["iterations"], "4096")
+        usage = subprocess.run([BINARY, "--help"], capture_output=True, text=True, timeout=60)
+        self.assertIn("scram-password", usage.stdout)
+
+    def test_scram_password_refuses_what_cannot_work(self):
+        result = scram_password_cli("carol", "sea-shell", "--iterations", "100")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--iterations", result.stderr)
+        mismatch = subprocess.run([BINARY, "scram-password", "--username", "carol"],
+                                  input="one\ntwo\n", capture_output=True, text=True,
+                                  timeout=60)
+        self.assertNotEqual(mismatch.returncode, 0)
+        self.assertIn("do not match", mismatch.stderr)
+        self.assertEqual(mismatch.stdout, "")
+
+    def test_a_user_in_the_stored_form_logs_in(self):
+        made = scram_password_cli("carol", "sea-shell")
+        self.assertEqual(made.returncode, 0, made.stderr)
+        with AkasaServer(made.stdout) as server:
+            client, scram, reason, props = scram_exchange(server.port, "carol", "sea-shell",
+                                                          "py-stored")
+            self.assertEqual(reason, 0)
+            # The server proves itself with ServerKey alone.
+            self.assertEqual(props[0x16], b"v=" + base64.b64encode(scram.server_signature))
+            client.close()
+            client, _, reason, _ = scram_exchange(server.port, "carol", "sea-sick", "py-stored")
+            self.assertEqual(reason, 0x86)
+            client.close()
+
+    def test_hashed_password_is_password_equivalent_the_stored_form_is_not(self):
+        # Someone who read `hashed_password` logs in without knowing the password: the reason
+        # for the stored form.
+        salted = hashlib.pbkdf2_hmac("sha256", b"wonderland", SALT, ITERATIONS)
+        with AkasaServer(scram_users_yaml()) as server:
+            client, _, reason, _ = scram_exchange(server.port, "alice", None, "py-thief",
+                                                  salted=salted)
+            self.assertEqual(reason, 0)
+            client.close()
+        # Someone who read the stored form has no such key: using either key in its place
+        # fails like a wrong password.
+        made = scram_password_cli("carol", "sea-shell")
+        entry = parse_scram_entry(made.stdout)["carol"]
+        with AkasaServer(made.stdout) as server:
+            for key in ("stored_key", "server_key"):
+                client, _, reason, _ = scram_exchange(server.port, "carol", None, "py-thief",
+                                                      salted=bytes.fromhex(entry[key]))
+                self.assertEqual(reason, 0x86, key)
+                client.close()
 
 
 def suback_codes(client, filters):

@@ -88,7 +88,9 @@ class PasswordCliTest(unittest.TestCase):
         for word in words:
             self.assertIn(word, message)
 
-    def test_default_algorithm_is_sha512_pkbdf2_with_128_iterations(self):
+    def test_default_algorithm_is_sha512_pkbdf2_with_10000_iterations(self):
+        # Issue 15 item 9: Akasa's 128 iterations were far too few; the written line records
+        # the count, so Akasa still reads it (docs/security.md, "Password hashing").
         result = self.insert("u", "pw", "--create")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("Password: ", result.stderr)
@@ -96,7 +98,14 @@ class PasswordCliTest(unittest.TestCase):
         self.assertEqual(result.stdout, "")
         users = entries(self.path)
         self.assertEqual(list(users), ["u"])
-        self.assertEqual(verify_akasa_fields(users["u"], "pw"), ("sha512-pkbdf2", 128))
+        self.assertTrue(users["u"].startswith("sha512-pkbdf2,10000,"), users["u"])
+        self.assertEqual(verify_akasa_fields(users["u"], "pw"), ("sha512-pkbdf2", 10000))
+
+    def test_sha256_pkbdf2_defaults_to_30000_iterations(self):
+        result = self.insert("u", "pw", "--create", "--hash-algorithm", "sha256-pkbdf2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(verify_akasa_fields(entries(self.path)["u"], "pw"),
+                         ("sha256-pkbdf2", 30000))
 
     def test_every_algorithm_verifies_with_hashlib(self):
         for algorithm in ("sha256", "sha512", "sha256-pkbdf2", "sha512-pkbdf2"):

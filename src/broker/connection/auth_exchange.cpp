@@ -25,8 +25,13 @@ AuthStep AuthExchange::begin(std::optional<std::string_view> data) {
         [&users](std::string_view name) -> std::optional<auth::ScramCredentials> {
             const auto it = auth::find_prepared_user(users, name);  // name: SASLprep'd
             if (it == users.end()) return std::nullopt;
-            return auth::ScramCredentials{it->second.hashed_password, it->second.salt,
-                                          it->second.iterations};
+            const config::ScramUser& user = it->second;
+            if (user.stored_form()) {
+                return auth::ScramCredentials{user.stored_key, user.server_key, user.salt,
+                                              user.iterations};
+            }
+            return auth::ScramCredentials::from_salted_password(user.hashed_password, user.salt,
+                                                                user.iterations);
         });
     if (!data) {
         scram_.reset();

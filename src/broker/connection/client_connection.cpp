@@ -63,7 +63,7 @@ void ClientConnection::read_input() {
         // What a throttle pause left unhandled goes first: reading more before it is handled
         // would grow the buffer by a read for every message handled.
         handle_input({});
-        if (state_ == State::Closed || input_paused() || migrating_ || hook_waiting()) {
+        if (state_ == State::Closed || input_paused() || migrating_ || waiting_for_answer()) {
             return;
         }
     }
@@ -142,7 +142,7 @@ bool ClientConnection::must_wait_for_subscriber() const {
 }
 
 void ClientConnection::resume_input() {
-    if (state_ == State::Closed || input_paused() || migrating_ || hook_waiting() ||
+    if (state_ == State::Closed || input_paused() || migrating_ || waiting_for_answer() ||
         input_.empty()) {
         return;
     }
@@ -244,7 +244,7 @@ std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     // A PUBLISH that found a subscriber congested ends the read: what follows it stays
     // unhandled (and unacknowledged) in input_ until this client resumes, so a publisher
     // adds one message, not a whole read, to a queue that is full already.
-    while (state_ != State::Closed && !migrating_ && !hook_waiting() &&
+    while (state_ != State::Closed && !migrating_ && !waiting_for_answer() &&
            !must_wait_for_subscriber() && pos < data.size()) {
         auto rest = data.subspan(pos);
         const auto header =
@@ -698,8 +698,9 @@ void ClientConnection::tick(Clock::time_point now) {
     if (state_ == State::Closed) return;
     const auto& config = worker_->config();
     if (state_ == State::AwaitingConnect) {
-        // A CONNECT waiting for a hook's answer is bounded by hook_timeout instead.
-        if (!migrating_ && !hook_waiting() && now - connected_at_ >= config.connect_timeout) {
+        // A CONNECT waiting for a hook's answer is bounded by hook_timeout instead, one
+        // waiting for its password check by the bounded queue of the hashing threads.
+        if (!migrating_ && !waiting_for_answer() && now - connected_at_ >= config.connect_timeout) {
             spdlog::info("closing connection from {}: no CONNECT within {}s", peer(),
                          config.connect_timeout.count());
             close(CloseReason{"no CONNECT in time", std::nullopt, false});
@@ -953,7 +954,7 @@ void ClientConnection::flush() {
         out_sent_ = 0;
         if (out_.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(out_);
     }
-    if (reading_paused_ && !output_full() && !worker_->shutting_down() && !hook_waiting()) {
+    if (reading_paused_ && !output_full() && !worker_->shutting_down() && !waiting_for_answer()) {
         reading_paused_ = false;
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }

@@ -32,6 +32,7 @@ namespace akasa::broker {
 class Worker;
 class Session;
 struct TopicLimitBreach;
+struct PendingLogin;  // password_check.cpp
 
 // Why a connection ends, for the log line and for the will [MQTT-3.1.2-8].
 struct CloseReason {
@@ -148,6 +149,11 @@ class ClientConnection final : public net::IoHandler {
     void on_hook_answer(hook::CompletedCall call);
     void on_hook_timeout(std::uint64_t call_id, bool blocking);
 
+    // password_check.cpp: the answer of a hashing thread for this connection's CONNECT
+    // (Error: the check itself failed, e.g. OpenSSL could not allocate).
+    enum class PasswordVerdict : std::uint8_t { Passed, Failed, Error };
+    void on_password_checked(PasswordVerdict verdict);
+
   private:
     friend class Worker;
 
@@ -168,9 +174,14 @@ class ClientConnection final : public net::IoHandler {
     void process_buffered_input();
     void handle_packet(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
 
-    // connect_handler.cpp
-    void handle_connect(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
-    void refuse_connect(mqtt::ProtocolVersion version, mqtt::ReasonCode reason, const char* why);
+    // connect_handler.cpp. `password_checked`: the CONNECT comes back from its password
+    // check on a hashing thread (password_check.cpp), which it passed.
+    void handle_connect(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
+                        bool password_checked = false);
+    // CONNACK with `reason`, then close. `quiet`: logged at debug level only (the refusals of
+    // a blocked address, logged once when the block began).
+    void refuse_connect(mqtt::ProtocolVersion version, mqtt::ReasonCode reason, const char* why,
+                        bool quiet = false);
     // The CONNACK for `request`, with the optional properties its Maximum Packet Size leaves
     // no room for taken out (mqtt5/connack_fit.h); false (logged) when it still does not fit.
     struct ConnackParts {
@@ -182,6 +193,20 @@ class ClientConnection final : public net::IoHandler {
     // An authenticated CONNECT: the before_connect hooks when there are any, then attach.
     void connect_authenticated(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
                                mqtt::Connect& connect, ConnectRequest&& request);
+
+    // password_check.cpp: the password of a CONNECT, checked here when that is cheap and on
+    // the broker's hashing threads when it is PBKDF2 (Pending: the connection reads nothing
+    // more until on_password_checked()); failed logins counted per address.
+    enum class PasswordCheck : std::uint8_t { Passed, Failed, Pending, Busy };
+    PasswordCheck check_password(const mqtt::FixedHeader& header,
+                                 std::span<const std::uint8_t> body, std::string_view username,
+                                 std::string_view password);
+    bool login_pending() const { return uncommon_ && uncommon_->pending_login; }
+    // The client's address is blocked for failed logins (auth.max_failed_logins).
+    bool login_blocked() const;
+    void count_failed_login();
+    // An asynchronous answer (a hook's, a password check's) is awaited: nothing more is read.
+    bool waiting_for_answer() const { return hook_waiting() || login_pending(); }
 
     // mqtt5_auth.cpp: enhanced authentication (AUTH packets) [MQTT-4.12].
     // Authentication comes before the before_connect hooks, so that every hook (the ACL
@@ -289,13 +314,17 @@ class ClientConnection final : public net::IoHandler {
     std::unique_ptr<OutboundTopicAliases> topic_aliases_out_;  // allocated when allowed
     std::unique_ptr<AuthExchange> auth_;  // v5 enhanced authentication, when CONNECT asked
     std::unique_ptr<HookSession> hooks_;  // from CONNECT on, when any hook is configured
-    // What a connection needs only while it has a will or moves to another worker.
+    // What a connection needs only while it has a will, moves to another worker or waits
+    // for its password check.
     struct Uncommon {
         MessagePtr will;  // published when the connection ends without DISCONNECT
         std::uint32_t will_delay = 0;
         std::uint32_t migration_target = 0;  // the worker pending_migration goes to
         // Heap-held: a ConnectRequest is 128 bytes that only a connection in transit needs.
         std::unique_ptr<ConnectRequest> pending_migration;
+        // The CONNECT whose password a hashing thread checks; its answer finds the
+        // connection through a weak_ptr to it, and finds nothing once it is gone.
+        std::shared_ptr<PendingLogin> pending_login;
     };
     std::unique_ptr<Uncommon> uncommon_;
     Uncommon& uncommon() {

@@ -42,9 +42,14 @@ std::uint32_t outbound_packet_limit(const config::Config& config, const mqtt::Co
 
 }  // namespace
 
-void ClientConnection::refuse_connect(ProtocolVersion version, ReasonCode reason, const char* why) {
-    spdlog::info("refused connection from {}: {} ({})", peer(), mqtt::to_string(reason), why);
+void ClientConnection::refuse_connect(ProtocolVersion version, ReasonCode reason, const char* why,
+                                      bool quiet) {
+    spdlog::log(quiet ? spdlog::level::debug : spdlog::level::info,
+                "refused connection from {}: {} ({})", peer(), mqtt::to_string(reason), why);
     worker_->counters().add(worker_->counters().connections_refused);
+    // Whoever decided it (password file, SCRAM, a hook), a refused credential counts against
+    // the client's address (password_check.cpp).
+    if (reason == ReasonCode::BadUserNameOrPassword) count_failed_login();
     mqtt::Connack connack;
     if (version == ProtocolVersion::V5) {
         connack.reason_code = static_cast<std::uint8_t>(reason);
@@ -58,7 +63,7 @@ void ClientConnection::refuse_connect(ProtocolVersion version, ReasonCode reason
 }
 
 void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
-                                      std::span<const std::uint8_t> body) {
+                                      std::span<const std::uint8_t> body, bool password_checked) {
     const auto& config = worker_->config();
     mqtt::Connect connect;
     if (auto error = mqtt::decode_connect(header, body, connect)) {
@@ -87,6 +92,14 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
             topic_aliases_out_ = std::make_unique<OutboundTopicAliases>();
             topic_aliases_out_->reset(*connect.properties.topic_alias_maximum);
         }
+    }
+
+    if (!password_checked && login_blocked()) {
+        // Before any credential is looked at: a blocked address costs no hashing. Logged
+        // once, when the block began (count_failed_login).
+        return refuse_connect(version, ReasonCode::ConnectionRateExceeded,
+                              "too many failed logins from this address (auth.max_failed_logins)",
+                              /*quiet=*/true);
     }
 
     ConnectRequest request;
@@ -123,14 +136,21 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
                               "authentication method not offered (sasl_mechanisms) "
                               "[MQTT-4.12.0-1]");
     }
-    if (config.auth.enable && !enhanced_auth) {
-        const auto& passwords = worker_->context().passwords;
+    if (config.auth.enable && !enhanced_auth && !password_checked) {
         if (!connect.username || !connect.password) {
             return refuse_connect(version, ReasonCode::NotAuthorized, "no user name or password");
         }
-        if (!passwords || !passwords->verify(*connect.username, *connect.password)) {
-            return refuse_connect(version, ReasonCode::BadUserNameOrPassword,
-                                  "bad user name or password");
+        switch (check_password(header, body, *connect.username, *connect.password)) {
+            case PasswordCheck::Passed:
+                break;
+            case PasswordCheck::Failed:
+                return refuse_connect(version, ReasonCode::BadUserNameOrPassword,
+                                      "bad user name or password");
+            case PasswordCheck::Pending:
+                return;  // on_password_checked() takes the CONNECT up again
+            case PasswordCheck::Busy:
+                return refuse_connect(version, ReasonCode::ServerBusy,
+                                      "too many password checks waiting (auth.max_pending_logins)");
         }
     }
     if (connect.username) request.username.emplace(*connect.username);

@@ -247,3 +247,61 @@ TEST(PasswordFile, ConcurrentVerifyOnASharedTable) {
 
 }  // namespace
 }  // namespace akasa::auth
+
+namespace akasa::auth {
+namespace {
+
+std::string entry_line(const std::string& user, HashAlgorithm algorithm, std::uint32_t iterations) {
+    return user + ":" + PasswordHash::create("pw", algorithm, iterations).to_fields() + "\n";
+}
+
+// Issue 15 item 9: an unknown user costs what a typical user of the file costs, whatever the
+// parameters of its entries (not the built-in default's).
+TEST(PasswordFileUnknownUser, HashesWithTheParametersMostEntriesUse) {
+    const PasswordFile file =
+        PasswordFile::parse(entry_line("a", HashAlgorithm::Sha512Pbkdf2, 3) +
+                                entry_line("b", HashAlgorithm::Sha256, 0) +
+                                entry_line("c", HashAlgorithm::Sha512Pbkdf2, 3) +
+                                entry_line("d", HashAlgorithm::Sha256Pbkdf2, 9),
+                            "pw");
+    const PasswordHash& stand_in = file.unknown_user_entry();
+    EXPECT_EQ(stand_in.algorithm, HashAlgorithm::Sha512Pbkdf2);
+    EXPECT_EQ(stand_in.iterations, 3u);
+    EXPECT_EQ(stand_in.hash.size(), 64u);
+    const auto unknown = file.candidate("nobody");
+    EXPECT_FALSE(unknown.known);
+    EXPECT_EQ(&unknown.entry, &stand_in);
+    // Even the password the stand-in's hash might match is refused.
+    EXPECT_FALSE(file.verify("nobody", ""));
+    const auto known = file.candidate("d");
+    EXPECT_TRUE(known.known);
+    EXPECT_EQ(known.entry.iterations, 9u);
+}
+
+TEST(PasswordFileUnknownUser, TiesGoToTheDearerParametersAndMosquittoLinesCount) {
+    const PasswordFile tie = PasswordFile::parse(
+        entry_line("a", HashAlgorithm::Sha256, 0) + entry_line("b", HashAlgorithm::Sha256Pbkdf2, 7),
+        "pw");
+    EXPECT_EQ(tie.unknown_user_entry().algorithm, HashAlgorithm::Sha256Pbkdf2);
+    EXPECT_EQ(tie.unknown_user_entry().iterations, 7u);
+    EXPECT_EQ(tie.unknown_user_entry().hash.size(), 32u);
+    const PasswordFile mosquitto =
+        PasswordFile::parse(entry_line("m", HashAlgorithm::MosquittoPbkdf2Sha512, 101), "pw");
+    EXPECT_EQ(mosquitto.unknown_user_entry().algorithm, HashAlgorithm::MosquittoPbkdf2Sha512);
+    EXPECT_EQ(mosquitto.unknown_user_entry().iterations, 101u);
+}
+
+TEST(PasswordFileUnknownUser, FollowsEditsAndDefaultsWhenEmpty) {
+    PasswordFile file;
+    EXPECT_EQ(file.unknown_user_entry().algorithm, kDefaultHashAlgorithm);
+    EXPECT_EQ(file.unknown_user_entry().iterations, default_iterations(kDefaultHashAlgorithm));
+    file.insert("a", PasswordHash::create("pw", HashAlgorithm::Sha256Pbkdf2, 5));
+    EXPECT_EQ(file.unknown_user_entry().iterations, 5u);
+    file.insert("a", PasswordHash::create("pw", HashAlgorithm::Sha256Pbkdf2, 6));
+    EXPECT_EQ(file.unknown_user_entry().iterations, 6u);
+    ASSERT_TRUE(file.remove("a"));
+    EXPECT_EQ(file.unknown_user_entry().iterations, default_iterations(kDefaultHashAlgorithm));
+}
+
+}  // namespace
+}  // namespace akasa::auth

@@ -86,7 +86,8 @@ ScramServer::CredentialLookup one_user(std::string name, ScramCredentials creden
 TEST(ScramSaslprep, UsernameIsPreparedBeforeLookup) {
     const Bytes salt = *base64_decode("c2FsdHNhbHQ=");
     const Bytes salted = *scram_salted_password("pw", salt, 4096);
-    ScramServer server(one_user("IX", {salted, salt, 4096}), [] { return "SRV"; });
+    ScramServer server(one_user("IX", ScramCredentials::from_salted_password(salted, salt, 4096)),
+                       [] { return "SRV"; });
     const std::string bare = "n=I\u00ADX,r=cli";
     const auto first = server.start("n,," + bare);
     ASSERT_TRUE(first.ok()) << first.message;
@@ -98,13 +99,13 @@ TEST(ScramSaslprep, UsernameIsPreparedBeforeLookup) {
 TEST(ScramSaslprep, ProhibitedUsernameFailsCleanly) {
     const Bytes salt = *base64_decode("c2FsdHNhbHQ=");
     for (const std::string name : {"bell\u0007", "\u0627\u0031", "\u00AD"}) {
-        ScramServer server(one_user("x", {{}, salt, 4096}), [] { return "SRV"; });
+        ScramServer server(one_user("x", {{}, {}, salt, 4096}), [] { return "SRV"; });
         const auto first = server.start("n,,n=" + name + ",r=cli");
         EXPECT_EQ(first.error, ScramError::InvalidUsername) << first.message;
         EXPECT_NE(first.message.find("SASLprep"), std::string::npos) << first.message;
         EXPECT_EQ(server.finish("c=biws,r=cliSRV,p=AAAA").error, ScramError::WrongState);
     }
-    ScramServer authz(one_user("x", {{}, salt, 4096}), [] { return "SRV"; });
+    ScramServer authz(one_user("x", {{}, {}, salt, 4096}), [] { return "SRV"; });
     EXPECT_EQ(authz.start("n,a=x\u0007,n=x,r=cli").error, ScramError::InvalidUsername);
 }
 

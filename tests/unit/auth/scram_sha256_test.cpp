@@ -24,9 +24,18 @@ constexpr const char* kServerFinal = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl9
 
 // SaltedPassword = PBKDF2-HMAC-SHA256("pencil", salt, 4096), computed with Python's
 // hashlib.pbkdf2_hmac, i.e. what the config's `scram_users.user.hashed_password` holds.
+const Bytes kRfcSaltedPassword =
+    from_hex("c4a49510323ab4f952cac1fa99441939e78ea74d6be81ddf7096e87513dc615d");
+const Bytes kRfcSalt = *base64_decode("W22ZaJ0SNY7soEsUEjb6gQ==");
+// The stored form of the same user (`stored_key`, `server_key`), computed with Python's
+// hashlib / hmac from kRfcSaltedPassword, independently of the code under test.
+const Bytes kRfcStoredKey =
+    from_hex("586e5df283e6dceb5c3e791d8b8528ec191e664045ce971792e2e6b5bb13e2a6");
+const Bytes kRfcServerKey =
+    from_hex("c1f3cbc1c13a9d35a14c0990eed97629ea225863e566a4314ab99f3f00e5d9d5");
+
 ScramCredentials rfc_credentials() {
-    return {from_hex("c4a49510323ab4f952cac1fa99441939e78ea74d6be81ddf7096e87513dc615d"),
-            *base64_decode("W22ZaJ0SNY7soEsUEjb6gQ=="), 4096};
+    return ScramCredentials::from_salted_password(kRfcSaltedPassword, kRfcSalt, 4096);
 }
 
 ScramServer::CredentialLookup users(std::map<std::string, ScramCredentials> table) {
@@ -71,8 +80,48 @@ TEST(ScramSha256, ReproducesRfc7677Exchange) {
 }
 
 TEST(ScramSha256, SaltedPasswordFixtureIsPbkdf2OfPencil) {
+    EXPECT_EQ(pbkdf2_hmac(Digest::Sha256, as_bytes("pencil"), kRfcSalt, 4096, 32),
+              kRfcSaltedPassword);
+}
+
+// RFC 5802 section 3: StoredKey = H(HMAC(SaltedPassword, "Client Key")), ServerKey =
+// HMAC(SaltedPassword, "Server Key").
+TEST(ScramSha256, KeysFromTheSaltedPasswordAreRfc5802s) {
     const ScramCredentials c = rfc_credentials();
-    EXPECT_EQ(pbkdf2_hmac(Digest::Sha256, as_bytes("pencil"), c.salt, 4096, 32), c.salted_password);
+    EXPECT_EQ(c.stored_key, kRfcStoredKey);
+    EXPECT_EQ(c.server_key, kRfcServerKey);
+    EXPECT_EQ(c.salt, kRfcSalt);
+    EXPECT_EQ(c.iterations, 4096u);
+}
+
+// The stored form (config `stored_key` / `server_key`) verifies the RFC 7677 exchange and
+// proves the server, without the SaltedPassword.
+TEST(ScramSha256, StoredFormReproducesRfc7677Exchange) {
+    ScramServer server(
+        users({{"user", ScramCredentials{kRfcStoredKey, kRfcServerKey, kRfcSalt, 4096}}}),
+        [] { return kServerNonce; });
+    const ScramResult first = server.start(kClientFirst);
+    ASSERT_TRUE(first.ok()) << first.message;
+    EXPECT_EQ(first.message, kServerFirst);
+    const ScramResult last = server.finish(kClientFinal);
+    ASSERT_TRUE(last.ok()) << last.message;
+    EXPECT_EQ(last.message, kServerFinal);
+    EXPECT_TRUE(server.authenticated());
+}
+
+// Whoever holds the stored keys cannot log in with them: used as if they were the
+// SaltedPassword (the only secret a client computes a proof from), they fail.
+TEST(ScramSha256, StoredKeysAreNotAProof) {
+    for (const Bytes& key : {kRfcStoredKey, kRfcServerKey}) {
+        ScramServer server = rfc_server();
+        ASSERT_TRUE(server.start(kClientFirst).ok());
+        const std::string nonce = std::string("rOprNGfwEbeRWgbNEkqO") + kServerNonce;
+        EXPECT_EQ(server
+                      .finish(client_final("n=user,r=rOprNGfwEbeRWgbNEkqO", kServerFirst, "n,,",
+                                           key, nonce))
+                      .error,
+                  ScramError::InvalidProof);
+    }
 }
 
 TEST(ScramSha256, WrongPasswordFailsWithInvalidProof) {
@@ -198,7 +247,9 @@ TEST(ScramSha256, EscapedUsernamesYFlagAndMatchingAuthzidAuthenticate) {
     const Bytes salt = from_hex("73616c7473616c7473616c74");
     const Bytes salted = pbkdf2_hmac(Digest::Sha256, as_bytes("secret"), salt, 4096, 32);
     for (const std::string gs2 : {"n,,", "y,,", "n,a=a=2Cb=3Dc,"}) {
-        ScramServer server(users({{"a,b=c", {salted, salt, 4096}}}), [] { return "XYZ"; });
+        ScramServer server(
+            users({{"a,b=c", ScramCredentials::from_salted_password(salted, salt, 4096)}}),
+            [] { return "XYZ"; });
         const std::string bare = "n=a=2Cb=3Dc,r=nonce,x=optional-extension";
         const auto first = server.start(gs2 + bare);
         ASSERT_TRUE(first.ok()) << gs2 << ": " << first.message;

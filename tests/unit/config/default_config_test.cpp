@@ -94,7 +94,9 @@ TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
         for (const char* key : {"addr", "reuse_port", "prometheus"}) {
             EXPECT_TRUE(root["listeners"]["http"][key].IsDefined()) << key;
         }
-        for (const char* key : {"enable", "password_file"}) {
+        for (const char* key :
+             {"enable", "password_file", "hash_threads", "max_pending_logins", "max_failed_logins",
+              "failed_login_window", "failed_login_block", "failed_login_addresses"}) {
             EXPECT_TRUE(root["auth"][key].IsDefined()) << key;
         }
         for (const char* key :
