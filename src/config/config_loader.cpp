@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "config/hook_keys_reader.h"
+#include "config/memory_limits_reader.h"
 #include "config/persistence_reader.h"
 #include "config/readable_file.h"
 #include "config/yaml_reader.h"
@@ -246,7 +247,11 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          // ours
          "worker_threads", "connect_timeout", "v3_session_expiry_interval", "log_level",
          "max_connections", "acl_file", "plugins", "hook_timeout", "persistence",
-         "validate_payload_format", "response_information"});
+         "validate_payload_format", "response_information",
+         // ours: memory limits (memory_limits_reader.cpp)
+         "max_output_buffer_bytes", "max_in_mem_pending_bytes", "max_user_properties",
+         "max_user_property_bytes", "max_topic_alias_bytes", "max_client_id_length",
+         "max_subscriptions_per_client", "max_retained_messages", "max_retained_bytes"});
     Config config;
     config.listeners = read_listeners(ctx, top);
     config.auth = read_auth(ctx, top);
@@ -300,6 +305,7 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
     }
     detail::read_hook_keys(ctx, top, config);
     config.persistence = detail::read_persistence(ctx, top);
+    detail::read_memory_limits(ctx, top, config.memory_limits);
 
     if (config.min_keep_alive > config.max_keep_alive) {
         ctx.fail(top.get("min_keep_alive"), "min_keep_alive",
