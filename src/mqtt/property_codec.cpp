@@ -154,10 +154,12 @@ DecodeResult read_one(ByteReader& r, PropertyId id, PropertySet allowed, Propert
 
 }  // namespace
 
-DecodeResult read_properties(ByteReader& reader, PropertySet allowed, Properties& out) {
+DecodeResult read_properties(ByteReader& reader, PropertySet allowed, Properties& out,
+                             const DecodeLimits& limits) {
     uint32_t length;
     ByteReader block(std::span<const uint8_t>{});
     if (!reader.read_varint(length) || !reader.split(length, block)) return kMalformedLength;
+    uint64_t user_property_bytes = 0;
     while (!block.empty()) {
         uint32_t raw_id;
         // The identifier is a variable byte integer; every defined one fits in one byte.
@@ -167,8 +169,18 @@ DecodeResult read_properties(ByteReader& reader, PropertySet allowed, Properties
             return DecodeError{ReasonCode::MalformedPacket,
                                "property identifier is unknown or not allowed in this packet"};
         }
+        if (raw_id == static_cast<uint32_t>(UserProperty) &&
+            out.user_properties.size() >= limits.max_user_properties) {
+            return kTooManyUserProperties;
+        }
         if (auto error = read_one(block, static_cast<PropertyId>(raw_id), allowed, out)) {
             return error;
+        }
+        if (raw_id == static_cast<uint32_t>(UserProperty)) {
+            const auto& [key, value] = out.user_properties.back();
+            user_property_bytes += key.size() + value.size();
+            if (user_property_bytes > limits.max_user_property_bytes)
+                return kUserPropertiesTooLarge;
         }
     }
     if (out.authentication_data && !out.authentication_method) {
