@@ -13,6 +13,7 @@
 #include "broker/mqtt5/mqtt5_online_sessions.h"
 #include "broker/persist/persist_store.h"
 #include "broker/routing/message.h"
+#include "broker/routing/retained_cost.h"
 #include "broker/routing/retained_store.h"
 #include "broker/routing/subscription_index.h"
 #include "broker/session/congested_sessions.h"
@@ -30,7 +31,7 @@ struct BrokerContext {
     const config::Config config;
     const std::shared_ptr<const auth::PasswordFile> passwords;  // null: auth disabled
     SubscriptionIndex subscriptions;
-    RetainedStore<Message> retained;
+    RetainedStore<Message, RetainedCost> retained;  // bytes(): max_retained_bytes' count
     SessionRegistry registry;
     OnlineSessions online;        // sessions with a connection (shared subscriptions pick these)
     CongestedSessions congested;  // subscribers pausing their publishers now
