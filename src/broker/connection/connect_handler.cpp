@@ -53,7 +53,8 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
                                       std::span<const std::uint8_t> body) {
     const auto& config = worker_->config();
     mqtt::Connect connect;
-    if (auto error = mqtt::decode_connect(header, body, connect)) {
+    if (auto error = mqtt::decode_connect(header, body, connect, worker_->decode_limits())) {
+        if (error->reason == ReasonCode::QuotaExceeded) count_user_property_refusal(*error);
         if (error->reason == ReasonCode::UnsupportedProtocolVersion) {
             // Answered in the 3.1.1 format, which 3.x clients understand [MQTT-3.1.2-2].
             refuse_connect(ProtocolVersion::V311, ReasonCode::UnsupportedProtocolVersion,
@@ -92,6 +93,14 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         connect.client_id.size() > 23) {
         return refuse_connect(version, ReasonCode::ClientIdentifierNotValid,
                               "3.1 client id longer than 23 characters");
+    }
+    if (const auto limit = config.memory_limits.max_client_id_length;
+        limit != 0 && connect.client_id.size() > limit) {
+        worker_->limit_hit(MemoryLimit::ClientIdLength,
+                           "refused connection from {}: its client id has {} bytes", peer(),
+                           connect.client_id.size());
+        return refuse_connect(version, ReasonCode::ClientIdentifierNotValid,
+                              "client id longer than max_client_id_length");
     }
     if (connect.client_id.empty()) {
         if (!v5 && !connect.clean_start) {
