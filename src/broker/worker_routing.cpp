@@ -66,7 +66,7 @@ void Worker::route(const MessagePtr& message) {
                 // queued copy, unless it is sent at once and stored as inflight instead.
                 Session& session = *found;
                 if (persist_ && delivery.qos != QoS::AtMostOnce &&
-                    !(session.connection && session.connection->sends_at_once(message->size))) {
+                    !(session.connection && session.connection->sends_at_once(*message))) {
                     persist_->routed(target, &session, delivery, now_);
                 }
                 deliver(session, std::move(delivery));

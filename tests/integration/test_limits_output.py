@@ -16,14 +16,14 @@ timed."""
 import base64
 import os
 import socket
-import struct
 import threading
 import unittest
 
 from akasa_harness import AkasaServer, free_port
 from hook_test_support import RawClient
-from limits_support import (MIB, connect_v3, metric_value, metrics, publish_v3, rss_bytes,
-                            send_until_blocked, small_receive_buffer_socket)
+from limits_support import (MIB, connect_v3, metric_value, metrics, properties, publish_v3,
+                            publish_v5, rss_bytes, send_until_blocked,
+                            small_receive_buffer_socket, user_property)
 from mqtt_wire import PacketReader, read_exactly
 
 
@@ -146,6 +146,33 @@ class LargeMessageFanOut(unittest.TestCase):
             self.assertLess(grown, 100 * MIB, f"server grew by {grown / MIB:.0f} MiB")
             for sock in idle + [reader_sock, pub]:
                 sock.close()
+
+
+class MessagesJustBelowTheReferenceSize(unittest.TestCase):
+    def test_copied_messages_stop_at_the_output_limit(self):
+        # Payloads under 64 KiB are copied into the output (not sent by reference), however
+        # large the whole message is: 60 KB payloads with a 10 KB User Property to a v5
+        # subscriber that never reads stop at max_output_buffer_bytes (8 MiB).
+        with AkasaServer("worker_threads: 1\n", http="") as server:
+            sub = RawClient(server.port, "idle-v5", version=5)
+            sub.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            self.assertEqual(sub.connect(), 0)
+            sub.subscribe(["near/t"], qos=0)
+            pub = RawClient(server.port, "near-publisher", version=5)
+            self.assertEqual(pub.connect(), 0)
+            before = rss_bytes(server.proc.pid)
+            props = properties(user_property("k", "v" * 10000))
+            message = publish_v5("near/t", b"n" * 60000, props=props)
+            for _ in range(16):  # 992 messages, 69 MB
+                pub.sock.sendall(message * 62)
+                pub.ping()
+            grown = rss_bytes(server.proc.pid) - before
+            self.assertLess(grown, 32 * MIB, f"server grew by {grown / MIB:.0f} MiB")
+            self.assertGreater(
+                metric_value(metrics(server), "akasa_limit_hits_total",
+                             'limit="max_output_buffer_bytes"'), 300)
+            sub.close()
+            pub.close()
 
 
 class QueuedBytesPerSession(unittest.TestCase):

@@ -145,13 +145,13 @@ bool ClientConnection::output_full() const {
     return pending_output() >= worker_->output_soft_limit();
 }
 
-bool ClientConnection::output_fits(std::size_t message_size) const {
+bool ClientConnection::output_fits(const Message& message) const {
     const std::size_t pending = pending_output();
-    if (pending + message_size <= worker_->output_limit()) return true;
+    if (pending + message.size <= worker_->output_limit()) return true;
     // Beyond the limit one message still goes, so that no message is too large for a client
-    // that reads: into an empty output, or by reference when no other large payload waits
-    // (it costs no copy: the message exists anyway).
-    return message_size >= kReferencedPayload ? !refs_ || refs_->empty() : pending == 0;
+    // that reads: into an empty output, or, when its payload is sent by reference (it costs
+    // no copy: the message exists anyway), when no other such payload waits.
+    return message.payload.size() >= kReferencedPayload ? !refs_ || refs_->empty() : pending == 0;
 }
 
 bool ClientConnection::must_wait_for_subscriber() const {
@@ -846,7 +846,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
     }
     auto& counters = worker_->counters();
     auto& outbox = session_->outbox;
-    const std::size_t size = delivery.message->size;
+    const Message& message = *delivery.message;
     if (delivery.qos == QoS::AtMostOnce) {
         if (outbox.pending_size() > 0) {
             // Behind queued QoS 1/2 messages, to keep the publisher's order.
@@ -860,7 +860,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
             }
             return;
         }
-        if (!output_fits(size)) {
+        if (!output_fits(message)) {
             // Past max_output_buffer_bytes the client is not reading at all: drop rather
             // than hold its messages or stall every publisher for one stuck subscriber.
             counters.add(counters.dropped_qos0);
@@ -874,7 +874,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
         worker_->write_delivery(*this, delivery, 0, false);
         return;
     }
-    if (sends_at_once(size)) {
+    if (sends_at_once(message)) {
         auto& entry = outbox.start(std::move(delivery), worker_->now());
         if (auto* persist = worker_->persist())
             persist->inflight_started(*session_, entry, worker_->now());
@@ -899,10 +899,10 @@ void ClientConnection::deliver(Delivery&& delivery) {
     if (!queued || congested()) report_congestion();
 }
 
-bool ClientConnection::sends_at_once(std::size_t message_size) const {
+bool ClientConnection::sends_at_once(const Message& message) const {
     const auto& outbox = session_->outbox;
     return outbox.pending_size() == 0 && outbox.has_window_room(window_) && !output_full() &&
-           output_fits(message_size);
+           output_fits(message);
 }
 
 void ClientConnection::pump() {
@@ -911,7 +911,7 @@ void ClientConnection::pump() {
     auto& outbox = session_->outbox;
     std::size_t expired = 0;
     while (outbox.pending_size() > 0 && outbox.has_window_room(window_) && !output_full() &&
-           output_fits(outbox.front_pending()->message->size)) {
+           output_fits(*outbox.front_pending()->message)) {
         auto next = outbox.next_pending(worker_->now(), expired);
         if (!next) break;
         if (hooks_ && !hook_may_deliver(*next->message)) {  // queued while offline

@@ -95,9 +95,9 @@ class ClientConnection final : public net::IoHandler {
 
     // Sends or queues one delivery for this connection's session.
     void deliver(Delivery&& delivery);
-    // A QoS 1/2 delivery of a message of `message_size` bytes (Message::size) now would be
-    // sent at once (no queue ahead of it, window and output room), not queued.
-    bool sends_at_once(std::size_t message_size) const;
+    // A QoS 1/2 delivery of `message` now would be sent at once (no queue ahead of it,
+    // window and output room), not queued.
+    bool sends_at_once(const Message& message) const;
     // Writes buffered output once; arms EPOLLOUT if the socket is full.
     void flush();
     // Ends the connection: optional v5 DISCONNECT, will handling, session detach, log line.
@@ -139,11 +139,11 @@ class ClientConnection final : public net::IoHandler {
     }
     // Past the soft limit (kOutputLimit): see there.
     bool output_full() const;
-    // A message of `message_size` bytes may be written now without taking the output past
-    // max_output_buffer_bytes. An empty output takes any one message, and a large payload
-    // (sent by reference) is taken when no other is waiting, so a client that reads gets
-    // messages of any size while one that does not holds at most the limit plus one.
-    bool output_fits(std::size_t message_size) const;
+    // `message` may be written now without taking the output past max_output_buffer_bytes.
+    // An empty output takes any one message, and a large payload (sent by reference) is
+    // taken when no other is waiting, so a client that reads gets messages of any size while
+    // one that does not holds at most the limit plus one.
+    bool output_fits(const Message& message) const;
     // Output or queue past the point where the publishers feeding this client pause.
     bool congested() const;
     std::size_t congestion_queue() const;  // the queue limit congestion is measured against
