@@ -38,19 +38,6 @@ Worker::Worker(BrokerContext& context, std::uint32_t index)
       read_scratch_(kReadScratchSize),
       random_(std::random_device{}() ^ index) {
     if (context_.persistence) persist_ = std::make_unique<PersistWriter>(*context_.persistence);
-    const auto& limits = context_.config.memory_limits;
-    output_limit_ = limits.max_output_buffer_bytes;
-    // Reading and the publishers pause at kOutputLimit, or at half the hard limit when that
-    // is lower, so QoS 0 already on its way still has room before it is dropped.
-    output_soft_limit_ = std::min(ClientConnection::kOutputLimit, output_limit_ / 2);
-    queue_byte_limit_ = or_unlimited(limits.max_in_mem_pending_bytes);
-    topic_alias_byte_limit_ = or_unlimited(limits.max_topic_alias_bytes);
-    retained_limits_.max_messages = or_unlimited(limits.max_retained_messages);
-    retained_limits_.max_bytes = or_unlimited(limits.max_retained_bytes);
-    if (limits.max_user_properties != 0)
-        decode_limits_.max_user_properties = limits.max_user_properties;
-    if (limits.max_user_property_bytes != 0)
-        decode_limits_.max_user_property_bytes = limits.max_user_property_bytes;
 }
 
 Worker::~Worker() {

@@ -30,6 +30,7 @@
 #include "broker/hooks/hook_dispatch.h"
 #include "broker/limits/limit_log.h"
 #include "broker/limits/memory_limit.h"
+#include "broker/limits/message_path_limits.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
 #include "broker/session/publisher_throttle.h"
@@ -157,16 +158,8 @@ class Worker {
     // A message did not fit in the session's queue (`over_bytes`: max_in_mem_pending_bytes,
     // else its message count limit): count it, warn once per overflow.
     void count_queue_drop(Session& session, bool over_bytes = false);
-    // config.memory_limits as the message path checks them (0, "no limit", read as the
-    // largest value: one comparison each).
-    std::size_t output_limit() const { return output_limit_; }
-    std::size_t output_soft_limit() const { return output_soft_limit_; }  // kOutputLimit
-    std::size_t queue_byte_limit() const { return queue_byte_limit_; }
-    std::size_t topic_alias_byte_limit() const { return topic_alias_byte_limit_; }
-    std::size_t subscription_limit() const {
-        return or_unlimited(context_.config.memory_limits.max_subscriptions_per_client);
-    }
-    const mqtt::DecodeLimits& decode_limits() const { return decode_limits_; }
+    // config.memory_limits as the message path checks them (message_path_limits.h).
+    const MessagePathLimits& limits() const { return limits_; }
     // A memory limit was hit: counted (akasa_limit_hits_total{limit=KEY}) and logged as a
     // warning ending with the key, at most one line per limit every LimitLog::kInterval on
     // this worker (the next line says how many were held back).
@@ -263,12 +256,7 @@ class Worker {
     SessionTable sessions_;
 
     // Memory limits (config.memory_limits) in the form the checks use; see limit_hit().
-    std::size_t output_limit_;
-    std::size_t output_soft_limit_;
-    std::size_t queue_byte_limit_;
-    std::size_t topic_alias_byte_limit_;
-    mqtt::DecodeLimits decode_limits_;
-    RetainedLimits retained_limits_;
+    const MessagePathLimits limits_{context_.config.memory_limits, ClientConnection::kOutputLimit};
     LimitLog limit_log_;
 
     // Inbox: filled by other threads under the mutex, swapped out whole by this one.

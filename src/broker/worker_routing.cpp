@@ -131,7 +131,7 @@ void Worker::deliver(Session& session, Delivery&& delivery) {
     // (docs/architecture.md, "Offline sessions").
     if (delivery.qos == QoS::AtMostOnce) return;
     const std::size_t limit = queue_limit(session);
-    if (!session.outbox.enqueue(std::move(delivery), limit, queue_byte_limit_)) {
+    if (!session.outbox.enqueue(std::move(delivery), limit, limits_.queue_bytes)) {
         count_queue_drop(session, session.outbox.pending_size() < limit);
         if (persist_) persist_->queued_dropped(session, delivery);  // enqueue left it intact
     }
@@ -288,7 +288,7 @@ void Worker::publish_will(const MessagePtr& stored_will) {
 
 bool Worker::store_retained(const MessagePtr& message) {
     using Result = RetainedStore<Message, RetainedCost>::SetResult;
-    const Result result = context_.retained.set(message->topic, message, retained_limits_);
+    const Result result = context_.retained.set(message->topic, message, limits_.retained);
     if (result == Result::Stored) return true;
     const bool over_count = result == Result::OverCount;
     const Session* publisher =

@@ -134,7 +134,7 @@ void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
 
 void ClientConnection::hold_reading_if_output_full() {
     if (reading_paused_ || state_ == State::Closed) return;
-    if (unsent_output() < worker_->output_soft_limit()) return;
+    if (unsent_output() < worker_->limits().output_pause) return;
     // This client does not read what we send (answers, deliveries, pongs): stop reading
     // from it until its output drains (flush), instead of buffering without bound.
     reading_paused_ = true;
@@ -142,12 +142,12 @@ void ClientConnection::hold_reading_if_output_full() {
 }
 
 bool ClientConnection::output_full() const {
-    return pending_output() >= worker_->output_soft_limit();
+    return pending_output() >= worker_->limits().output_pause;
 }
 
 bool ClientConnection::output_fits(const Message& message) const {
     const std::size_t pending = pending_output();
-    if (pending + message.size <= worker_->output_limit()) return true;
+    if (pending + message.size <= worker_->limits().output) return true;
     // Beyond the limit one message still goes, so that no message is too large for a client
     // that reads: into an empty output, or, when its payload is sent by reference (it costs
     // no copy: the message exists anyway), when no other such payload waits.
@@ -181,7 +181,7 @@ bool ClientConnection::congested() const {
 }
 
 bool ClientConnection::drained() const {
-    if (pending_output() >= worker_->output_soft_limit() / 2) return false;
+    if (pending_output() >= worker_->limits().output_pause / 2) return false;
     if (!session_) return true;
     return session_->outbox.pending_size() < congestion_queue() / 4;
 }
@@ -254,7 +254,7 @@ bool ClientConnection::set_inbound_alias(std::uint16_t alias, std::string_view t
     const auto it = aliases.topics.find(alias);
     const std::size_t bytes =
         aliases.bytes - (it == aliases.topics.end() ? 0 : it->second.size()) + topic.size();
-    if (bytes > worker_->topic_alias_byte_limit()) {
+    if (bytes > worker_->limits().topic_alias_bytes) {
         // The client decides which aliases exist [MQTT-3.3.2-12]: forgetting one would break
         // its later PUBLISHes, so the connection ends with the reason.
         worker_->limit_hit(MemoryLimit::TopicAliasBytes,
@@ -342,7 +342,7 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
     }
     mqtt::Packet& packet = worker_->packet_scratch();
     if (auto error =
-            mqtt::decode_packet(header, body, version_, packet, worker_->decode_limits())) {
+            mqtt::decode_packet(header, body, version_, packet, worker_->limits().decode)) {
         if (error->reason == ReasonCode::QuotaExceeded) count_user_property_refusal(*error);
         protocol_violation(error->reason, error->message);
         return;
@@ -392,7 +392,7 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
                                       std::span<const std::uint8_t> body) {
     mqtt::Publish& publish = worker_->publish_scratch();
     if (auto error =
-            mqtt::decode_publish(header, body, version_, publish, worker_->decode_limits())) {
+            mqtt::decode_publish(header, body, version_, publish, worker_->limits().decode)) {
         if (error->reason == ReasonCode::QuotaExceeded) {
             // Too many User Properties (max_user_properties / max_user_property_bytes):
             // refused like a PUBLISH the server does not accept, 0x97 Quota exceeded in the
@@ -594,7 +594,7 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
             refuse(ReasonCode::WildcardSubscriptionsNotSupported);
             continue;
         }
-        if (session_->subscriptions.size() >= worker_->subscription_limit() &&
+        if (session_->subscriptions.size() >= worker_->limits().subscriptions &&
             !session_->subscriptions.contains(filter)) {
             // A new filter past max_subscriptions_per_client (replacing one always works).
             worker_->limit_hit(MemoryLimit::Subscriptions,
@@ -851,7 +851,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
         if (outbox.pending_size() > 0) {
             // Behind queued QoS 1/2 messages, to keep the publisher's order.
             const std::size_t limit = worker_->config().max_in_mem_pending_messages;
-            if (!outbox.enqueue(std::move(delivery), limit, worker_->queue_byte_limit())) {
+            if (!outbox.enqueue(std::move(delivery), limit, worker_->limits().queue_bytes)) {
                 if (outbox.pending_size() >= limit) {
                     counters.add(counters.dropped_qos0);
                 } else {
@@ -888,7 +888,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
     const bool stalled = congested_since_ != Clock::time_point{} &&
                          worker_->now() - congested_since_ >= kStalledAfter;
     if (!stalled && !session_->stored) limit *= kInTransitAllowance;
-    const bool queued = outbox.enqueue(std::move(delivery), limit, worker_->queue_byte_limit());
+    const bool queued = outbox.enqueue(std::move(delivery), limit, worker_->limits().queue_bytes);
     if (!queued) {
         // A full queue: the client is stuck.
         worker_->count_queue_drop(*session_, outbox.pending_size() < limit);
@@ -1033,7 +1033,7 @@ void ClientConnection::flush() {
         if (refs_) refs_->rebase(out_sent_);
         out_sent_ = 0;
     }
-    if (reading_paused_ && unsent_output() < worker_->output_soft_limit() &&
+    if (reading_paused_ && unsent_output() < worker_->limits().output_pause &&
         !worker_->shutting_down() && !hook_waiting()) {
         reading_paused_ = false;
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it

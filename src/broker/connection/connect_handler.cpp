@@ -53,7 +53,7 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
                                       std::span<const std::uint8_t> body) {
     const auto& config = worker_->config();
     mqtt::Connect connect;
-    if (auto error = mqtt::decode_connect(header, body, connect, worker_->decode_limits())) {
+    if (auto error = mqtt::decode_connect(header, body, connect, worker_->limits().decode)) {
         if (error->reason == ReasonCode::QuotaExceeded) count_user_property_refusal(*error);
         if (error->reason == ReasonCode::UnsupportedProtocolVersion) {
             // Answered in the 3.1.1 format, which 3.x clients understand [MQTT-3.1.2-2].
@@ -94,8 +94,7 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         return refuse_connect(version, ReasonCode::ClientIdentifierNotValid,
                               "3.1 client id longer than 23 characters");
     }
-    if (const auto limit = config.memory_limits.max_client_id_length;
-        limit != 0 && connect.client_id.size() > limit) {
+    if (connect.client_id.size() > worker_->limits().client_id_length) {
         worker_->limit_hit(MemoryLimit::ClientIdLength,
                            "refused connection from {}: its client id has {} bytes", peer(),
                            connect.client_id.size());

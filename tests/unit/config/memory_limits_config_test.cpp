@@ -78,8 +78,6 @@ TEST(MemoryLimitsConfigTest, ErrorsNameTheKeyAndTheProblem) {
     expect_config_error(with("max_client_id_length: 65536\n"), {"max_client_id_length"});
     expect_config_error(with("max_user_properties: -1\n"), {"max_user_properties", "\"-1\""});
     expect_config_error(with("max_retained_bytes: 1GiB\n"), {"max_retained_bytes", "\"1GiB\""});
-    expect_config_error(with("max_subscriptions_per_clients: 5\n"),
-                        {"max_subscriptions_per_clients", "unknown key"});
 }
 
 }  // namespace
