@@ -113,7 +113,8 @@ std::string Broker::render_metrics() const {
     }
     add_listener_metrics(registry);  // broker_listeners.cpp
     metrics::set_broker_gauges(registry, {.subscriptions = context_->subscriptions.size(),
-                                          .retained_messages = context_->retained.size()});
+                                          .retained_messages = context_->retained.size(),
+                                          .retained_bytes = context_->retained.bytes()});
     return registry.render();
 }
 

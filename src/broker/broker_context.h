@@ -15,6 +15,7 @@
 #include "broker/mqtt5/mqtt5_online_sessions.h"
 #include "broker/persist/persist_store.h"
 #include "broker/routing/message.h"
+#include "broker/routing/retained_cost.h"
 #include "broker/routing/retained_store.h"
 #include "broker/routing/subscription_index.h"
 #include "broker/session/congested_sessions.h"
@@ -34,7 +35,7 @@ struct BrokerContext {
     const std::shared_ptr<const auth::PasswordFile> passwords;  // null: auth disabled
     const TopicLimits topic_limits{config};                     // max_topic_levels, _length
     SubscriptionIndex subscriptions;
-    RetainedStore<Message> retained;
+    RetainedStore<Message, RetainedCost> retained;  // bytes(): max_retained_bytes' count
     SessionRegistry registry;
     OnlineSessions online;        // sessions with a connection (shared subscriptions pick these)
     CongestedSessions congested;  // subscribers pausing their publishers now

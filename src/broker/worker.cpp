@@ -354,7 +354,7 @@ void Worker::tick() {
     hook_dispatch_.expire(now_);  // asynchronous hook answers past hook_timeout
     closing_.expire(now_);        // goodbyes of closed WebSocket / TLS connections
     // A congested subscriber that closed or stalled does not hold publishers for long (one
-    // that stays past kOutputHardLimit drops instead of pausing them again).
+    // that stays past max_output_buffer_bytes drops instead of pausing them again).
     resume_publishers(nullptr);  // local and remote publishers alike
     // Connections: connect timeout, keep alive, v3 resends. Collect first: tick may close.
     std::vector<ClientConnection*> all;

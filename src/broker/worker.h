@@ -20,12 +20,17 @@
 #include <vector>
 
 #include <absl/container/flat_hash_set.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "broker/broker_context.h"
 #include "broker/connection/client_connection.h"
 #include "broker/connection/connect_request.h"
 #include "broker/connection/http_client.h"
 #include "broker/hooks/hook_dispatch.h"
+#include "broker/limits/limit_log.h"
+#include "broker/limits/memory_limit.h"
+#include "broker/limits/message_path_limits.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
 #include "broker/session/publisher_throttle.h"
@@ -132,6 +137,10 @@ class Worker {
     void send_retained(Session& session, std::string_view filter, const StoredSubscription& sub);
     // Publishes a will (or any server-originated message), storing it when retained.
     void publish_will(const MessagePtr& will);
+    // Stores a retained message (its topic, its payload not empty) within
+    // max_retained_messages and max_retained_bytes; false when they refuse it (counted and
+    // logged, naming its publisher). Replacing a topic's message only fails when it grows.
+    bool store_retained(const MessagePtr& message);
     std::string assign_client_id();
     // True when this worker stopped reading recently (congestion): silence then is ours.
     bool keep_alive_suspended() const { return congested_recently_; }
@@ -146,8 +155,21 @@ class Worker {
     // A delivery from another worker found `subscriber` congested: pause the publisher
     // there (once per pair) until `subscriber` drains (publisher_throttle.h).
     void pause_remote_publisher(SessionId publisher, ClientConnection& subscriber);
-    // A QoS 1/2 message did not fit in the session's queue: count it, warn once.
-    void count_queue_drop(Session& session);
+    // A message did not fit in the session's queue (`over_bytes`: max_in_mem_pending_bytes,
+    // else its message count limit): count it, warn once per overflow.
+    void count_queue_drop(Session& session, bool over_bytes = false);
+    // config.memory_limits as the message path checks them (message_path_limits.h).
+    const MessagePathLimits& limits() const { return limits_; }
+    // A memory limit was hit: counted (akasa_limit_hits_total{limit=KEY}) and logged as a
+    // warning ending with the key, at most one line per limit every LimitLog::kInterval on
+    // this worker (the next line says how many were held back).
+    template <class... Args>
+    void limit_hit(MemoryLimit limit, fmt::format_string<Args...> what, Args&&... args) {
+        counters_.add(counters_.limit_hits[static_cast<std::size_t>(limit)]);
+        if (auto line = limit_log_.take(limit, now_)) {
+            spdlog::warn("{}{}", fmt::format(what, std::forward<Args>(args)...), line->suffix());
+        }
+    }
     // How many messages a session may queue: a stored session's queue is in the store.
     std::size_t queue_limit(const Session& session) const {
         return session.stored ? context_.config.max_in_db_pending_messages
@@ -234,6 +256,10 @@ class Worker {
 
     std::uint64_t next_session_serial_ = 1;
     SessionTable sessions_;
+
+    // Memory limits (config.memory_limits) in the form the checks use; see limit_hit().
+    const MessagePathLimits limits_{context_.config.memory_limits, ClientConnection::kOutputLimit};
+    LimitLog limit_log_;
 
     // Inbox: filled by other threads under the mutex, swapped out whole by this one.
     // Deliveries posted to this worker and not yet drained: other workers stop reading

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "broker/limits/memory_limit.h"
+
 namespace akasa::broker {
 
 struct WorkerCounters {
@@ -19,10 +21,13 @@ struct WorkerCounters {
     Counter messages_out[3] = {};    // PUBLISH sent, by QoS (resends included)
     Counter bytes_in{0};
     Counter bytes_out{0};
-    Counter dropped_qos0{0};        // QoS 0 not sent because the client's output was full
-    Counter dropped_queue_full{0};  // QoS 1/2 dropped: session queue at max_in_mem_pending
-    Counter dropped_expired{0};     // queued messages whose Message Expiry Interval passed
-    Counter dropped_too_large{0};   // over the client's Maximum Packet Size
+    Counter dropped_qos0{0};         // QoS 0 not sent because the client's output was full
+    Counter dropped_queue_full{0};   // QoS 1/2 dropped: session queue at max_in_mem_pending
+    Counter dropped_queue_bytes{0};  // dropped: session queue at max_in_mem_pending_bytes
+    Counter dropped_expired{0};      // queued messages whose Message Expiry Interval passed
+    Counter dropped_too_large{0};    // over the client's Maximum Packet Size
+    // Memory limits hit, by MemoryLimit (memory_limit.h): refusals and drops.
+    Counter limit_hits[kMemoryLimitCount] = {};
 
     void add(Counter& c, std::uint64_t n = 1) {
         c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);

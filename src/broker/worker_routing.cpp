@@ -66,7 +66,7 @@ void Worker::route(const MessagePtr& message) {
                 // queued copy, unless it is sent at once and stored as inflight instead.
                 Session& session = *found;
                 if (persist_ && delivery.qos != QoS::AtMostOnce &&
-                    !(session.connection && session.connection->sends_at_once())) {
+                    !(session.connection && session.connection->sends_at_once(*message))) {
                     persist_->routed(target, &session, delivery, now_);
                 }
                 deliver(session, std::move(delivery));
@@ -130,15 +130,27 @@ void Worker::deliver(Session& session, Delivery&& delivery) {
     // Offline: QoS 1/2 are queued for the session's return; QoS 0 is not kept
     // (docs/architecture.md, "Offline sessions").
     if (delivery.qos == QoS::AtMostOnce) return;
-    if (!session.outbox.enqueue(std::move(delivery), queue_limit(session))) {
-        count_queue_drop(session);
+    const std::size_t limit = queue_limit(session);
+    if (!session.outbox.enqueue(std::move(delivery), limit, limits_.queue_bytes)) {
+        count_queue_drop(session, session.outbox.pending_size() < limit);
         if (persist_) persist_->queued_dropped(session, delivery);  // enqueue left it intact
     }
 }
 
-void Worker::count_queue_drop(Session& session) {
-    counters_.add(counters_.dropped_queue_full);
+void Worker::count_queue_drop(Session& session, bool over_bytes) {
     ++session.queue_drops;
+    if (over_bytes) {
+        // Many sessions may overflow at once (a flood to offline subscribers): one line per
+        // worker and interval, not per session.
+        counters_.add(counters_.dropped_queue_bytes);
+        limit_hit(MemoryLimit::PendingBytes,
+                  "queue of client {} holds {} bytes in {} messages: dropping new messages "
+                  "until it drains ({} dropped so far)",
+                  session.client_id(), session.outbox.pending_bytes(),
+                  session.outbox.pending_size(), session.queue_drops);
+        return;
+    }
+    counters_.add(counters_.dropped_queue_full);
     if (!session.queue_overflow_reported) {
         // Once per overflow episode, not per message: a stalled client must not flood the log.
         session.queue_overflow_reported = true;
@@ -169,6 +181,17 @@ bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,
     const bool v5 = connection.version() == ProtocolVersion::V5;
     const auto qos = static_cast<std::uint8_t>(delivery.qos);
     auto& counters = counters_;
+    // A large payload is not copied (not into the cache below, not into the connection's
+    // output): the encoded forms end before it, and it is sent from the message itself.
+    const bool by_reference = message.payload.size() >= ClientConnection::kReferencedPayload;
+    auto encode = [&](const mqtt::Publish& publish, ProtocolVersion version,
+                      std::vector<std::uint8_t>& out) {
+        if (by_reference) {
+            mqtt::encode_publish_head(publish, version, out);
+        } else {
+            mqtt::encode(publish, version, out);
+        }
+    };
 
     std::span<const std::uint8_t> bytes;
     std::size_t packet_id_offset = 0;
@@ -185,7 +208,7 @@ bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,
         auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
         publish.packet_id = qos ? 1 : 0;
         publish.properties.subscription_identifiers = delivery.subscription_ids;
-        const auto encoded = encode_with_alias(*aliases, publish, encode_scratch_);
+        const auto encoded = encode_with_alias(*aliases, publish, encode_scratch_, by_reference);
         alias = encoded.choice;
         bytes = encode_scratch_;
         packet_id_offset = encoded.packet_id_offset;
@@ -195,7 +218,7 @@ bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,
         publish.packet_id = qos ? 1 : 0;
         publish.properties.subscription_identifiers = delivery.subscription_ids;
         encode_scratch_.clear();
-        mqtt::encode(publish, ProtocolVersion::V5, encode_scratch_);
+        encode(publish, ProtocolVersion::V5, encode_scratch_);
         bytes = encode_scratch_;
         packet_id_offset = offset_of_packet_id(encode_scratch_);
     } else {
@@ -210,19 +233,21 @@ bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,
             auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
             publish.packet_id = qos ? 1 : 0;
             form.bytes.clear();
-            mqtt::encode(publish, v5 ? ProtocolVersion::V5 : ProtocolVersion::V311, form.bytes);
+            encode(publish, v5 ? ProtocolVersion::V5 : ProtocolVersion::V311, form.bytes);
             form.packet_id_offset = offset_of_packet_id(form.bytes);
             form.valid = true;
         }
         bytes = form.bytes;
         packet_id_offset = form.packet_id_offset;
     }
-    if (bytes.size() > connection.client_max_packet_size()) {
+    const std::size_t packet_size = bytes.size() + (by_reference ? message.payload.size() : 0);
+    if (packet_size > connection.client_max_packet_size()) {
         if (aliases) aliases->forget(alias);
         counters.add(counters.dropped_too_large);
         return false;
     }
-    connection.write_publish(bytes, packet_id_offset, packet_id, dup);
+    connection.write_publish(bytes, packet_id_offset, packet_id, dup,
+                             by_reference ? &delivery.message : nullptr);
     counters.add(counters.messages_out[qos]);
     return true;
 }
@@ -248,16 +273,32 @@ void Worker::publish_will(const MessagePtr& stored_will) {
     if (shutting_down_) return;
     const auto will = mqtt5::will_at_publication(stored_will, now_);
     if (will->retain && context_.config.retain_available) {
+        bool stored = true;
         if (will->payload.empty()) {
             context_.retained.erase(will->topic);
         } else {
-            context_.retained.set(will->topic, will);
+            stored = store_retained(will);  // when refused, still published (not retained)
         }
-        if (persist_) {
+        if (persist_ && stored) {
             persist_->retained_changed(will->topic, will->payload.empty() ? nullptr : will, now_);
         }
     }
     route(will);
+}
+
+bool Worker::store_retained(const MessagePtr& message) {
+    using Result = RetainedStore<Message, RetainedCost>::SetResult;
+    const Result result = context_.retained.set(message->topic, message, limits_.retained);
+    if (result == Result::Stored) return true;
+    const bool over_count = result == Result::OverCount;
+    const Session* publisher =
+        message->publisher != 0 ? sessions_.find(message->publisher) : nullptr;
+    limit_hit(over_count ? MemoryLimit::RetainedMessages : MemoryLimit::RetainedBytes,
+              "not storing the retained message of client {} on topic {}: the retained store "
+              "holds {} messages, {} bytes",
+              publisher ? std::string_view(publisher->client_id()) : std::string_view("(will)"),
+              message->topic.substr(0, 128), context_.retained.size(), context_.retained.bytes());
+    return false;
 }
 
 }  // namespace akasa::broker

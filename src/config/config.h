@@ -169,6 +169,30 @@ struct PersistenceConfig {
     bool operator==(const PersistenceConfig&) const = default;
 };
 
+// Bounds on what one client can make the server hold in memory (docs/security.md, "Limits";
+// docs/configuration.md gives the reason for each default). Top-level keys of ours, read by
+// memory_limits_reader.cpp. Where a key allows 0, 0 means "no limit".
+struct MemoryLimits {
+    // Output waiting for one client (copied packets and referenced large payloads): a
+    // delivery that would pass it waits (QoS 1/2) or is dropped (QoS 0); an empty output
+    // always takes one packet, so a client that reads gets messages of any size.
+    std::uint64_t max_output_buffer_bytes = 8 << 20;  // 65536..4294967295
+    // Bytes of the messages queued for one session (next to max_in_mem_pending_messages).
+    std::uint64_t max_in_mem_pending_bytes = 64 << 20;
+    // User Properties in one packet: how many, and their keys and values together.
+    std::uint32_t max_user_properties = 1024;
+    std::uint32_t max_user_property_bytes = 64 << 10;
+    // Topic bytes the inbound Topic Aliases of one connection hold.
+    std::uint32_t max_topic_alias_bytes = 4 << 20;
+    std::uint32_t max_client_id_length = 256;  // 0, or 23..65535 [MQTT-3.1.3-5]
+    std::uint32_t max_subscriptions_per_client = 1024;
+    // Retained messages of the whole server: how many, and what they hold (retained_cost).
+    std::uint64_t max_retained_messages = 1'000'000;
+    std::uint64_t max_retained_bytes = std::uint64_t{1} << 30;
+
+    bool operator==(const MemoryLimits&) const = default;
+};
+
 struct Config {
     // --- Akasa's keys, same names, meanings and defaults ---
     Listeners listeners;
@@ -223,6 +247,7 @@ struct Config {
     // bytes than these are refused (docs/security.md): they bound the work of every trie walk.
     std::uint16_t max_topic_levels = 128;    // 1..65535
     std::uint16_t max_topic_length = 65535;  // 1..65535 bytes; 65535 is the protocol's maximum
+    MemoryLimits memory_limits;
 
     bool operator==(const Config&) const = default;
 };

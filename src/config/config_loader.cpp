@@ -10,6 +10,7 @@
 #include "config/auth_reader.h"
 #include "config/hook_keys_reader.h"
 #include "config/listener_guards_reader.h"
+#include "config/memory_limits_reader.h"
 #include "config/persistence_reader.h"
 #include "config/readable_file.h"
 #include "config/yaml_reader.h"
@@ -220,6 +221,10 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          "max_session_expiry_interval", "max_packet_size_client", "max_packet_size_server",
          "topic_alias_max", "retain_available", "shared_subscription_available",
          "subscription_id_available", "wildcard_subscription_available", "hook",
+         // ours: memory limits (memory_limits_reader.cpp)
+         "max_output_buffer_bytes", "max_in_mem_pending_bytes", "max_user_properties",
+         "max_user_property_bytes", "max_topic_alias_bytes", "max_client_id_length",
+         "max_subscriptions_per_client", "max_retained_messages", "max_retained_bytes",
          // ours
          "worker_threads", "connect_timeout", "v3_session_expiry_interval", "log_level",
          "max_connections", "acl_file", "plugins", "hook_timeout", "persistence",
@@ -281,6 +286,7 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
     top.read("max_topic_length", config.max_topic_length, 1, kU16Max);
     detail::read_hook_keys(ctx, top, config);
     config.persistence = detail::read_persistence(ctx, top);
+    detail::read_memory_limits(ctx, top, config.memory_limits);
 
     if (config.min_keep_alive > config.max_keep_alive) {
         ctx.fail(top.get("min_keep_alive"), "min_keep_alive",

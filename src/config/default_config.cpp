@@ -124,6 +124,18 @@ plugins: []                          # shared libraries loaded at start, in orde
 hook_timeout: 5                      # seconds an asynchronous hook answer may take (>= 1)
 max_topic_levels: 128                # topic names and filters with more levels are refused
 max_topic_length: 65535              # ... and with more bytes (65535: the protocol's maximum)
+# Memory limits: what one client can make the server hold (docs/security.md, "Limits").
+# Where allowed, 0 means no limit.
+max_output_buffer_bytes: 8388608     # output waiting for one client (>= 65536); beyond it QoS 0
+                                     # is dropped and QoS 1/2 waits; one packet always fits
+max_in_mem_pending_bytes: 67108864   # bytes of the messages queued per session
+max_user_properties: 1024            # MQTT v5 User Properties in one packet
+max_user_property_bytes: 65536       # their keys and values together, in one packet
+max_topic_alias_bytes: 4194304       # MQTT v5: topic bytes one connection's Topic Aliases hold
+max_client_id_length: 256            # longer client ids are refused (0, or 23..65535)
+max_subscriptions_per_client: 1024   # subscriptions one session may hold
+max_retained_messages: 1000000       # retained messages of the whole server
+max_retained_bytes: 1073741824       # bytes they hold together (1 GiB)
 persistence:                         # the embedded store (docs/persistence.md); remove the
                                      # section (or enable: false) to keep everything in memory
   enable: true

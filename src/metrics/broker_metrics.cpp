@@ -37,6 +37,11 @@ void declare_broker_metrics(Registry& r) {
     r.declare(std::string(name::kBytesReceived), Counter, "Bytes received from clients.");
     r.declare(std::string(name::kBytesSent), Counter, "Bytes sent to clients.");
     r.declare(std::string(name::kMessagesDropped), Counter, "Messages not delivered, by reason.");
+    r.declare(std::string(name::kLimitHits), Counter,
+              "Memory limits hit (a packet, message or subscription refused or dropped), by the "
+              "config key of the limit.");
+    r.declare(std::string(name::kRetainedBytes), Gauge,
+              "Bytes the retained messages hold, as max_retained_bytes counts them.");
 }
 
 void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
@@ -56,6 +61,11 @@ void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
     r.add(name::kMessagesDropped, {{"reason", "queue_full"}}, load(c.dropped_queue_full));
     r.add(name::kMessagesDropped, {{"reason", "expired"}}, load(c.dropped_expired));
     r.add(name::kMessagesDropped, {{"reason", "too_large"}}, load(c.dropped_too_large));
+    r.add(name::kMessagesDropped, {{"reason", "queue_bytes_full"}}, load(c.dropped_queue_bytes));
+    for (std::size_t i = 0; i < broker::kMemoryLimitCount; ++i) {
+        const auto key = broker::config_key(static_cast<broker::MemoryLimit>(i));
+        r.add(name::kLimitHits, {{"limit", std::string(key)}}, load(c.limit_hits[i]));
+    }
 }
 
 void add_listener_connections(Registry& r, std::string_view listener, std::uint64_t current,
@@ -68,6 +78,7 @@ void add_listener_connections(Registry& r, std::string_view listener, std::uint6
 void set_broker_gauges(Registry& r, const BrokerGauges& g) {
     r.set(name::kSubscriptions, {}, static_cast<double>(g.subscriptions));
     r.set(name::kRetainedMessages, {}, static_cast<double>(g.retained_messages));
+    r.set(name::kRetainedBytes, {}, static_cast<double>(g.retained_bytes));
 }
 
 }  // namespace akasa::metrics

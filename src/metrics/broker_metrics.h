@@ -35,12 +35,15 @@ inline constexpr std::string_view kMessagesSent = "akasa_messages_sent_total";
 inline constexpr std::string_view kBytesReceived = "akasa_bytes_received_total";
 inline constexpr std::string_view kBytesSent = "akasa_bytes_sent_total";
 inline constexpr std::string_view kMessagesDropped = "akasa_messages_dropped_total";
+inline constexpr std::string_view kLimitHits = "akasa_limit_hits_total";
+inline constexpr std::string_view kRetainedBytes = "akasa_retained_bytes_current";
 }  // namespace name
 
 // State owned by the broker as a whole rather than by a worker's counters.
 struct BrokerGauges {
     std::uint64_t subscriptions = 0;
     std::uint64_t retained_messages = 0;
+    std::uint64_t retained_bytes = 0;  // what max_retained_bytes counts
 };
 
 // Declares every family above with its HELP text.

@@ -15,9 +15,11 @@ bool is_supported(std::string_view name, uint8_t level) {
     return (name == "MQTT" && (level == 4 || level == 5)) || (name == "MQIsdp" && level == 3);
 }
 
-DecodeResult decode_will(ByteReader& r, bool v5, Will& will) {
+DecodeResult decode_will(ByteReader& r, bool v5, Will& will, const DecodeLimits& limits) {
     if (v5) {
-        if (auto error = read_properties(r, kWillProperties, will.properties)) return error;
+        if (auto error = read_properties(r, kWillProperties, will.properties, limits)) {
+            return error;
+        }
     }
     if (!r.read_utf8(will.topic)) return malformed("Will Topic missing or not valid UTF-8");
     if (!validate_topic_name(will.topic)) {
@@ -30,7 +32,8 @@ DecodeResult decode_will(ByteReader& r, bool v5, Will& will) {
 
 }  // namespace
 
-DecodeResult decode_connect(const FixedHeader&, std::span<const uint8_t> body, Connect& out) {
+DecodeResult decode_connect(const FixedHeader&, std::span<const uint8_t> body, Connect& out,
+                            const DecodeLimits& limits) {
     out = Connect{};
     ByteReader r(body);
     if (!r.read_binary(out.protocol_name)) return malformed("CONNECT protocol name missing");
@@ -64,7 +67,9 @@ DecodeResult decode_connect(const FixedHeader&, std::span<const uint8_t> body, C
     }
     if (!r.read_u16(out.keep_alive)) return malformed("CONNECT Keep Alive missing");
     if (v5) {
-        if (auto error = read_properties(r, kConnectProperties, out.properties)) return error;
+        if (auto error = read_properties(r, kConnectProperties, out.properties, limits)) {
+            return error;
+        }
     }
 
     if (!r.read_utf8(out.client_id)) {
@@ -74,7 +79,7 @@ DecodeResult decode_connect(const FixedHeader&, std::span<const uint8_t> body, C
         Will& will = out.will.emplace();
         will.qos = static_cast<QoS>(will_qos);
         will.retain = will_retain;
-        if (auto error = decode_will(r, v5, will)) return error;
+        if (auto error = decode_will(r, v5, will, limits)) return error;
     }
     if (username_flag) {
         if (!r.read_utf8(out.username.emplace())) {

@@ -83,7 +83,7 @@ DecodeResult decode_connack(std::span<const uint8_t> body, ProtocolVersion versi
 // optional properties (Remaining Length 2: Success and no properties; 3: no properties).
 template <PacketType Type>
 DecodeResult decode_publish_response(std::span<const uint8_t> body, ProtocolVersion version,
-                                     PublishResponse<Type>& out) {
+                                     PublishResponse<Type>& out, const DecodeLimits& limits) {
     ByteReader r(body);
     if (auto error = read_packet_id(r, out.packet_id)) return error;
     if (version != ProtocolVersion::V5 || r.empty()) {
@@ -97,17 +97,19 @@ DecodeResult decode_publish_response(std::span<const uint8_t> body, ProtocolVers
     if (!valid) return protocol_error("reason code not allowed in this acknowledgement");
     out.reason_code = static_cast<ReasonCode>(reason);
     if (r.empty()) return std::nullopt;
-    if (auto error = read_properties(r, kAckProperties, out.properties)) return error;
+    if (auto error = read_properties(r, kAckProperties, out.properties, limits)) return error;
     return r.empty() ? DecodeResult{} : kTrailingBytes;
 }
 
 DecodeResult decode_subscribe(std::span<const uint8_t> body, ProtocolVersion version,
-                              Subscribe& out) {
+                              Subscribe& out, const DecodeLimits& limits) {
     const bool v5 = version == ProtocolVersion::V5;
     ByteReader r(body);
     if (auto error = read_packet_id(r, out.packet_id)) return error;
     if (v5) {
-        if (auto error = read_properties(r, kSubscribeProperties, out.properties)) return error;
+        if (auto error = read_properties(r, kSubscribeProperties, out.properties, limits)) {
+            return error;
+        }
     }
     if (r.empty()) {
         return protocol_error("SUBSCRIBE without topic filters [MQTT-3.8.3-3]");
@@ -162,11 +164,13 @@ DecodeResult decode_suback(std::span<const uint8_t> body, ProtocolVersion versio
 }
 
 DecodeResult decode_unsubscribe(std::span<const uint8_t> body, ProtocolVersion version,
-                                Unsubscribe& out) {
+                                Unsubscribe& out, const DecodeLimits& limits) {
     ByteReader r(body);
     if (auto error = read_packet_id(r, out.packet_id)) return error;
     if (version == ProtocolVersion::V5) {
-        if (auto error = read_properties(r, kUnsubscribeProperties, out.properties)) return error;
+        if (auto error = read_properties(r, kUnsubscribeProperties, out.properties, limits)) {
+            return error;
+        }
     }
     if (r.empty()) {
         return protocol_error("UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]");
@@ -206,7 +210,8 @@ DecodeResult decode_empty(std::span<const uint8_t> body) {
 // property length may be omitted when the Remaining Length is below 2.
 template <typename T>
 DecodeResult decode_reason_and_properties(std::span<const uint8_t> body, bool (*valid)(uint8_t),
-                                          detail::PropertySet allowed, T& out) {
+                                          detail::PropertySet allowed, T& out,
+                                          const DecodeLimits& limits) {
     ByteReader r(body);
     if (r.empty()) return std::nullopt;
     uint8_t reason;
@@ -214,7 +219,7 @@ DecodeResult decode_reason_and_properties(std::span<const uint8_t> body, bool (*
     if (!valid(reason)) return protocol_error("reason code not allowed in this packet");
     out.reason_code = static_cast<ReasonCode>(reason);
     if (r.empty()) return std::nullopt;
-    if (auto error = read_properties(r, allowed, out.properties)) return error;
+    if (auto error = read_properties(r, allowed, out.properties, limits)) return error;
     return r.empty() ? DecodeResult{} : kTrailingBytes;
 }
 
@@ -231,7 +236,7 @@ T& reset(Packet& out) {
 }  // namespace
 
 DecodeResult decode_publish(const FixedHeader& header, std::span<const uint8_t> body,
-                            ProtocolVersion version, Publish& out) {
+                            ProtocolVersion version, Publish& out, const DecodeLimits& limits) {
     out.dup = header.flags & 0x08;
     out.qos = static_cast<QoS>((header.flags >> 1) & 0x03);
     out.retain = header.flags & 0x01;
@@ -246,7 +251,9 @@ DecodeResult decode_publish(const FixedHeader& header, std::span<const uint8_t> 
         if (auto error = read_packet_id(r, out.packet_id)) return error;
     }
     if (version == ProtocolVersion::V5) {
-        if (auto error = read_properties(r, kPublishProperties, out.properties)) return error;
+        if (auto error = read_properties(r, kPublishProperties, out.properties, limits)) {
+            return error;
+        }
     }
     if (out.topic.empty()) {
         if (version != ProtocolVersion::V5) return malformed("empty Topic Name [MQTT-4.7.3-1]");
@@ -262,31 +269,31 @@ DecodeResult decode_publish(const FixedHeader& header, std::span<const uint8_t> 
 }
 
 DecodeResult decode_packet(const FixedHeader& header, std::span<const uint8_t> body,
-                           ProtocolVersion version, Packet& out) {
+                           ProtocolVersion version, Packet& out, const DecodeLimits& limits) {
     if (body.size() != header.remaining_length) {
         return malformed("body size differs from the Remaining Length");
     }
     switch (header.type) {
         case PacketType::Connect:
-            return decode_connect(header, body, reset<Connect>(out));
+            return decode_connect(header, body, reset<Connect>(out), limits);
         case PacketType::Connack:
             return decode_connack(body, version, reset<Connack>(out));
         case PacketType::Publish:
-            return decode_publish(header, body, version, reset<Publish>(out));
+            return decode_publish(header, body, version, reset<Publish>(out), limits);
         case PacketType::PubAck:
-            return decode_publish_response(body, version, out.emplace<PubAck>());
+            return decode_publish_response(body, version, out.emplace<PubAck>(), limits);
         case PacketType::PubRec:
-            return decode_publish_response(body, version, out.emplace<PubRec>());
+            return decode_publish_response(body, version, out.emplace<PubRec>(), limits);
         case PacketType::PubRel:
-            return decode_publish_response(body, version, out.emplace<PubRel>());
+            return decode_publish_response(body, version, out.emplace<PubRel>(), limits);
         case PacketType::PubComp:
-            return decode_publish_response(body, version, out.emplace<PubComp>());
+            return decode_publish_response(body, version, out.emplace<PubComp>(), limits);
         case PacketType::Subscribe:
-            return decode_subscribe(body, version, out.emplace<Subscribe>());
+            return decode_subscribe(body, version, out.emplace<Subscribe>(), limits);
         case PacketType::Suback:
             return decode_suback(body, version, out.emplace<Suback>());
         case PacketType::Unsubscribe:
-            return decode_unsubscribe(body, version, out.emplace<Unsubscribe>());
+            return decode_unsubscribe(body, version, out.emplace<Unsubscribe>(), limits);
         case PacketType::Unsuback:
             return decode_unsuback(body, version, out.emplace<Unsuback>());
         case PacketType::Pingreq:
@@ -299,14 +306,15 @@ DecodeResult decode_packet(const FixedHeader& header, std::span<const uint8_t> b
             auto& disconnect = out.emplace<Disconnect>();
             if (version != ProtocolVersion::V5) return decode_empty(body);
             return decode_reason_and_properties(body, valid_disconnect_reason,
-                                                kDisconnectProperties, disconnect);
+                                                kDisconnectProperties, disconnect, limits);
         }
         case PacketType::Auth: {
             auto& auth = out.emplace<Auth>();
             if (version != ProtocolVersion::V5) {
                 return malformed("AUTH exists only in MQTT 5 (reserved type 15)");
             }
-            return decode_reason_and_properties(body, valid_auth_reason, kAuthProperties, auth);
+            return decode_reason_and_properties(body, valid_auth_reason, kAuthProperties, auth,
+                                                limits);
         }
     }
     return malformed("reserved packet type");

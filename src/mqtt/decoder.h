@@ -64,6 +64,23 @@ struct DecodeError {
 // nullopt on success.
 using DecodeResult = std::optional<DecodeError>;
 
+// Bounds the server sets on what it decodes (config::MemoryLimits): a property block with
+// more User Properties than max_user_properties, or more bytes of their keys and values
+// together than max_user_property_bytes, is refused with one of the two errors below as soon
+// as the decoder sees it, so refusing it costs no more than the limit. The PUBLISH fields
+// before the properties (QoS, packet id) are set, for the engine's answer. The default is
+// no limit.
+struct DecodeLimits {
+    uint32_t max_user_properties = UINT32_MAX;
+    uint32_t max_user_property_bytes = UINT32_MAX;
+};
+// QuotaExceeded (0x97), "an implementation or administrative imposed limit has been
+// exceeded"; tell the two apart by `message` (the same pointer).
+inline constexpr DecodeError kTooManyUserProperties{
+    ReasonCode::QuotaExceeded, "more User Properties in one packet than the server allows"};
+inline constexpr DecodeError kUserPropertiesTooLarge{
+    ReasonCode::QuotaExceeded, "User Properties of one packet larger than the server allows"};
+
 enum class HeaderStatus : uint8_t { NeedMore, Complete, Error };
 
 struct HeaderResult {
@@ -89,16 +106,17 @@ HeaderResult decode_fixed_header(std::span<const uint8_t> data,
 // answers it with a 3.1.1-format CONNACK carrying ConnectReturnCode::UnacceptableProtocolVersion
 // (0x01) [MQTT-3.1.2-2] and closes; this is what 3.x clients understand, and a v5 client never
 // gets it since level 5 is supported.
-DecodeResult decode_connect(const FixedHeader& header, std::span<const uint8_t> body, Connect& out);
+DecodeResult decode_connect(const FixedHeader& header, std::span<const uint8_t> body, Connect& out,
+                            const DecodeLimits& limits = {});
 
 // The hot path: decodes a PUBLISH body into `out`, reusing its vectors' capacity.
 DecodeResult decode_publish(const FixedHeader& header, std::span<const uint8_t> body,
-                            ProtocolVersion version, Publish& out);
+                            ProtocolVersion version, Publish& out, const DecodeLimits& limits = {});
 
 // Decodes any packet type (CONNECT included, whose version comes from the packet) for a
 // connection speaking `version`. AUTH is refused unless version is V5.
 DecodeResult decode_packet(const FixedHeader& header, std::span<const uint8_t> body,
-                           ProtocolVersion version, Packet& out);
+                           ProtocolVersion version, Packet& out, const DecodeLimits& limits = {});
 
 // Decodes packets from a byte stream fed in pieces of any size; splitting the stream at any
 // byte offset yields the same packets. It owns a copy of the bytes not yet consumed.

@@ -25,12 +25,14 @@ size_t block_size(size_t props) {
     return varint_size(static_cast<uint32_t>(props)) + props;
 }
 
-// Resizes `out` for the whole packet, writes the fixed header and returns a writer positioned
-// at the body. One allocation at most per packet.
-ByteWriter begin_packet(std::vector<uint8_t>& out, uint8_t first, size_t body_size) {
+// Resizes `out` for the whole packet (but its last `omitted` bytes, which the caller sends
+// from elsewhere), writes the fixed header and returns a writer positioned at the body. One
+// allocation at most per packet.
+ByteWriter begin_packet(std::vector<uint8_t>& out, uint8_t first, size_t body_size,
+                        size_t omitted = 0) {
     const auto remaining = static_cast<uint32_t>(body_size);
     const size_t start = out.size();
-    out.resize(start + 1 + varint_size(remaining) + body_size);
+    out.resize(start + 1 + varint_size(remaining) + body_size - omitted);
     ByteWriter writer(out.data() + start);
     writer.u8(first);
     writer.varint(remaining);
@@ -118,17 +120,33 @@ void encode(const Connack& packet, ProtocolVersion version, std::vector<uint8_t>
     if (is_v5(version)) write_properties(w, packet.properties, props);
 }
 
-void encode(const Publish& packet, ProtocolVersion version, std::vector<uint8_t>& out) {
+namespace {
+
+// A PUBLISH, or all of it but the payload bytes (its Remaining Length counts them anyway).
+void encode_publish(const Publish& packet, ProtocolVersion version, std::vector<uint8_t>& out,
+                    bool with_payload) {
     const size_t props = is_v5(version) ? properties_size(packet.properties) : 0;
     const uint8_t flags =
         static_cast<uint8_t>((packet.dup ? 0x08 : 0) | (static_cast<uint8_t>(packet.qos) << 1) |
                              (packet.retain ? 0x01 : 0));
     ByteWriter w = begin_packet(out, first_byte(PacketType::Publish, flags),
-                                publish_body_size(packet, version, props));
+                                publish_body_size(packet, version, props),
+                                with_payload ? 0 : packet.payload.size());
     w.string(packet.topic);
     if (packet.qos != QoS::AtMostOnce) w.u16(packet.packet_id);
     if (is_v5(version)) write_properties(w, packet.properties, props);
-    w.raw(packet.payload);
+    if (with_payload) w.raw(packet.payload);
+}
+
+}  // namespace
+
+void encode(const Publish& packet, ProtocolVersion version, std::vector<uint8_t>& out) {
+    encode_publish(packet, version, out, true);
+}
+
+void encode_publish_head(const Publish& packet, ProtocolVersion version,
+                         std::vector<uint8_t>& out) {
+    encode_publish(packet, version, out, false);
 }
 
 void encode(const PubAck& packet, ProtocolVersion version, std::vector<uint8_t>& out) {

@@ -43,6 +43,11 @@ void encode(const Disconnect& packet, ProtocolVersion version, std::vector<uint8
 void encode(const Auth& packet, ProtocolVersion version, std::vector<uint8_t>& out);
 void encode(const Packet& packet, ProtocolVersion version, std::vector<uint8_t>& out);
 
+// encode() without the payload bytes: the fixed header (whose Remaining Length counts the
+// payload), the variable header and the properties. The caller sends packet.payload right
+// after these bytes, from where it is: a large payload needs no copy per receiver.
+void encode_publish_head(const Publish& packet, ProtocolVersion version, std::vector<uint8_t>& out);
+
 // The exact number of bytes encode() appends (fixed header included).
 size_t encoded_size(const Publish& packet, ProtocolVersion version);
 size_t encoded_size(const Packet& packet, ProtocolVersion version);

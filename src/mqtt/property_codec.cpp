@@ -56,7 +56,9 @@ DecodeResult read_binary(ByteReader& r, std::optional<std::string_view>& slot) {
     return store_once(slot, value);
 }
 
-DecodeResult read_one(ByteReader& r, PropertyId id, PropertySet allowed, Properties& out) {
+// `user_property_bytes`: the keys and values of the block's User Properties so far.
+DecodeResult read_one(ByteReader& r, PropertyId id, PropertySet allowed, Properties& out,
+                      const DecodeLimits& limits, uint64_t& user_property_bytes) {
     switch (id) {
         case PayloadFormatIndicator:
             return read_byte(r, out.payload_format_indicator, true);
@@ -130,8 +132,15 @@ DecodeResult read_one(ByteReader& r, PropertyId id, PropertySet allowed, Propert
         case RetainAvailable:
             return read_byte(r, out.retain_available, true);
         case UserProperty: {
+            if (out.user_properties.size() >= limits.max_user_properties) {
+                return kTooManyUserProperties;
+            }
             std::string_view key, value;
             if (!r.read_utf8(key) || !r.read_utf8(value)) return kTruncated;
+            user_property_bytes += key.size() + value.size();
+            if (user_property_bytes > limits.max_user_property_bytes) {
+                return kUserPropertiesTooLarge;
+            }
             out.user_properties.emplace_back(key, value);
             return std::nullopt;
         }
@@ -154,10 +163,12 @@ DecodeResult read_one(ByteReader& r, PropertyId id, PropertySet allowed, Propert
 
 }  // namespace
 
-DecodeResult read_properties(ByteReader& reader, PropertySet allowed, Properties& out) {
+DecodeResult read_properties(ByteReader& reader, PropertySet allowed, Properties& out,
+                             const DecodeLimits& limits) {
     uint32_t length;
     ByteReader block(std::span<const uint8_t>{});
     if (!reader.read_varint(length) || !reader.split(length, block)) return kMalformedLength;
+    uint64_t user_property_bytes = 0;
     while (!block.empty()) {
         uint32_t raw_id;
         // The identifier is a variable byte integer; every defined one fits in one byte.
@@ -167,7 +178,8 @@ DecodeResult read_properties(ByteReader& reader, PropertySet allowed, Properties
             return DecodeError{ReasonCode::MalformedPacket,
                                "property identifier is unknown or not allowed in this packet"};
         }
-        if (auto error = read_one(block, static_cast<PropertyId>(raw_id), allowed, out)) {
+        if (auto error = read_one(block, static_cast<PropertyId>(raw_id), allowed, out, limits,
+                                  user_property_bytes)) {
             return error;
         }
     }

@@ -47,8 +47,10 @@ inline constexpr auto kDisconnectProperties = PropertySet{
 inline constexpr auto kAuthProperties = PropertySet{
     bit(AuthenticationMethod) | bit(AuthenticationData) | bit(ReasonString) | bit(UserProperty)};
 
-// Reads a property length and the properties it covers into `out` (which must be empty).
-DecodeResult read_properties(ByteReader& reader, PropertySet allowed, Properties& out);
+// Reads a property length and the properties it covers into `out` (which must be empty),
+// refusing User Properties beyond `limits` (decoder.h).
+DecodeResult read_properties(ByteReader& reader, PropertySet allowed, Properties& out,
+                             const DecodeLimits& limits = {});
 
 // Writes the property length and the properties (order: by identifier, user properties in
 // their order). `size` must be properties_size(properties).

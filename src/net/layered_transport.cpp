@@ -110,6 +110,9 @@ IoResult LayeredTransport::read(std::uint8_t* data, std::size_t capacity) {
             return {IoResult::Status::ok, n, 0};
         }
         if (end_ != End::None) return report_end();
+        // The client is not taking our replies: read no more for it now (the connection
+        // decides from pending_output_size() whether to stop reading altogether).
+        if (pending_.size() >= kPendingLimit) break;
     }
     return {IoResult::Status::would_block, 0, 0};
 }

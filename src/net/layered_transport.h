@@ -56,7 +56,10 @@ struct TransportStack {
 class LayeredTransport final : public Transport {
   public:
     // Encoded output above this many bytes makes write() say would_block, so the broker's
-    // own output limit (and its back-pressure on publishers) keeps working.
+    // own output limit (and its back-pressure on publishers) keeps working; and read() stops
+    // reading more from the socket, so the replies of the layers (pongs) a client that does
+    // not read them provokes grow by one socket read at most before the connection's own
+    // limit stops reading altogether.
     static constexpr std::size_t kPendingLimit = 64 * 1024;
     // TLS may release one buffered partial record (at most 16 KiB + 256) on top of what a
     // read brings: read() reads at most `capacity - kDecodeReserve` raw bytes so that all
@@ -78,6 +81,7 @@ class LayeredTransport final : public Transport {
     void shutdown_write() noexcept override;
     const std::string& peer_address() const override { return peer_; }
     bool has_pending_output() const override { return !pending_.empty(); }
+    std::size_t pending_output_size() const override { return pending_.size(); }
     IoResult flush() override { return send_pending(); }
     bool has_buffered_input() const override {
         return !carry_.empty() || (end_ != End::None && !end_reported_);

@@ -70,6 +70,10 @@ class Transport {
     // Encoded bytes waiting for the socket (TLS records, WebSocket frames): include EPOLLOUT
     // in the interest while true, and call flush() on EPOLLOUT before writing more.
     virtual bool has_pending_output() const { return false; }
+    // How many encoded bytes wait for the socket: what a client that does not read makes
+    // the layers hold (WebSocket pongs, TLS records). The connection stops reading while its
+    // own output and these together are over its limit.
+    virtual std::size_t pending_output_size() const { return 0; }
     // Sends pending output; `ok` once all of it is out, `would_block` when the socket is full.
     virtual IoResult flush() { return {}; }
     // True when read() has something to report without a socket event: its last call

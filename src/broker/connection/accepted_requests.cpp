@@ -7,22 +7,25 @@
 
 namespace akasa::broker {
 
-void publish_accepted(Worker& worker, const mqtt::Publish& publish, std::string_view topic,
-                      SessionId publisher) {
+bool publish_accepted(Worker& worker, const mqtt::Publish& publish, std::string_view topic,
+                      SessionId publisher, bool all_or_nothing) {
     auto message = Message::from_publish(publish, topic, publisher, worker.now());
     if (publish.retain) {
         const bool clear = publish.payload.empty();
+        bool stored = true;
         if (clear) {
             worker.context().retained.erase(topic);
         } else {
-            worker.context().retained.set(topic, message);
+            stored = worker.store_retained(message);
         }
+        if (!stored && all_or_nothing) return false;
         // In the iteration's batch, committed before the PUBACK / PUBREC leaves.
-        if (auto* persist = worker.persist()) {
+        if (auto* persist = worker.persist(); persist && stored) {
             persist->retained_changed(topic, clear ? nullptr : message, worker.now());
         }
     }
     worker.route(message);
+    return true;
 }
 
 SubscribeResult subscribe_accepted(Worker& worker, Session& session, std::string_view filter,

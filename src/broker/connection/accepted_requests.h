@@ -19,9 +19,12 @@ class Worker;
 
 // A PUBLISH from `publisher` that passed every check: the retained store (an empty payload
 // clears the topic [MQTT-3.3.1-6/7]) and its stored copy when publish.retain, then routing
-// (which stores queued copies for stored sessions).
-void publish_accepted(Worker& worker, const mqtt::Publish& publish, std::string_view topic,
-                      SessionId publisher);
+// (which stores queued copies for stored sessions). A retained message the retained store
+// refuses (max_retained_messages / max_retained_bytes: Worker::store_retained) is not
+// stored; with `all_or_nothing` the PUBLISH is then not routed either and false is returned
+// (the caller refuses it), otherwise it is routed to the current subscribers.
+bool publish_accepted(Worker& worker, const mqtt::Publish& publish, std::string_view topic,
+                      SessionId publisher, bool all_or_nothing = false);
 
 // A subscription that passed every check: into the index, the session and the store.
 // Returns what the index did (Retain Handling 1 needs it [MQTT-3.3.1-10]).

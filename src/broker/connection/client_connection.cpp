@@ -76,6 +76,9 @@ void ClientConnection::read_input() {
     const auto result = transport_->read(scratch.data(), scratch.size());
     switch (result.status) {
         case net::IoResult::Status::would_block:
+            // Even without MQTT bytes the read may have made the transport answer (pongs):
+            // a client that takes none of it is read no more.
+            hold_reading_if_output_full();
             return;
         case net::IoResult::Status::closed:
             close(CloseReason{"connection closed by the client", std::nullopt, true});
@@ -97,6 +100,7 @@ void ClientConnection::read_input() {
     if (state_ == State::Closed) return;
     // Layer replies the socket did not take (TLS handshake, WebSocket pong): flush later.
     if (transport_->has_pending_output()) worker_->mark_dirty(*this);
+    hold_reading_if_output_full();
     // A layer ended right behind the bytes just handled: no socket event would report it.
     if (!input_paused() && !migrating_ && transport_->has_buffered_input()) {
         read_input();
@@ -115,12 +119,7 @@ void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
         input_.append(fresh);
         process_buffered_input();
     }
-    if (state_ != State::Closed && output_full() && !reading_paused_) {
-        // This client does not read what we send (acks, deliveries): stop reading its
-        // publishes until its output drains, instead of buffering without bound.
-        reading_paused_ = true;
-        update_interest();
-    }
+    if (state_ != State::Closed) hold_reading_if_output_full();
     ClientConnection* congested = throttle.reader_must_wait_for();
     if (state_ != State::Closed && congested && congested != this && !paused_for_subscribers_) {
         paused_for_subscribers_ = true;
@@ -133,6 +132,28 @@ void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
         throttle.add_paused_for_remote(*this, remote);
         update_interest();
     }
+}
+
+void ClientConnection::hold_reading_if_output_full() {
+    if (reading_paused_ || state_ == State::Closed) return;
+    if (unsent_output() < worker_->limits().output_pause) return;
+    // This client does not read what we send (answers, deliveries, pongs): stop reading
+    // from it until its output drains (flush), instead of buffering without bound.
+    reading_paused_ = true;
+    update_interest();
+}
+
+bool ClientConnection::output_full() const {
+    return pending_output() >= worker_->limits().output_pause;
+}
+
+bool ClientConnection::output_fits(const Message& message) const {
+    const std::size_t pending = pending_output();
+    if (pending + message.size <= worker_->limits().output) return true;
+    // Beyond the limit one message still goes, so that no message is too large for a client
+    // that reads: into an empty output, or, when its payload is sent by reference (it costs
+    // no copy: the message exists anyway), when no other such payload waits.
+    return message.payload.size() >= kReferencedPayload ? !refs_ || refs_->empty() : pending == 0;
 }
 
 bool ClientConnection::must_wait_for_subscriber() const {
@@ -162,7 +183,7 @@ bool ClientConnection::congested() const {
 }
 
 bool ClientConnection::drained() const {
-    if (out_.size() - out_sent_ >= kOutputLimit / 2) return false;
+    if (pending_output() >= worker_->limits().output_pause / 2) return false;
     if (!session_) return true;
     return session_->outbox.pending_size() < congestion_queue() / 4;
 }
@@ -229,10 +250,45 @@ const std::string& ClientConnection::client_id() const {
     return session_ ? session_->client_id() : kNone;
 }
 
+bool ClientConnection::set_inbound_alias(std::uint16_t alias, std::string_view topic) {
+    if (!topic_aliases_) topic_aliases_ = std::make_unique<InboundAliases>();
+    auto& aliases = *topic_aliases_;
+    const auto it = aliases.topics.find(alias);
+    const std::size_t bytes =
+        aliases.bytes - (it == aliases.topics.end() ? 0 : it->second.size()) + topic.size();
+    if (bytes > worker_->limits().topic_alias_bytes) {
+        // The client decides which aliases exist [MQTT-3.3.2-12]: forgetting one would break
+        // its later PUBLISHes, so the connection ends with the reason.
+        worker_->limit_hit(MemoryLimit::TopicAliasBytes,
+                           "closing connection of client {} from {}: its Topic Aliases would "
+                           "hold {} bytes of topics",
+                           client_id(), peer(), bytes);
+        close(CloseReason{"Quota exceeded: Topic Aliases hold more than max_topic_alias_bytes",
+                          ReasonCode::QuotaExceeded, true});
+        return false;
+    }
+    if (it == aliases.topics.end()) {
+        aliases.topics.emplace(alias, std::string(topic));
+    } else {
+        it->second.assign(topic);
+    }
+    aliases.bytes = bytes;
+    return true;
+}
+
+void ClientConnection::count_user_property_refusal(const mqtt::DecodeError& error) {
+    const MemoryLimit limit = error.message == mqtt::kTooManyUserProperties.message
+                                  ? MemoryLimit::UserProperties
+                                  : MemoryLimit::UserPropertyBytes;
+    worker_->limit_hit(limit, "refused a packet of client {} from {}: {}",
+                       client_id().empty() ? "(not connected)" : client_id(), peer(),
+                       error.message);
+}
+
 const std::string* ClientConnection::inbound_alias(std::uint16_t alias) const {
     if (!topic_aliases_) return nullptr;
-    const auto it = topic_aliases_->find(alias);
-    return it == topic_aliases_->end() ? nullptr : &it->second;
+    const auto it = topic_aliases_->topics.find(alias);
+    return it == topic_aliases_->topics.end() ? nullptr : &it->second;
 }
 
 std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
@@ -287,7 +343,9 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
         return;
     }
     mqtt::Packet& packet = worker_->packet_scratch();
-    if (auto error = mqtt::decode_packet(header, body, version_, packet)) {
+    if (auto error =
+            mqtt::decode_packet(header, body, version_, packet, worker_->limits().decode)) {
+        if (error->reason == ReasonCode::QuotaExceeded) count_user_property_refusal(*error);
         protocol_violation(error->reason, error->message);
         return;
     }
@@ -335,7 +393,16 @@ void ClientConnection::protocol_violation(ReasonCode reason, const char* why) {
 void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
                                       std::span<const std::uint8_t> body) {
     mqtt::Publish& publish = worker_->publish_scratch();
-    if (auto error = mqtt::decode_publish(header, body, version_, publish)) {
+    if (auto error =
+            mqtt::decode_publish(header, body, version_, publish, worker_->limits().decode)) {
+        if (error->reason == ReasonCode::QuotaExceeded) {
+            // Too many User Properties (max_user_properties / max_user_property_bytes):
+            // refused like a PUBLISH the server does not accept, 0x97 Quota exceeded in the
+            // PUBACK / PUBREC; a QoS 0 one cannot be answered, so the client is told why in a
+            // DISCONNECT (as for an invalid payload format).
+            count_user_property_refusal(*error);
+            if (publish.qos != QoS::AtMostOnce) return refuse_publish(publish, error->reason);
+        }
         protocol_violation(error->reason, error->message);
         return;
     }
@@ -363,10 +430,7 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
                                       "Topic Alias out of range [MQTT-3.3.2-9]");
         }
         if (!topic.empty()) {
-            if (!topic_aliases_) {
-                topic_aliases_ = std::make_unique<std::unordered_map<std::uint16_t, std::string>>();
-            }
-            (*topic_aliases_)[alias].assign(topic);
+            if (!set_inbound_alias(alias, topic)) return;  // closed: max_topic_alias_bytes
         } else if (const std::string* known = inbound_alias(alias)) {
             topic = *known;
         } else {
@@ -444,7 +508,19 @@ void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_
         }
     }
 
-    publish_accepted(*worker_, publish, topic, session_->id());  // accepted_requests.h
+    // A v5 QoS 1/2 PUBLISH whose retained message the retained store cannot take is
+    // refused whole (0x97 Quota exceeded, not routed): the client learns it failed and may
+    // try again. A 3.x or QoS 0 one cannot be told: it still reaches the subscribers.
+    const bool all_or_nothing = v5 && publish.qos != QoS::AtMostOnce;
+    if (!publish_accepted(*worker_, publish, topic, session_->id(), all_or_nothing)) {
+        if (publish.qos == QoS::ExactlyOnce) {  // no PUBREL follows a PUBREC with an error
+            session_->remove_awaiting_release(publish.packet_id);
+            if (auto* persist = worker_->persist()) {
+                persist->qos2_released(*session_, publish.packet_id);
+            }
+        }
+        return refuse_publish(publish, ReasonCode::QuotaExceeded);
+    }
 
     if (publish.qos == QoS::AtLeastOnce) {
         send(mqtt::PubAck{publish.packet_id, ReasonCode::Success, {}});
@@ -546,6 +622,16 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
         if (!config.wildcard_subscription_available &&
             plain.find_first_of("+#") != std::string_view::npos) {
             refuse(ReasonCode::WildcardSubscriptionsNotSupported);
+            continue;
+        }
+        if (session_->subscriptions.size() >= worker_->limits().subscriptions &&
+            !session_->subscriptions.contains(filter)) {
+            // A new filter past max_subscriptions_per_client (replacing one always works).
+            worker_->limit_hit(MemoryLimit::Subscriptions,
+                               "refused a subscription of client {} to {}: it holds {} "
+                               "subscriptions",
+                               client_id(), filter.substr(0, 128), session_->subscriptions.size());
+            refuse(ReasonCode::QuotaExceeded);
             continue;
         }
         const auto granted = std::min<std::uint8_t>(static_cast<std::uint8_t>(topic.options.qos),
@@ -764,7 +850,7 @@ template void ClientConnection::send<mqtt::Auth>(const mqtt::Auth&);
 
 void ClientConnection::write_publish(std::span<const std::uint8_t> bytes,
                                      std::size_t packet_id_offset, std::uint16_t packet_id,
-                                     bool dup) {
+                                     bool dup, const MessagePtr* payload_from) {
     const std::size_t start = out_.size();
     out_.insert(out_.end(), bytes.begin(), bytes.end());
     if (packet_id != 0) {
@@ -772,6 +858,10 @@ void ClientConnection::write_publish(std::span<const std::uint8_t> bytes,
         out_[start + packet_id_offset + 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
     }
     if (dup) out_[start] |= 0x08;
+    if (payload_from) {
+        if (!refs_) refs_ = std::make_unique<ReferencedPayloads>();
+        refs_->add(out_.size(), *payload_from);
+    }
     // QoS 2: sent before its publisher's PUBREC is stored, a crash would deliver it twice
     // (the publisher sends it again as a new message).
     if ((out_[start] & 0x06) == 0x04) awaits_store();
@@ -797,28 +887,35 @@ void ClientConnection::deliver(Delivery&& delivery) {
     }
     auto& counters = worker_->counters();
     auto& outbox = session_->outbox;
+    const Message& message = *delivery.message;
     if (delivery.qos == QoS::AtMostOnce) {
         if (outbox.pending_size() > 0) {
             // Behind queued QoS 1/2 messages, to keep the publisher's order.
-            if (!outbox.enqueue(std::move(delivery),
-                                worker_->config().max_in_mem_pending_messages)) {
-                counters.add(counters.dropped_qos0);
+            const std::size_t limit = worker_->config().max_in_mem_pending_messages;
+            if (!outbox.enqueue(std::move(delivery), limit, worker_->limits().queue_bytes)) {
+                if (outbox.pending_size() >= limit) {
+                    counters.add(counters.dropped_qos0);
+                } else {
+                    worker_->count_queue_drop(*session_, /*over_bytes=*/true);
+                }
             }
             return;
         }
-        if (output_full()) {
-            // Past the hard limit the client is not reading at all: drop rather than stall
-            // every publisher for one stuck subscriber.
-            if (out_.size() - out_sent_ >= kOutputHardLimit) {
-                counters.add(counters.dropped_qos0);
-                return;
-            }
-            report_congestion();
+        if (!output_fits(message)) {
+            // Past max_output_buffer_bytes the client is not reading at all: drop rather
+            // than hold its messages or stall every publisher for one stuck subscriber.
+            counters.add(counters.dropped_qos0);
+            worker_->limit_hit(MemoryLimit::OutputBuffer,
+                               "dropping QoS 0 messages for client {} from {}: {} bytes of "
+                               "output it has not taken",
+                               client_id(), peer(), pending_output());
+            return;
         }
+        if (output_full()) report_congestion();
         worker_->write_delivery(*this, delivery, 0, false);
         return;
     }
-    if (sends_at_once()) {
+    if (sends_at_once(message)) {
         auto& entry = outbox.start(std::move(delivery), worker_->now());
         if (auto* persist = worker_->persist())
             persist->inflight_started(*session_, entry, worker_->now());
@@ -832,9 +929,10 @@ void ClientConnection::deliver(Delivery&& delivery) {
     const bool stalled = congested_since_ != Clock::time_point{} &&
                          worker_->now() - congested_since_ >= kStalledAfter;
     if (!stalled && !session_->stored) limit *= kInTransitAllowance;
-    const bool queued = outbox.enqueue(std::move(delivery), limit);
+    const bool queued = outbox.enqueue(std::move(delivery), limit, worker_->limits().queue_bytes);
     if (!queued) {
-        worker_->count_queue_drop(*session_);  // a full queue: the client is stuck
+        // A full queue: the client is stuck.
+        worker_->count_queue_drop(*session_, outbox.pending_size() < limit);
         if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
     }
     // Also after a drop: the publisher that sent it pauses (unless this client stalled),
@@ -842,9 +940,10 @@ void ClientConnection::deliver(Delivery&& delivery) {
     if (!queued || congested()) report_congestion();
 }
 
-bool ClientConnection::sends_at_once() const {
+bool ClientConnection::sends_at_once(const Message& message) const {
     const auto& outbox = session_->outbox;
-    return outbox.pending_size() == 0 && outbox.has_window_room(window_) && !output_full();
+    return outbox.pending_size() == 0 && outbox.has_window_room(window_) && !output_full() &&
+           output_fits(message);
 }
 
 void ClientConnection::pump() {
@@ -852,7 +951,8 @@ void ClientConnection::pump() {
     if (!session_ || state_ != State::Connected || worker_->shutting_down()) return;
     auto& outbox = session_->outbox;
     std::size_t expired = 0;
-    while (outbox.pending_size() > 0 && outbox.has_window_room(window_) && !output_full()) {
+    while (outbox.pending_size() > 0 && outbox.has_window_room(window_) && !output_full() &&
+           output_fits(*outbox.front_pending()->message)) {
         auto next = outbox.next_pending(worker_->now(), expired);
         if (!next) break;
         if (hooks_ && !hook_may_deliver(*next->message)) {  // queued while offline
@@ -907,13 +1007,18 @@ void ClientConnection::resend_inflight() {
     }
 }
 
+void ClientConnection::discard_output() {
+    out_.clear();
+    out_sent_ = 0;
+    refs_.reset();
+}
+
 void ClientConnection::flush() {
     if (state_ == State::Closed) return;
     // No acknowledgement leaves before the store holds what it stands for (persist_writer.h).
     if (output_awaits_store_) {
         if (waits_for_store() && !worker_->commit_persistence()) {
-            out_.clear();
-            out_sent_ = 0;
+            discard_output();
             close(CloseReason{"the persistent store refused a write", std::nullopt, true});
             return;
         }
@@ -924,37 +1029,57 @@ void ClientConnection::flush() {
         const auto sent = transport_->flush();
         if (sent.status == net::IoResult::Status::closed ||
             sent.status == net::IoResult::Status::error) {
-            out_.clear();
-            out_sent_ = 0;
+            discard_output();
             close(CloseReason{"connection lost while writing", std::nullopt, true});
             return;
         }
     }
     auto& counters = worker_->counters();
-    const std::size_t sent_before = out_sent_;
-    while (out_sent_ < out_.size()) {
-        const auto result = transport_->write(out_.data() + out_sent_, out_.size() - out_sent_);
+    std::size_t written = 0;
+    for (;;) {
+        // The buffer up to the next referenced payload (or to its end), then that payload.
+        const bool payload_next = refs_ && !refs_->empty() && out_sent_ == refs_->front_at();
+        std::span<const std::uint8_t> chunk;
+        if (payload_next) {
+            chunk = refs_->front_rest();
+        } else {
+            const std::size_t end = refs_ && !refs_->empty() ? refs_->front_at() : out_.size();
+            if (out_sent_ == end) break;
+            chunk = {out_.data() + out_sent_, end - out_sent_};
+        }
+        const auto result = transport_->write(chunk.data(), chunk.size());
         if (result.status == net::IoResult::Status::ok) {
-            out_sent_ += result.bytes;
+            if (payload_next) {
+                refs_->sent(result.bytes);
+            } else {
+                out_sent_ += result.bytes;
+            }
+            written += result.bytes;
             counters.add(counters.bytes_out, result.bytes);
             continue;
         }
         if (result.status == net::IoResult::Status::would_block) break;
-        out_.clear();
-        out_sent_ = 0;
+        discard_output();
         close(CloseReason{"connection lost while writing", std::nullopt, true});
         return;
     }
     // A congested client that takes bytes is slow, not stalled: its stall clock restarts
     // (a busy fan-in subscriber may stay above the drained mark for long while it reads).
-    if (out_sent_ > sent_before && congested_since_ != Clock::time_point{})
-        congested_since_ = worker_->now();
-    if (out_sent_ == out_.size()) {
+    if (written > 0 && congested_since_ != Clock::time_point{}) congested_since_ = worker_->now();
+    if (out_sent_ == out_.size() && (!refs_ || refs_->empty())) {
         out_.clear();
         out_sent_ = 0;
+        refs_.reset();
         if (out_.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(out_);
+    } else if (out_sent_ >= 64 * 1024 && out_sent_ >= out_.size() / 2) {
+        // A client that takes its output but never all of it: drop what it took, so that
+        // the buffer holds what it has not taken, not everything it ever got.
+        out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_sent_));
+        if (refs_) refs_->rebase(out_sent_);
+        out_sent_ = 0;
     }
-    if (reading_paused_ && !output_full() && !worker_->shutting_down() && !waiting_for_answer()) {
+    if (reading_paused_ && unsent_output() < worker_->limits().output_pause &&
+        !worker_->shutting_down() && !waiting_for_answer()) {
         reading_paused_ = false;
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }

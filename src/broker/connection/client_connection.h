@@ -17,6 +17,7 @@
 
 #include "broker/connection/auth_exchange.h"
 #include "broker/connection/connect_request.h"
+#include "broker/connection/referenced_payloads.h"
 #include "broker/hooks/hook_session.h"
 #include "broker/mqtt5/mqtt5_topic_aliases.h"
 #include "broker/routing/message.h"
@@ -46,12 +47,17 @@ class ClientConnection final : public net::IoHandler {
   public:
     enum class State : std::uint8_t { AwaitingConnect, Connected, Closed };
 
-    // Output above this many bytes counts as "full": QoS 0 is dropped for this client,
-    // QoS 1/2 wait in the session queue, and reading from this client pauses.
+    // Output above this many bytes (or half of max_output_buffer_bytes when that is less:
+    // Worker::output_soft_limit) counts as "full": QoS 1/2 wait in the session queue, the
+    // publishers feeding this client are paused (publisher_throttle.h), and reading from
+    // this client pauses, whatever filled the output (answers, deliveries, the transport's
+    // own replies such as WebSocket pongs), before CONNECT too. QoS 0 messages the paused
+    // publishers had already sent are still taken up to max_output_buffer_bytes, then
+    // dropped.
     static constexpr std::size_t kOutputLimit = 1 << 20;
-    // Past kOutputLimit the publishers feeding this client are paused (publisher_throttle.h);
-    // QoS 0 messages they had already sent are still taken up to this bound, then dropped.
-    static constexpr std::size_t kOutputHardLimit = 8 << 20;
+    // Payloads from this size on are sent from the message rather than copied into the
+    // output (referenced_payloads.h). Below it a copy is cheaper than a write of its own.
+    static constexpr std::size_t kReferencedPayload = 64 * 1024;
     // A subscriber congested this long without draining is stalled: it no longer pauses
     // the publishers feeding it.
     static constexpr std::chrono::seconds kStalledAfter{2};
@@ -91,9 +97,9 @@ class ClientConnection final : public net::IoHandler {
 
     // Sends or queues one delivery for this connection's session.
     void deliver(Delivery&& delivery);
-    // A QoS 1/2 delivery now would be sent at once (no queue ahead of it, window and output
-    // room), not queued.
-    bool sends_at_once() const;
+    // A QoS 1/2 delivery of `message` now would be sent at once (no queue ahead of it,
+    // window and output room), not queued.
+    bool sends_at_once(const Message& message) const;
     // Writes buffered output once; arms EPOLLOUT if the socket is full.
     void flush();
     // Ends the connection: optional v5 DISCONNECT, will handling, session detach, log line.
@@ -119,14 +125,27 @@ class ClientConnection final : public net::IoHandler {
     // stored session (published after the restart, docs/persistence.md).
     MessagePtr take_will_for_shutdown();
     bool has_pending_output() const {
-        return out_sent_ < out_.size() || transport_->has_pending_output();
+        return out_sent_ < out_.size() || (refs_ && !refs_->empty()) ||
+               transport_->has_pending_output();
     }
     // The old connection of a session taken over by a new one [MQTT-3.1.4-3].
     void close_for_takeover();
     // Encoded PUBLISH bytes (from the worker's encode-once cache) with this id patched in.
+    // With `payload_from`, `bytes` is the PUBLISH up to its payload, and the payload follows
+    // from that message, not copied (referenced_payloads.h).
     void write_publish(std::span<const std::uint8_t> bytes, std::size_t packet_id_offset,
-                       std::uint16_t packet_id, bool dup);
-    bool output_full() const { return out_.size() - out_sent_ >= kOutputLimit; }
+                       std::uint16_t packet_id, bool dup, const MessagePtr* payload_from = nullptr);
+    // Output the client has not taken yet: copied bytes and referenced payloads.
+    std::size_t pending_output() const {
+        return out_.size() - out_sent_ + (refs_ ? refs_->bytes() : 0);
+    }
+    // Past the soft limit (kOutputLimit): see there.
+    bool output_full() const;
+    // `message` may be written now without taking the output past max_output_buffer_bytes.
+    // An empty output takes any one message, and a large payload (sent by reference) is
+    // taken when no other is waiting, so a client that reads gets messages of any size while
+    // one that does not holds at most the limit plus one.
+    bool output_fits(const Message& message) const;
     // Output or queue past the point where the publishers feeding this client pause.
     bool congested() const;
     std::size_t congestion_queue() const;  // the queue limit congestion is measured against
@@ -158,6 +177,14 @@ class ClientConnection final : public net::IoHandler {
     friend class Worker;
 
     void read_input();
+    // What this client has not taken, the transport's encoded bytes included.
+    std::size_t unsent_output() const {
+        return pending_output() + transport_->pending_output_size();
+    }
+    // Stops reading while unsent_output() is past the soft limit (flush() resumes).
+    void hold_reading_if_output_full();
+    // Forgets all output (the connection is lost).
+    void discard_output();
     // Reading is held: by our own full output, a congested local subscriber, or remote ones.
     bool input_paused() const {
         return reading_paused_ || paused_for_subscribers_ || remote_pauses_ > 0;
@@ -241,6 +268,11 @@ class ClientConnection final : public net::IoHandler {
     bool filter_within_limits(std::string_view filter, std::string_view packet) const;
     // The topic a v5 client bound to `alias` earlier, or null.
     const std::string* inbound_alias(std::uint16_t alias) const;
+    // Binds `alias` to `topic`; false (the connection closed, DISCONNECT 0x97) when the
+    // aliases would hold more than max_topic_alias_bytes.
+    bool set_inbound_alias(std::uint16_t alias, std::string_view topic);
+    // A packet refused for its User Properties (mqtt::DecodeLimits): counted and logged.
+    void count_user_property_refusal(const mqtt::DecodeError& error);
 
     void send_inflight(InflightEntry& entry, bool dup);
     void send_publish(Delivery& delivery, std::uint16_t packet_id, bool dup);
@@ -301,6 +333,9 @@ class ClientConnection final : public net::IoHandler {
     net::ByteBuffer input_;  // unparsed tail of earlier reads (usually empty)
     std::vector<std::uint8_t> out_;
     std::size_t out_sent_ = 0;
+    // Large payloads sent from their messages (referenced_payloads.h); allocated by the
+    // first one.
+    std::unique_ptr<ReferencedPayloads> refs_;
 
     Clock::time_point congested_since_{};  // start of the current congestion; {} when none
     Clock::time_point connected_at_;
@@ -309,8 +344,13 @@ class ClientConnection final : public net::IoHandler {
 
     // v5 inbound topic aliases (a map, not a vector indexed by alias: one PUBLISH with
     // alias 65535 must not cost 65,535 empty strings), allocated by the first alias: an
-    // empty map is 56 bytes on every idle connection.
-    std::unique_ptr<std::unordered_map<std::uint16_t, std::string>> topic_aliases_;
+    // empty map is 56 bytes on every idle connection. `bytes`: the topics' bytes, held to
+    // max_topic_alias_bytes (65,535 aliases of 65,535-byte topics would be 4 GiB).
+    struct InboundAliases {
+        std::unordered_map<std::uint16_t, std::string> topics;
+        std::size_t bytes = 0;
+    };
+    std::unique_ptr<InboundAliases> topic_aliases_;
     std::unique_ptr<OutboundTopicAliases> topic_aliases_out_;  // allocated when allowed
     std::unique_ptr<AuthExchange> auth_;  // v5 enhanced authentication, when CONNECT asked
     std::unique_ptr<HookSession> hooks_;  // from CONNECT on, when any hook is configured

@@ -66,7 +66,8 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
                                       std::span<const std::uint8_t> body, bool password_checked) {
     const auto& config = worker_->config();
     mqtt::Connect connect;
-    if (auto error = mqtt::decode_connect(header, body, connect)) {
+    if (auto error = mqtt::decode_connect(header, body, connect, worker_->limits().decode)) {
+        if (error->reason == ReasonCode::QuotaExceeded) count_user_property_refusal(*error);
         if (error->reason == ReasonCode::UnsupportedProtocolVersion) {
             // Answered in the 3.1.1 format, which 3.x clients understand [MQTT-3.1.2-2].
             refuse_connect(ProtocolVersion::V311, ReasonCode::UnsupportedProtocolVersion,
@@ -111,6 +112,13 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         connect.client_id.size() > 23) {
         return refuse_connect(version, ReasonCode::ClientIdentifierNotValid,
                               "3.1 client id longer than 23 characters");
+    }
+    if (connect.client_id.size() > worker_->limits().client_id_length) {
+        worker_->limit_hit(MemoryLimit::ClientIdLength,
+                           "refused connection from {}: its client id has {} bytes", peer(),
+                           connect.client_id.size());
+        return refuse_connect(version, ReasonCode::ClientIdentifierNotValid,
+                              "client id longer than max_client_id_length");
     }
     if (connect.client_id.empty()) {
         if (version == ProtocolVersion::V31) {

@@ -72,7 +72,8 @@ void ClientConnection::park(ParkedPacket&& parked) {
 
 void ClientConnection::unpark_and_continue() {
     if (state_ == State::Closed || hook_waiting()) return;
-    reading_paused_ = output_full();
+    reading_paused_ = false;
+    hold_reading_if_output_full();
     if (migrating_) {
         // attach() handed the session to another worker: the connection follows it there
         // and reads again once it arrived (Worker::adopt).

@@ -34,7 +34,8 @@ void ClientConnection::handle_packet_while_authenticating(const mqtt::FixedHeade
                               "[MQTT-3.1.2-30]");
     }
     mqtt::Packet& packet = worker_->packet_scratch();
-    if (auto error = mqtt::decode_packet(header, body, version_, packet)) {
+    if (auto error =
+            mqtt::decode_packet(header, body, version_, packet, worker_->limits().decode)) {
         return refuse_connect(ProtocolVersion::V5, error->reason, error->message);
     }
     if (header.type == PacketType::Disconnect) {

@@ -9,7 +9,7 @@ MessagePtr will_at_publication(const MessagePtr& will, Clock::time_point now) {
         Message::create(will->topic, will->payload, will->qos, will->retain, will->publisher);
     published->expires_at = now + std::chrono::seconds(*will->will_expiry_interval);
     if (will->properties) {
-        published->properties = std::make_unique<const MessageProperties>(*will->properties);
+        published->set_properties(std::make_unique<const MessageProperties>(*will->properties));
     }
     return published;
 }

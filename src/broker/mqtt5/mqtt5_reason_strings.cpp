@@ -17,6 +17,9 @@ std::string_view subscribe_refusal_text(ReasonCode reason) {
                    "(wildcard_subscription_available: false)";
         case ReasonCode::NotAuthorized:
             return "not authorized to subscribe to this filter";
+        case ReasonCode::QuotaExceeded:
+            return "this client holds as many subscriptions as the server allows "
+                   "(max_subscriptions_per_client)";
         default:
             return mqtt::to_string(reason);
     }

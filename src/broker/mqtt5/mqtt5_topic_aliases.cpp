@@ -61,7 +61,7 @@ void OutboundTopicAliases::forget(const Choice& choice) {
 }
 
 AliasedPublish encode_with_alias(OutboundTopicAliases& aliases, mqtt::Publish& publish,
-                                 std::vector<std::uint8_t>& out) {
+                                 std::vector<std::uint8_t>& out, bool head_only) {
     AliasedPublish result;
     result.choice = aliases.choose(publish.topic);
     if (result.choice.alias != 0) {
@@ -69,7 +69,11 @@ AliasedPublish encode_with_alias(OutboundTopicAliases& aliases, mqtt::Publish& p
         if (!result.choice.send_topic) publish.topic = {};
     }
     out.clear();
-    mqtt::encode(publish, mqtt::ProtocolVersion::V5, out);
+    if (head_only) {
+        mqtt::encode_publish_head(publish, mqtt::ProtocolVersion::V5, out);
+    } else {
+        mqtt::encode(publish, mqtt::ProtocolVersion::V5, out);
+    }
     // Fixed header byte, Remaining Length (1..4 bytes), topic length (2) and topic.
     std::size_t header = 1;
     while (out[header] & 0x80)

@@ -61,13 +61,14 @@ class OutboundTopicAliases {
 };
 
 // Encodes `publish` (v5, packet id set when QoS > 0) into `out` (cleared first) with the
-// alias `aliases` chooses for its topic. `publish.topic` must view storage that outlives the
-// call. Returns the choice and where the packet id is in `out`.
+// alias `aliases` chooses for its topic; with `head_only`, all but the payload bytes
+// (mqtt::encode_publish_head). `publish.topic` must view storage that outlives the call.
+// Returns the choice and where the packet id is in `out`.
 struct AliasedPublish {
     OutboundTopicAliases::Choice choice;
     std::size_t packet_id_offset = 0;
 };
 AliasedPublish encode_with_alias(OutboundTopicAliases& aliases, mqtt::Publish& publish,
-                                 std::vector<std::uint8_t>& out);
+                                 std::vector<std::uint8_t>& out, bool head_only = false);
 
 }  // namespace akasa::broker

@@ -173,10 +173,12 @@ MessagePtr from_record(const store::MessageRecord& record, const ClockPair& cloc
                        std::vector<std::uint32_t>* subscription_ids, std::string* error) {
     auto m = Message::create(record.topic, record.payload, static_cast<mqtt::QoS>(record.qos),
                              record.retain, 0);
-    if (!decode_properties(record.properties, &m->properties, subscription_ids)) {
+    std::unique_ptr<const MessageProperties> properties;
+    if (!decode_properties(record.properties, &properties, subscription_ids)) {
         if (error) *error = "message properties do not decode (topic \"" + record.topic + "\")";
         return nullptr;
     }
+    m->set_properties(std::move(properties));
     if (record.expires_at) m->expires_at = clocks.to_steady(*record.expires_at);
     return m;
 }

@@ -152,9 +152,11 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
     if (state.session.will) {
         const auto& w = *state.session.will;
         auto will = Message::create(w.topic, w.payload, static_cast<mqtt::QoS>(w.qos), w.retain, 0);
-        if (!persist::decode_properties(w.properties, &will->properties, nullptr)) {
+        std::unique_ptr<const MessageProperties> properties;
+        if (!persist::decode_properties(w.properties, &properties, nullptr)) {
             return where("will properties do not decode");
         }
+        will->set_properties(std::move(properties));
         // Counted from the publication (mqtt5_message_expiry.h).
         will->will_expiry_interval = w.message_expiry_interval_s;
         auto at = disconnected + std::chrono::seconds(w.delay_interval_s);

@@ -72,8 +72,25 @@ std::shared_ptr<Message> Message::create(std::string_view topic, std::string_vie
     m->payload = std::string_view(bytes + topic.size(), payload.size());
     m->qos = qos;
     m->retain = retain;
+    m->size = static_cast<std::uint32_t>(topic.size() + payload.size());
     m->publisher = publisher;
     return m;
+}
+
+std::size_t MessageProperties::bytes() const {
+    std::size_t total = payload_format_indicator ? 1 : 0;
+    if (content_type) total += content_type->size();
+    if (response_topic) total += response_topic->size();
+    if (correlation_data) total += correlation_data->size();
+    for (const auto& [key, value] : user_properties)
+        total += key.size() + value.size();
+    return total;
+}
+
+void Message::set_properties(std::unique_ptr<const MessageProperties> owned) {
+    if (properties) size -= static_cast<std::uint32_t>(properties->bytes());
+    properties = std::move(owned);
+    if (properties) size += static_cast<std::uint32_t>(properties->bytes());
 }
 
 std::shared_ptr<const Message> Message::from_publish(const mqtt::Publish& publish,
@@ -81,7 +98,7 @@ std::shared_ptr<const Message> Message::from_publish(const mqtt::Publish& publis
                                                      Clock::time_point now) {
     auto m = create(topic, publish.payload, publish.qos, publish.retain, publisher);
     m->expires_at = expiry(publish.properties, now);
-    m->properties = copy_properties(publish.properties);
+    m->set_properties(copy_properties(publish.properties));
     return m;
 }
 
@@ -90,7 +107,7 @@ std::shared_ptr<const Message> Message::from_will(const mqtt::Will& will, Sessio
     auto m = create(will.topic, will.payload, will.qos, will.retain, publisher);
     (void)now;  // the expiry counts from publication (mqtt5_message_expiry.h)
     m->will_expiry_interval = will.properties.message_expiry_interval;
-    m->properties = copy_properties(will.properties);
+    m->set_properties(copy_properties(will.properties));
     return m;
 }
 

@@ -29,6 +29,9 @@ struct MessageProperties {
     std::optional<std::string> response_topic;
     std::optional<std::string> correlation_data;
     std::vector<std::pair<std::string, std::string>> user_properties;
+
+    // The bytes of every string above (what the byte limits count).
+    std::size_t bytes() const;
 };
 
 // Created only through the factories below: one pooled block holds the reference counts,
@@ -40,13 +43,18 @@ struct Message {
     std::string_view payload;
     mqtt::QoS qos = mqtt::QoS::AtMostOnce;
     bool retain = false;
+    // Topic, payload and property bytes (bytes()): what holding this message costs, for
+    // the byte limits of queues, output buffers and the retained store. Set by the
+    // factories and set_properties(); fits the padding after `retain`.
+    std::uint32_t size = 0;
     SessionId publisher = 0;  // for No Local; 0 for messages with no publishing session
     // Message Expiry Interval [MQTT-3.3.2-5]: absent means the message never expires.
     std::optional<Clock::time_point> expires_at;
     // Wills only: their Message Expiry Interval, which starts at publication (expires_at is
     // set on the copy published, see mqtt5_message_expiry.h).
     std::optional<std::uint32_t> will_expiry_interval;
-    std::unique_ptr<const MessageProperties> properties;  // null when there are none
+    // Null when there are none. Set through set_properties(), which counts them in `size`.
+    std::unique_ptr<const MessageProperties> properties;
 
     Message() = default;
     Message(const Message&) = delete;
@@ -64,6 +72,9 @@ struct Message {
                                                     Clock::time_point now);
 
     bool expired(Clock::time_point now) const { return expires_at && *expires_at <= now; }
+
+    // Replaces the properties (null: none) and counts them in `size`.
+    void set_properties(std::unique_ptr<const MessageProperties> owned);
 
     // A PUBLISH viewing this message's bytes, for the encoder. The message expiry interval
     // is the remaining lifetime [MQTT-3.3.2-6]. `this` must outlive the returned packet.

@@ -6,10 +6,14 @@
 //   retained.set("sport/tennis/score", message);     // replaces any previous one
 //   retained.match("sport/+/score", [&](const std::shared_ptr<const Message>& m) { ... });
 //   retained.erase("sport/tennis/score");            // a retained publish with no payload
+//   retained.set(topic, message, {.max_messages = 1'000'000, .max_bytes = 1 << 30});
+//     // -> SetResult::OverCount / OverBytes: not stored, nothing changed
 //
 // Contracts:
 // - `Message` is the engine's immutable, reference-counted message (it carries its own
-//   topic); the store only holds shared_ptrs to it and never looks inside.
+//   topic); the store only holds shared_ptrs to it and never looks inside, except through
+//   `Cost`: Cost{}(message) is what holding it costs, in bytes (a pure function of the
+//   message), summed in bytes() and bounded by Limits::max_bytes. The default costs nothing.
 // - Topics (no wildcards) and filters are validated by the caller. Pass the filter without
 //   its `$share/{group}/` prefix; whether shared subscriptions receive retained messages is
 //   the engine's decision.
@@ -34,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <shared_mutex>
 #include <string_view>
 #include <utility>
@@ -46,10 +51,30 @@
 
 namespace akasa::broker {
 
-template <class Message>
+// Bounds RetainedStore::set() keeps to: a new topic is refused when `max_messages` are
+// stored or its cost would take bytes() past `max_bytes`; a replacement only when it grows
+// bytes() past `max_bytes` (updating a topic's message never fails for the count, and never
+// for a message no larger than the one it replaces).
+struct RetainedLimits {
+    std::size_t max_messages = SIZE_MAX;
+    std::size_t max_bytes = SIZE_MAX;
+};
+
+// The default Cost: nothing is counted in bytes().
+struct NoRetainedCost {
+    template <class Message>
+    std::size_t operator()(const Message&) const {
+        return 0;
+    }
+};
+
+template <class Message, class Cost = NoRetainedCost>
 class RetainedStore {
   public:
     using MessagePtr = std::shared_ptr<const Message>;
+
+    using Limits = RetainedLimits;
+    enum class SetResult : std::uint8_t { Stored, OverCount, OverBytes };
 
     RetainedStore() : root_(Node::create({})) {}
     ~RetainedStore() {
@@ -64,28 +89,57 @@ class RetainedStore {
     RetainedStore(const RetainedStore&) = delete;
     RetainedStore& operator=(const RetainedStore&) = delete;
 
-    // Stores `message` as the retained message of `topic`, replacing any previous one.
-    // A null message erases.
-    void set(std::string_view topic, MessagePtr message) {
+    // Stores `message` as the retained message of `topic`, replacing any previous one,
+    // within `limits`; when they refuse it nothing changes (no node is created). A null
+    // message erases.
+    SetResult set(std::string_view topic, MessagePtr message, const Limits& limits = {}) {
         if (message == nullptr) {
             erase(topic);
-            return;
+            return SetResult::Stored;
         }
+        const std::size_t cost = Cost{}(*message);
         MessagePtr previous;  // released after the lock, in case it is the last reference
         std::unique_lock lock(mutex_);
+        const std::size_t bytes = bytes_.load(std::memory_order_relaxed);
+        auto refuse_new = [&]() -> std::optional<SetResult> {
+            if (size_.load(std::memory_order_relaxed) >= limits.max_messages)
+                return SetResult::OverCount;
+            if (cost > limits.max_bytes || bytes > limits.max_bytes - cost)
+                return SetResult::OverBytes;
+            return std::nullopt;
+        };
         Node* node = root_;
+        bool creating = false;  // the topic's path ends below the existing nodes
         TopicLevels levels(topic);
         for (std::string_view level; levels.next(level);) {
-            Node* child = node->children.find(level);
+            Node* child = creating ? nullptr : node->children.find(level);
             if (child == nullptr) {
+                if (!creating) {
+                    if (auto refused = refuse_new()) return *refused;
+                    creating = true;
+                }
                 child = Node::create(level);
                 node->children.insert(child);
             }
             node = child;
         }
-        if (node->message == nullptr) size_.fetch_add(1, std::memory_order_relaxed);
+        std::size_t previous_cost = 0;
+        if (node->message == nullptr) {
+            if (!creating) {
+                if (auto refused = refuse_new()) return *refused;
+            }
+            size_.fetch_add(1, std::memory_order_relaxed);
+        } else {
+            previous_cost = Cost{}(*node->message);
+            if (cost > previous_cost &&
+                (cost > limits.max_bytes || bytes - previous_cost > limits.max_bytes - cost)) {
+                return SetResult::OverBytes;
+            }
+        }
+        bytes_.store(bytes - previous_cost + cost, std::memory_order_relaxed);
         previous = std::exchange(node->message, std::move(message));
         lock.unlock();
+        return SetResult::Stored;
     }
 
     // Removes the retained message of `topic`; returns whether there was one.
@@ -102,6 +156,7 @@ class RetainedStore {
         previous = std::move(path.back()->message);
         if (previous == nullptr) return false;
         size_.fetch_sub(1, std::memory_order_relaxed);
+        bytes_.fetch_sub(Cost{}(*previous), std::memory_order_relaxed);
         for (std::size_t i = path.size() - 1; i > 0 && path[i]->empty(); --i) {
             path[i - 1]->children.erase(path[i]->level());
             Node::destroy(path[i]);
@@ -119,6 +174,8 @@ class RetainedStore {
 
     // Number of retained messages.
     std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+    // Their cost together (Cost).
+    std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
 
   private:
     // A trie node; the characters of its level start at `level_` and run past the end of
@@ -228,6 +285,7 @@ class RetainedStore {
     mutable RwLock mutex_;
     Node* root_;  // guarded by mutex_
     std::atomic<std::size_t> size_{0};
+    std::atomic<std::size_t> bytes_{0};  // written under the exclusive lock
 };
 
 }  // namespace akasa::broker

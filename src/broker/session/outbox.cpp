@@ -26,9 +26,14 @@ InflightEntry& Outbox::restore(std::uint16_t packet_id, InflightEntry::Stage sta
     return entry;
 }
 
-bool Outbox::enqueue(Delivery&& delivery, std::size_t limit) {
-    if (pending_size() >= limit) return false;
-    queues().pending.push_back(std::move(delivery));
+bool Outbox::enqueue(Delivery&& delivery, std::size_t limit, std::size_t byte_limit) {
+    const std::size_t count = pending_size();
+    const std::size_t size = delivery.message->size;
+    if (count >= limit) return false;
+    if (count > 0 && queues_->pending_bytes + size > byte_limit) return false;
+    auto& queues = this->queues();
+    queues.pending.push_back(std::move(delivery));
+    queues.pending_bytes += size;
     return true;
 }
 
@@ -38,6 +43,7 @@ std::optional<Delivery> Outbox::next_pending(Clock::time_point now, std::size_t&
     while (!pending.empty()) {
         Delivery d = std::move(pending.front());
         pending.pop_front();
+        queues_->pending_bytes -= d.message->size;
         if (d.message->expired(now)) {
             ++expired;
             continue;
@@ -93,7 +99,11 @@ bool Outbox::discard(std::uint16_t packet_id) {
 
 void Outbox::drop_pending_qos0() {
     if (!queues_) return;
-    queues_->pending.erase_if([](const Delivery& d) { return d.qos == mqtt::QoS::AtMostOnce; });
+    queues_->pending.erase_if([&](const Delivery& d) {
+        if (d.qos != mqtt::QoS::AtMostOnce) return false;
+        queues_->pending_bytes -= d.message->size;
+        return true;
+    });
 }
 
 }  // namespace akasa::broker

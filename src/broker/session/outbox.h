@@ -70,12 +70,19 @@ class Outbox {
     InflightEntry& restore(std::uint16_t packet_id, InflightEntry::Stage stage, Delivery&& delivery,
                            Clock::time_point now);
 
-    // Queues a delivery; false (and nothing queued) when `limit` entries are queued already.
-    bool enqueue(Delivery&& delivery, std::size_t limit);
+    // Queues a delivery; false (and nothing queued, `delivery` intact) when `limit` entries
+    // are queued already, or when its message would take the queued bytes past `byte_limit`
+    // (an empty queue takes one message whatever its size: a limit below the largest
+    // message must not make that message undeliverable to a client that waits for it).
+    bool enqueue(Delivery&& delivery, std::size_t limit, std::size_t byte_limit = SIZE_MAX);
 
     // The oldest pending delivery that has not expired; expired ones are dropped and
     // counted in `expired`.
     std::optional<Delivery> next_pending(Clock::time_point now, std::size_t& expired);
+    // The oldest pending delivery (expired or not), or null.
+    const Delivery* front_pending() const {
+        return pending_size() > 0 ? &queues_->pending.front() : nullptr;
+    }
 
     AckResult acknowledge(mqtt::PacketType type, std::uint16_t packet_id);
 
@@ -87,6 +94,8 @@ class Outbox {
     RingQueue<InflightEntry>& inflight() { return queues().inflight; }
     std::size_t inflight_size() const { return queues_ ? queues_->inflight.size() : 0; }
     std::size_t pending_size() const { return queues_ ? queues_->pending.size() : 0; }
+    // Message bytes (Message::size) of the pending deliveries.
+    std::size_t pending_bytes() const { return queues_ ? queues_->pending_bytes : 0; }
     bool empty() const { return inflight_size() == 0 && pending_size() == 0; }
 
     // Drops every QoS 0 message still queued (they are not kept for offline sessions).
@@ -97,7 +106,13 @@ class Outbox {
     // For handing deliveries to another session (mqtt5/shared_redispatch.h).
     template <class Take>
     void take_pending_if(Take take) {
-        if (queues_) queues_->pending.erase_if(take);
+        if (!queues_) return;
+        queues_->pending.erase_if([&](Delivery& delivery) {
+            const std::size_t size = delivery.message->size;  // `take` may move it out
+            if (!take(delivery)) return false;
+            queues_->pending_bytes -= size;
+            return true;
+        });
     }
     // The same for inflight entries (`take(InflightEntry&)`); their packet ids are freed.
     template <class Take>
@@ -117,6 +132,7 @@ class Outbox {
     struct Queues {
         RingQueue<InflightEntry> inflight;
         RingQueue<Delivery> pending;
+        std::size_t pending_bytes = 0;
     };
     Queues& queues() {
         if (!queues_) queues_ = std::make_unique<Queues>();

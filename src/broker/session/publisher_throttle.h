@@ -43,7 +43,7 @@ class PublisherThrottle {
   public:
     static constexpr std::size_t kResumeBatch = 16;
     // Read size while any publisher is paused: 500 clients x 8 KiB stay well inside the
-    // room between ClientConnection::kOutputLimit and kOutputHardLimit.
+    // room between ClientConnection::kOutputLimit and max_output_buffer_bytes (default).
     static constexpr std::size_t kCongestedReadSize = 8 * 1024;
 
     // Before handling one read of a connection's input.

@@ -45,5 +45,29 @@ TEST(Message, ForwardedExpiryIsTheRemainingTime_MQTT_3_3_2_6) {
     EXPECT_TRUE(message->expired(start + std::chrono::seconds(60)));
 }
 
+// Message::size is what the byte limits count: topic, payload and every property string.
+TEST(Message, SizeCountsTopicPayloadAndProperties) {
+    mqtt::Publish publish;
+    publish.topic = "topic/a";
+    publish.payload = "payload";
+    auto plain = Message::from_publish(publish, publish.topic, 0, Clock::now());
+    EXPECT_EQ(plain->size, 14u);
+    publish.properties.payload_format_indicator = 1;
+    publish.properties.content_type = "json";
+    publish.properties.response_topic = "re/ply";
+    publish.properties.correlation_data = "id";
+    publish.properties.user_properties.emplace_back("key", "value");
+    publish.properties.message_expiry_interval = 5;  // a number: not held as bytes
+    auto rich = Message::from_publish(publish, publish.topic, 0, Clock::now());
+    EXPECT_EQ(rich->size, 14u + 1 + 4 + 6 + 2 + 8);
+    EXPECT_EQ(rich->size, plain->size + rich->properties->bytes());
+    // Replacing the properties keeps the count right.
+    auto copy = Message::create("topic/a", "payload", mqtt::QoS::AtMostOnce, false, 0);
+    copy->set_properties(std::make_unique<const MessageProperties>(*rich->properties));
+    EXPECT_EQ(copy->size, rich->size);
+    copy->set_properties(nullptr);
+    EXPECT_EQ(copy->size, 14u);
+}
+
 }  // namespace
 }  // namespace akasa::broker

@@ -98,5 +98,55 @@ TEST(Outbox, DiscardFreesTheId) {
     EXPECT_TRUE(box.empty());
 }
 
+// --- Queued bytes (max_in_mem_pending_bytes) ---
+
+TEST(Outbox, PendingBytesFollowTheQueue) {
+    Outbox box;
+    EXPECT_EQ(box.pending_bytes(), 0u);
+    box.enqueue(make(QoS::AtLeastOnce, std::string(100, 'a')), 10);  // topic "t" + 100
+    box.enqueue(make(QoS::AtMostOnce, std::string(50, 'b')), 10);
+    box.enqueue(make(QoS::AtLeastOnce, std::string(10, 'c')), 10);
+    EXPECT_EQ(box.pending_bytes(), 101u + 51u + 11u);
+    std::size_t expired = 0;
+    box.next_pending(Clock::now(), expired);
+    EXPECT_EQ(box.pending_bytes(), 51u + 11u);
+    box.drop_pending_qos0();
+    EXPECT_EQ(box.pending_bytes(), 11u);
+    box.take_pending_if([](Delivery&) { return true; });
+    EXPECT_EQ(box.pending_bytes(), 0u);
+    EXPECT_EQ(box.pending_size(), 0u);
+}
+
+TEST(Outbox, ExpiredMessagesLeaveThePendingBytes) {
+    Outbox box;
+    const auto now = Clock::now();
+    box.enqueue(make(QoS::AtLeastOnce, "old", now - std::chrono::seconds(1)), 10);
+    box.enqueue(make(QoS::AtLeastOnce, "new"), 10);
+    std::size_t expired = 0;
+    ASSERT_TRUE(box.next_pending(now, expired));
+    EXPECT_EQ(expired, 1u);
+    EXPECT_EQ(box.pending_bytes(), 0u);
+}
+
+TEST(Outbox, ByteLimitRefusesWhatWouldPassIt) {
+    Outbox box;
+    EXPECT_TRUE(box.enqueue(make(QoS::AtLeastOnce, std::string(59, 'a')), 100, 100));  // 60
+    EXPECT_TRUE(box.enqueue(make(QoS::AtLeastOnce, std::string(39, 'b')), 100, 100));  // 100
+    Delivery refused = make(QoS::AtLeastOnce, "c");
+    EXPECT_FALSE(box.enqueue(std::move(refused), 100, 100));
+    EXPECT_NE(refused.message, nullptr);  // left intact for the caller (persistence)
+    EXPECT_EQ(box.pending_size(), 2u);
+    EXPECT_EQ(box.pending_bytes(), 100u);
+}
+
+// A message larger than the byte limit still queues when nothing else is queued: the limit
+// must not make it undeliverable to a client whose window is full.
+TEST(Outbox, EmptyQueueTakesOneMessageOfAnySize) {
+    Outbox box;
+    EXPECT_TRUE(box.enqueue(make(QoS::AtLeastOnce, std::string(1000, 'a')), 100, 100));
+    EXPECT_FALSE(box.enqueue(make(QoS::AtLeastOnce, "b"), 100, 100));
+    EXPECT_EQ(box.front_pending()->message->size, 1001u);
+}
+
 }  // namespace
 }  // namespace akasa::broker

@@ -27,7 +27,8 @@ std::shared_ptr<const Message> msg(std::string topic, int version = 0) {
     return std::make_shared<const Message>(Message{std::move(topic), version});
 }
 
-std::vector<std::string> topics(const Store& store, std::string_view filter) {
+template <class AnyStore>
+std::vector<std::string> topics(const AnyStore& store, std::string_view filter) {
     std::vector<std::string> out;
     store.match(filter, [&](const std::shared_ptr<const Message>& m) { out.push_back(m->topic); });
     std::sort(out.begin(), out.end());
@@ -252,6 +253,78 @@ TEST(RetainedStore, ConcurrentReadersAndWriter) {
     for (auto& t : readers)
         t.join();
     EXPECT_EQ(failures.load(), 0);
+}
+
+// --- Limits (max_retained_messages, max_retained_bytes) ---
+
+// A cost of its own for the test: the topic's length.
+struct TopicLength {
+    std::size_t operator()(const Message& m) const { return m.topic.size(); }
+};
+using CountedStore = RetainedStore<Message, TopicLength>;
+
+TEST(RetainedStore, CountLimitRefusesNewTopicsOnly) {
+    CountedStore store;
+    const RetainedLimits limits{.max_messages = 2};
+    EXPECT_EQ(store.set("a", msg("a"), limits), CountedStore::SetResult::Stored);
+    EXPECT_EQ(store.set("b/c", msg("b/c"), limits), CountedStore::SetResult::Stored);
+    EXPECT_EQ(store.set("d/e/f", msg("d/e/f"), limits), CountedStore::SetResult::OverCount);
+    // Refused without a trace: no node was created for it.
+    EXPECT_EQ(topics(store, "#"), (Topics{"a", "b/c"}));
+    // Replacing a stored topic still works at the limit.
+    EXPECT_EQ(store.set("a", msg("a", 2), limits), CountedStore::SetResult::Stored);
+    EXPECT_EQ(store.size(), 2u);
+    // A topic whose path exists (b) but holds no message counts as new.
+    EXPECT_EQ(store.set("b", msg("b"), limits), CountedStore::SetResult::OverCount);
+    store.erase("a");
+    EXPECT_EQ(store.set("b", msg("b"), limits), CountedStore::SetResult::Stored);
+}
+
+TEST(RetainedStore, BytesFollowSetReplaceAndErase) {
+    CountedStore store;
+    store.set("ab", msg("ab"));
+    store.set("cde", msg("cde"));
+    EXPECT_EQ(store.bytes(), 5u);
+    store.set("ab", msg("ab", 1));  // same cost
+    EXPECT_EQ(store.bytes(), 5u);
+    EXPECT_TRUE(store.erase("cde"));
+    EXPECT_EQ(store.bytes(), 2u);
+    EXPECT_FALSE(store.erase("cde"));
+    EXPECT_EQ(store.bytes(), 2u);
+    store.set("ab", nullptr);  // a null message erases
+    EXPECT_EQ(store.bytes(), 0u);
+    EXPECT_EQ(store.size(), 0u);
+}
+
+TEST(RetainedStore, ByteLimitRefusesWhatWouldPassIt) {
+    CountedStore store;
+    const RetainedLimits limits{.max_bytes = 10};
+    EXPECT_EQ(store.set("aaaa", msg("aaaa"), limits), CountedStore::SetResult::Stored);
+    EXPECT_EQ(store.set("bbbbbb", msg("bbbbbb"), limits), CountedStore::SetResult::Stored);
+    EXPECT_EQ(store.set("c", msg("c"), limits), CountedStore::SetResult::OverBytes);
+    EXPECT_EQ(store.bytes(), 10u);
+    EXPECT_EQ(store.size(), 2u);
+    // One larger than the whole limit is refused even into an empty store.
+    CountedStore empty;
+    EXPECT_EQ(empty.set("elevenbytes", msg("elevenbytes"), limits),
+              CountedStore::SetResult::OverBytes);
+}
+
+// Replacements are refused only when they grow the total past the limit.
+struct VersionCost {
+    std::size_t operator()(const Message& m) const { return static_cast<std::size_t>(m.version); }
+};
+
+TEST(RetainedStore, ReplacementIsRefusedOnlyWhenItGrowsPastTheLimit) {
+    RetainedStore<Message, VersionCost> store;
+    using Result = RetainedStore<Message, VersionCost>::SetResult;
+    const RetainedLimits limits{.max_bytes = 10};
+    EXPECT_EQ(store.set("t", msg("t", 8), limits), Result::Stored);
+    EXPECT_EQ(store.set("t", msg("t", 10), limits), Result::Stored);     // grows to the limit
+    EXPECT_EQ(store.set("t", msg("t", 11), limits), Result::OverBytes);  // past it
+    EXPECT_EQ(store.set("u", msg("u", 0), limits), Result::Stored);
+    EXPECT_EQ(store.set("t", msg("t", 3), limits), Result::Stored);  // shrinking always works
+    EXPECT_EQ(store.bytes(), 3u);
 }
 
 }  // namespace

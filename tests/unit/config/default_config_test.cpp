@@ -81,6 +81,15 @@ TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
                                                    "hook_timeout",
                                                    "max_topic_levels",
                                                    "max_topic_length",
+                                                   "max_output_buffer_bytes",
+                                                   "max_in_mem_pending_bytes",
+                                                   "max_user_properties",
+                                                   "max_user_property_bytes",
+                                                   "max_topic_alias_bytes",
+                                                   "max_client_id_length",
+                                                   "max_subscriptions_per_client",
+                                                   "max_retained_messages",
+                                                   "max_retained_bytes",
                                                    "persistence"};
         for (const auto& key : top_keys)
             EXPECT_TRUE(root[key].IsDefined()) << key;

@@ -194,6 +194,32 @@ TEST(BrokerMetrics, SumsWorkersAndListeners) {
     EXPECT_EQ(s.count("akasa_bytes_sent_total{}"), 1u);
 }
 
+// Each memory limit is a sample labelled with its config key, summed over workers, so an
+// operator sees which limit was hit.
+TEST(BrokerMetrics, LimitHitsByConfigKey) {
+    broker::WorkerCounters a, b;
+    a.add(a.limit_hits[static_cast<std::size_t>(broker::MemoryLimit::Subscriptions)], 2);
+    b.add(b.limit_hits[static_cast<std::size_t>(broker::MemoryLimit::Subscriptions)], 1);
+    b.add(b.limit_hits[static_cast<std::size_t>(broker::MemoryLimit::RetainedBytes)], 5);
+    a.add(a.dropped_queue_bytes, 4);
+    Registry r;
+    declare_broker_metrics(r);
+    add_worker_counters(r, a);
+    add_worker_counters(r, b);
+    set_broker_gauges(r, {.retained_bytes = 1234});
+    std::map<std::string, double> s;
+    ASSERT_EQ(check_exposition(r.render(), &s), "") << r.render();
+    EXPECT_EQ(s["akasa_limit_hits_total{limit=max_subscriptions_per_client}"], 3);
+    EXPECT_EQ(s["akasa_limit_hits_total{limit=max_retained_bytes}"], 5);
+    EXPECT_EQ(s["akasa_limit_hits_total{limit=max_output_buffer_bytes}"], 0);
+    EXPECT_EQ(s["akasa_messages_dropped_total{reason=queue_bytes_full}"], 4);
+    EXPECT_EQ(s["akasa_retained_bytes_current{}"], 1234);
+    std::size_t limits = 0;
+    for (const auto& [sample, value] : s)
+        limits += sample.starts_with("akasa_limit_hits_total{") ? 1 : 0;
+    EXPECT_EQ(limits, broker::kMemoryLimitCount);
+}
+
 TEST(ExpositionChecker, RejectsBadText) {
     // The checker itself must be able to fail.
     EXPECT_NE(check_exposition("x 1\n", nullptr), "");  // no TYPE

@@ -1,6 +1,8 @@
 // Exact wire bytes produced by the encoder (short forms, flags, version differences).
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "test_support.h"
 
 namespace akasa::mqtt::testing {
@@ -60,6 +62,28 @@ TEST(Encoder, PublishQoS1WithPacketIdAndDup) {
     publish.dup = true;
     publish.packet_id = 0x0102;
     EXPECT_EQ(encoded(publish, V311), frame(0x3A, cat({str("t"), {0x01, 0x02}})));
+}
+
+// The head of a PUBLISH is its whole encoding minus the payload bytes: the Remaining Length
+// still counts them, so head + payload is the packet (a large payload is sent from the
+// message, not copied; ClientConnection::write_publish).
+TEST(Encoder, PublishHeadIsThePacketWithoutItsPayload) {
+    const std::string payload(300, 'p');  // a two-byte Remaining Length
+    Publish publish;
+    publish.topic = "a/b";
+    publish.qos = QoS::AtLeastOnce;
+    publish.packet_id = 7;
+    publish.payload = payload;
+    publish.properties.user_properties.emplace_back("k", "v");
+    for (auto version : {V311, V5}) {
+        const Bytes whole = encoded(publish, version);
+        Bytes head = {0xEE};  // appended to what is there, like encode()
+        encode_publish_head(publish, version, head);
+        ASSERT_EQ(head.size(), 1 + whole.size() - payload.size());
+        EXPECT_EQ(Bytes(head.begin() + 1, head.end()),
+                  Bytes(whole.begin(), whole.end() - static_cast<std::ptrdiff_t>(payload.size())));
+        EXPECT_LE(head.capacity(), 64u) << "the payload's room must not be allocated";
+    }
 }
 
 TEST(Encoder, PropertiesAreDroppedFor3x) {

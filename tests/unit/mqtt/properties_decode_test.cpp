@@ -156,5 +156,89 @@ TEST(Properties, BinaryDataNeedNotBeUtf8) {
     EXPECT_FALSE(decode(wire, V5, packet));
 }
 
+// --- User Property limits (DecodeLimits, the server's max_user_properties and
+// max_user_property_bytes) ---
+
+Bytes user_properties(int count, std::size_t value_size = 0) {
+    Bytes out;
+    const std::string value(value_size, 'v');
+    for (int i = 0; i < count; ++i)
+        out = cat({out, {0x26}, str("k"), str(value)});
+    return out;
+}
+
+DecodeResult decode_limited(const Bytes& wire, const DecodeLimits& limits, Packet& packet) {
+    const HeaderResult header = decode_fixed_header(wire);
+    const auto body = std::span<const uint8_t>(wire).subspan(header.header.header_size);
+    return decode_packet(header.header, body, V5, packet, limits);
+}
+
+TEST(Properties, UserPropertiesUpToTheLimitDecode) {
+    Packet packet;
+    EXPECT_FALSE(decode_limited(publish_with(user_properties(3)), {3, 100}, packet));
+    EXPECT_EQ(std::get<Publish>(packet).properties.user_properties.size(), 3u);
+    // Keys and values together: 3 x (1 + 2) = 9 bytes.
+    EXPECT_FALSE(decode_limited(publish_with(user_properties(3, 2)), {10, 9}, packet));
+}
+
+TEST(Properties, MoreUserPropertiesThanTheLimitAreQuotaExceeded) {
+    Packet packet;
+    const auto error = decode_limited(publish_with(user_properties(4)), {3, 1000}, packet);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->reason, ReasonCode::QuotaExceeded);
+    EXPECT_EQ(error->message, kTooManyUserProperties.message);
+    // Refused when the one past the limit is seen: never more than the limit kept.
+    EXPECT_LE(std::get<Publish>(packet).properties.user_properties.size(), 3u);
+}
+
+TEST(Properties, UserPropertyBytesBeyondTheLimitAreQuotaExceeded) {
+    Packet packet;
+    const auto error = decode_limited(publish_with(user_properties(3, 2)), {10, 8}, packet);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->reason, ReasonCode::QuotaExceeded);
+    EXPECT_EQ(error->message, kUserPropertiesTooLarge.message);
+}
+
+// A refused QoS 1 PUBLISH still has its packet id: the engine answers PUBACK 0x97.
+TEST(Properties, RefusedPublishKeepsItsPacketId) {
+    const Bytes wire = frame(0x32, cat({str("t"), {0x12, 0x34}, props(user_properties(2)), {'p'}}));
+    Packet packet;
+    const auto error = decode_limited(wire, {1, 1000}, packet);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(std::get<Publish>(packet).packet_id, 0x1234);
+    EXPECT_EQ(std::get<Publish>(packet).qos, QoS::AtLeastOnce);
+}
+
+// Every packet with properties, the will's included, is held to the limits.
+TEST(Properties, UserPropertyLimitsApplyToEveryPacketType) {
+    const DecodeLimits limits{1, 1000};
+    const Bytes two = user_properties(2);
+    Packet packet;
+    for (const Bytes& wire : {connect_with(two), subscribe_with(two),
+                              frame(0x40, cat({{0, 1, 0x00}, props(two)})),         // PUBACK
+                              frame(0xE0, cat({{0x00}, props(two)})),               // DISCONNECT
+                              frame(0xA2, cat({{0, 1}, props(two), str("a")}))}) {  // UNSUBSCRIBE
+        const auto error = decode_limited(wire, limits, packet);
+        ASSERT_TRUE(error);
+        EXPECT_EQ(error->reason, ReasonCode::QuotaExceeded);
+    }
+    // A will's properties (flags 0x06: will, clean start).
+    const Bytes with_will = frame(0x10, cat({str("MQTT"),
+                                             {5, 0x06, 0, 60},
+                                             props({}),
+                                             str("c"),
+                                             props(two),
+                                             str("w/t"),
+                                             str("p")}));
+    const auto error = decode_limited(with_will, limits, packet);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->reason, ReasonCode::QuotaExceeded);
+}
+
+TEST(Properties, NoUserPropertyLimitByDefault) {
+    Packet packet;
+    EXPECT_FALSE(decode(publish_with(user_properties(5000)), V5, packet));
+}
+
 }  // namespace
 }  // namespace akasa::mqtt::testing

@@ -268,6 +268,40 @@ TEST(LayeredTransport, SmallReadBuffersGetEveryByteInOrder) {
     EXPECT_EQ(got, payload);
 }
 
+// A client that pings and never reads the pongs: one read() stops taking more from the
+// socket once the pongs waiting for it pass kPendingLimit, and pending_output_size() shows
+// them, so the connection can stop reading (security issue item 5).
+TEST(LayeredTransport, UnreadPongsStopTheReadAndAreCounted) {
+    SocketPair pair;
+    int small = 4096;
+    ASSERT_EQ(::setsockopt(pair.client, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+    ASSERT_EQ(::setsockopt(pair.server_fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+    auto t = make(pair, websocket_stack());
+    pair.send(kUpgrade);
+    read_all(*t);
+    pair.received();
+    EXPECT_EQ(t->pending_output_size(), 0u);
+    const std::string ping = client_frame(0x89, std::string(125, 'p'));
+    std::string pings;
+    for (int i = 0; i < 200; ++i)
+        pings += ping;  // 26 KiB of pings per send
+    // Fill the socket towards the server as far as it goes (the client never reads).
+    std::size_t queued = 0;
+    for (int i = 0; i < 64; ++i) {
+        const ssize_t n = ::send(pair.client, pings.data(), pings.size(), 0);
+        if (n <= 0) break;
+        queued += static_cast<std::size_t>(n);
+    }
+    ASSERT_GT(queued, 2 * LayeredTransport::kPendingLimit);
+    std::vector<std::uint8_t> buf(65536);
+    const IoResult r = t->read(buf.data(), buf.size());
+    EXPECT_EQ(r.status, Status::would_block);  // pongs only, no MQTT bytes
+    // Stopped once the pongs passed the limit: at most one more raw read's worth.
+    EXPECT_GE(t->pending_output_size(), LayeredTransport::kPendingLimit);
+    EXPECT_LT(t->pending_output_size(), LayeredTransport::kPendingLimit + buf.size());
+    EXPECT_TRUE(t->has_pending_output());
+}
+
 TEST(LayeredTransport, PendingOutputPushesBackAndFlushes) {
     SocketPair pair;
     auto t = make(pair, websocket_stack());
