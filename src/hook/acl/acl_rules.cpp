@@ -88,6 +88,25 @@ std::string substitute(std::string_view pattern, std::optional<std::string_view>
     return out;
 }
 
+// One list's decision, as mosquitto makes it: its deny rules first (one that applies
+// denies), then its grants (one that applies and grants the access allows); nullopt when
+// neither, and the next list decides. A rule that applies but grants only the other access
+// decides nothing.
+std::optional<bool> decide(const std::vector<AclRule>& rules, std::string_view target,
+                           Access access) {
+    for (const AclRule& rule : rules) {
+        if (rule.permission == Permission::Deny && rule_applies(rule.filter, target, access, true))
+            return false;
+    }
+    for (const AclRule& rule : rules) {
+        if (rule.permission != Permission::Deny && grants(rule.permission, access) &&
+            rule_applies(rule.filter, target, access, false)) {
+            return true;
+        }
+    }
+    return std::nullopt;
+}
+
 bool uses_username(std::string_view pattern) {
     return pattern.find("%u") != std::string_view::npos;
 }
@@ -189,13 +208,15 @@ std::size_t AclRules::rule_count() const {
 
 BoundRules AclRules::bind(std::optional<std::string_view> username,
                           std::string_view client_id) const {
+    // As in mosquitto, an empty User Name is no user name: the anonymous section, no %u.
+    if (username && username->empty()) username.reset();
     BoundRules bound;
+    bound.section = username ? user_rules(*username) : &anonymous_;
     if (!patterns_.empty() &&
         ((username && has_wildcard_char(*username)) || has_wildcard_char(client_id))) {
-        bound.deny_all = true;
+        bound.patterns_refused = true;
         return bound;
     }
-    bound.section = username ? user_rules(*username) : &anonymous_;
     bound.patterns.reserve(patterns_.size());
     const bool unsafe_client_id = spans_levels(client_id);
     const bool unsafe_username = username && spans_levels(*username);
@@ -219,23 +240,14 @@ bool AclRules::check(std::optional<std::string_view> username, std::string_view 
 }
 
 bool AclRules::check(const BoundRules& rules, std::string_view target, Access access) {
-    if (rules.deny_all) return false;
     if (access == Access::Subscribe) {
         if (const auto shared = mqtt::parse_shared_subscription(target)) target = shared->filter;
     }
-    // Pass 1: denials, from the section and from the patterns. Pass 2: grants.
-    for (const bool deny_pass : {true, false}) {
-        for (const auto* list : {rules.section, &rules.patterns}) {
-            if (!list) continue;
-            for (const AclRule& rule : *list) {
-                const bool is_deny = rule.permission == Permission::Deny;
-                if (is_deny != deny_pass) continue;
-                if (!deny_pass && !grants(rule.permission, access)) continue;
-                if (rule_applies(rule.filter, target, access, is_deny)) return !deny_pass;
-            }
-        }
+    if (rules.section) {
+        if (const auto decided = decide(*rules.section, target, access)) return *decided;
     }
-    return false;
+    if (rules.patterns_refused) return false;
+    return decide(rules.patterns, target, access).value_or(false);
 }
 
 }  // namespace akasa::hook::acl

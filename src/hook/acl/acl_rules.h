@@ -13,21 +13,29 @@
 // in Mosquitto, `topic read` alone is the topic "read". FILTER is the rest of the line, so
 // it may contain spaces.
 //
-// Decision for a client (Mosquitto's documented rules, "deny is handled first"):
-//  1. when there are patterns and the username or client id contains '+' or '#', deny (a
-//     client could otherwise widen a pattern by choosing its name);
-//  2. the client's rules are its section (by username; the anonymous section without one)
-//     plus every pattern (patterns using %u are skipped for clients without a username);
-//     a substituted name must stand for exactly one topic level, so a granting pattern using
-//     %c (%u) never applies to a client id (username) containing `/`, `+` or `#` (client
-//     `a/cmd` must not get `devices/a/cmd/#` from `devices/%c/#`); deny patterns still do;
-//  3. a `deny` rule that applies denies; otherwise a rule granting the access allows;
-//     otherwise deny (an ACL file lists what is allowed).
+// Decision for a client, the one mosquitto 2.0 makes (tests/integration/
+// test_acl_mosquitto_parity.py compares every kind of case with the real mosquitto):
+//  1. its section (by username; the anonymous section without one, or with an empty one):
+//     a `deny` rule of it that applies denies; else a rule of it granting the access allows
+//     (a rule granting only the other access decides nothing). The order of the lines does
+//     not matter: deny lines count before grants wherever they are.
+//  2. only when the section decided nothing (or the user has no section): the patterns
+//     (`%u` ones are skipped for clients without a username). When the username or client id
+//     contains '+' or '#', deny (a client could otherwise widen a pattern by choosing its
+//     name); else, as in 1, a `deny` pattern that applies denies, then a pattern granting
+//     the access allows. So a section's grant wins over a deny pattern.
+//  3. otherwise deny (an ACL file lists what is allowed).
+// The one deliberate difference from mosquitto: a substituted name must stand for exactly
+// one topic level, so a granting pattern using %c (%u) never applies to a client id
+// (username) containing `/`, `+` or `#` (client `a/cmd` must not get `devices/a/cmd/#` from
+// `devices/%c/#`, which mosquitto gives it); deny patterns still apply to such names.
 // Read and Write are checked against a topic name (Write: a PUBLISH or will; Read: each
 // message delivered, retained and queued ones included). Subscribe is checked against the
-// subscribed filter (a shared subscription's filter after `$share/{group}/`): denied when a
-// `deny` rule's filter covers every topic of it, allowed when a read-granting rule shares at
-// least one topic with it (deliveries are then filtered by Read one by one).
+// subscribed filter (a shared subscription's filter after `$share/{group}/`) in the same
+// steps: in a list, a `deny` rule whose filter covers every topic of the filter denies, a
+// read-granting rule sharing at least one topic with it allows (deliveries are then filtered
+// by Read one by one). For a filter without wildcards that is exactly the Read decision, and
+// a filter is never refused when one of its topics may be read.
 //
 //   AclRules rules = AclRules::parse("user alice\ntopic readwrite alice/#\n", "acl");
 //   rules.check("alice", "c1", "alice/x", Access::Write)   -> true
@@ -75,7 +83,9 @@ class AclFileError : public std::runtime_error {
 struct BoundRules {
     const std::vector<AclRule>* section = nullptr;  // null: a user without a section
     std::vector<AclRule> patterns;                  // substituted
-    bool deny_all = false;  // patterns exist and the username or client id contains + or #
+    // Patterns exist and the username or client id contains + or #: whatever the section
+    // leaves undecided is denied (`patterns` is then empty).
+    bool patterns_refused = false;
 };
 
 class AclRules {

@@ -77,8 +77,12 @@ TEST(ClientAclTest, BindSubstitutesPatternsOnce) {
     EXPECT_EQ(bound.patterns[2].filter, "users/alice/inbox/spam");
     // Without a username the %u patterns do not apply at all.
     EXPECT_EQ(rules.bind(std::nullopt, "dev1").patterns.size(), 1u);
-    // A wildcard in the client id could widen a pattern: everything is denied.
-    EXPECT_TRUE(rules.bind(std::nullopt, "dev+").deny_all);
+    // A wildcard in the client id could widen a pattern: no pattern applies, and what the
+    // section does not decide is denied.
+    const BoundRules refused = rules.bind(std::nullopt, "dev+");
+    EXPECT_TRUE(refused.patterns_refused);
+    EXPECT_TRUE(refused.patterns.empty());
+    EXPECT_EQ(refused.section, &rules.anonymous_rules());
 }
 
 }  // namespace
