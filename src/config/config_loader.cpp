@@ -228,8 +228,8 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          // ours
          "worker_threads", "connect_timeout", "v3_session_expiry_interval", "log_level",
          "max_connections", "acl_file", "plugins", "hook_timeout", "persistence",
-         "validate_payload_format", "response_information",
-         "allow_session_takeover_by_other_user", "max_topic_levels", "max_topic_length"});
+         "validate_payload_format", "response_information", "allow_session_takeover_by_other_user",
+         "max_topic_levels", "max_topic_length"});
     Config config;
     config.listeners = read_listeners(ctx, top);
     config.auth = detail::read_auth(ctx, top);
