@@ -68,7 +68,10 @@ TEST(HashingPool, StopDropsWaitingJobsLetsTheRunningOneFinishAndRefusesMore) {
     ASSERT_TRUE(
         pool->try_submit([witness = std::move(witness), &waiting_ran] { waiting_ran = true; }));
     std::thread stopper([&] { pool->stop(); });
-    // stop() joins the running job: let it finish.
+    // Once stop() has taken the waiting job out of the queue (nothing else can: the only
+    // thread is busy), let the running job finish, which stop() is joining.
+    while (pool->queued() != 0)
+        std::this_thread::yield();
     release.count_down();
     stopper.join();
     EXPECT_TRUE(finished.load());
