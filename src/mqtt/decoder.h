@@ -75,7 +75,8 @@ struct DecodeLimits {
     uint32_t max_user_property_bytes = UINT32_MAX;
 };
 // QuotaExceeded (0x97), "an implementation or administrative imposed limit has been
-// exceeded"; tell the two apart by `message` (the same pointer).
+// exceeded"; tell the two apart by the text of `message` (not its address: string literals
+// of different translation units need not be merged).
 inline constexpr DecodeError kTooManyUserProperties{
     ReasonCode::QuotaExceeded, "more User Properties in one packet than the server allows"};
 inline constexpr DecodeError kUserPropertiesTooLarge{

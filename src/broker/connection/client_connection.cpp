@@ -277,9 +277,10 @@ bool ClientConnection::set_inbound_alias(std::uint16_t alias, std::string_view t
 }
 
 void ClientConnection::count_user_property_refusal(const mqtt::DecodeError& error) {
-    const MemoryLimit limit = error.message == mqtt::kTooManyUserProperties.message
-                                  ? MemoryLimit::UserProperties
-                                  : MemoryLimit::UserPropertyBytes;
+    const MemoryLimit limit =
+        std::string_view(error.message) == mqtt::kTooManyUserProperties.message
+            ? MemoryLimit::UserProperties
+            : MemoryLimit::UserPropertyBytes;
     worker_->limit_hit(limit, "refused a packet of client {} from {}: {}",
                        client_id().empty() ? "(not connected)" : client_id(), peer(),
                        error.message);

@@ -186,7 +186,7 @@ TEST(Properties, MoreUserPropertiesThanTheLimitAreQuotaExceeded) {
     const auto error = decode_limited(publish_with(user_properties(4)), {3, 1000}, packet);
     ASSERT_TRUE(error);
     EXPECT_EQ(error->reason, ReasonCode::QuotaExceeded);
-    EXPECT_EQ(error->message, kTooManyUserProperties.message);
+    EXPECT_EQ(std::string_view(error->message), kTooManyUserProperties.message);
     // Refused when the one past the limit is seen: never more than the limit kept.
     EXPECT_LE(std::get<Publish>(packet).properties.user_properties.size(), 3u);
 }
@@ -196,7 +196,7 @@ TEST(Properties, UserPropertyBytesBeyondTheLimitAreQuotaExceeded) {
     const auto error = decode_limited(publish_with(user_properties(3, 2)), {10, 8}, packet);
     ASSERT_TRUE(error);
     EXPECT_EQ(error->reason, ReasonCode::QuotaExceeded);
-    EXPECT_EQ(error->message, kUserPropertiesTooLarge.message);
+    EXPECT_EQ(std::string_view(error->message), kUserPropertiesTooLarge.message);
 }
 
 // A refused QoS 1 PUBLISH still has its packet id: the engine answers PUBACK 0x97.
