@@ -12,7 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/persist/persist_recovery.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "metrics/broker_metrics.h"
 #include "net/socket.h"
 

@@ -13,7 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/broker.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "metrics/broker_metrics.h"
 #include "net/layered_transport.h"
 #include "net/socket.h"

@@ -3,7 +3,7 @@
 #include "broker/broker_context.h"
 #include "broker/persist/persist_writer.h"
 #include "broker/routing/message.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 
 namespace akasa::broker {
 

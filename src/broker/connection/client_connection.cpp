@@ -15,7 +15,7 @@
 #include "broker/persist/persist_writer.h"
 #include "broker/session/session.h"
 #include "broker/topic_limits.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
 #include "mqtt/topic.h"
 
@@ -43,6 +43,20 @@ ClientConnection::~ClientConnection() {
 
 void ClientConnection::rebind(Worker& worker) {
     worker_ = &worker;
+}
+
+void ClientConnection::hand_over_to(std::uint32_t owner, ConnectRequest&& request) {
+    migrating_ = true;
+    uncommon().migration_target = owner;
+    uncommon().pending_migration = std::make_unique<ConnectRequest>(std::move(request));
+}
+
+ClientConnection::Handover ClientConnection::take_handover() {
+    output_.store_committed();
+    migrating_ = false;
+    Handover handover{uncommon_->migration_target, std::move(*uncommon_->pending_migration)};
+    uncommon_->pending_migration.reset();
+    return handover;
 }
 
 // --- Input ---
@@ -153,7 +167,9 @@ bool ClientConnection::output_fits(const Message& message) const {
     // Beyond the limit one message still goes, so that no message is too large for a client
     // that reads: into an empty output, or, when its payload is sent by reference (it costs
     // no copy: the message exists anyway), when no other such payload waits.
-    return message.payload.size() >= kReferencedPayload ? !refs_ || refs_->empty() : pending == 0;
+    return message.payload.size() >= ConnectionOutput::kReferencedPayload
+               ? output_.no_referenced_payload()
+               : pending == 0;
 }
 
 bool ClientConnection::must_wait_for_subscriber() const {
@@ -324,7 +340,7 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
                                      std::span<const std::uint8_t> body) {
     if (state_ == State::AwaitingConnect) {
         if (auth_ && auth_->pending_connect) {
-            handle_packet_while_authenticating(header, body);  // mqtt5_auth.cpp
+            handle_packet_while_authenticating(header, body);  // enhanced_auth.cpp
             return;
         }
         if (header.type != PacketType::Connect) {
@@ -372,7 +388,7 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
             handle_disconnect(std::get<mqtt::Disconnect>(packet));
             break;
         case PacketType::Auth:
-            handle_auth(std::get<mqtt::Auth>(packet));  // mqtt5_auth.cpp
+            handle_auth(std::get<mqtt::Auth>(packet));  // enhanced_auth.cpp
             break;
         default:
             protocol_violation(ReasonCode::ProtocolError, "packet type only a server may send");
@@ -457,7 +473,7 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
     counters.add(counters.messages_in[qos]);
     if (hooks_ && publish_hooked()) {
         publish.topic = topic;                             // hooks see the alias resolved
-        return publish_with_hooks(header, body, publish);  // hook_connection.cpp
+        return publish_with_hooks(header, body, publish);  // connection_hooks.cpp
     }
     accept_publish(publish, topic);
 }
@@ -575,7 +591,7 @@ void ClientConnection::handle_pubrel(const mqtt::PubRel& pubrel) {
 void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
                                         std::span<const ReasonCode> hook_reasons) {
     if (hooks_ && hook_reasons.empty() && subscribe_hooked()) {
-        return subscribe_with_hooks(subscribe);  // hook_connection.cpp; comes back here
+        return subscribe_with_hooks(subscribe);  // connection_hooks.cpp; comes back here
     }
     const auto& config = worker_->config();
     const bool v5 = version_ == ProtocolVersion::V5;
@@ -660,7 +676,7 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
 void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
                                           std::span<const ReasonCode> hook_reasons) {
     if (hooks_ && hook_reasons.empty() && unsubscribe_hooked()) {
-        return unsubscribe_with_hooks(unsubscribe);  // hook_connection.cpp; comes back here
+        return unsubscribe_with_hooks(unsubscribe);  // connection_hooks.cpp; comes back here
     }
     mqtt::Unsuback unsuback;
     unsuback.packet_id = unsubscribe.packet_id;
@@ -837,47 +853,46 @@ void ClientConnection::send(const Packet& packet) {
                          client_max_packet_size_);
             return;
         }
-        mqtt::encode(*fitted, version_, out_);
+        mqtt::encode(*fitted, version_, output_.bytes());
     } else {
-        mqtt::encode(packet, version_, out_);
+        mqtt::encode(packet, version_, output_.bytes());
     }
     awaits_store();  // every packet sent here is an answer or a PUBREL
     worker_->mark_dirty(*this);
 }
 
-// connect_handler.cpp and mqtt5_auth.cpp send through the same template.
+// connect_handler.cpp and enhanced_auth.cpp send through the same template.
 template void ClientConnection::send<mqtt::Connack>(const mqtt::Connack&);
 template void ClientConnection::send<mqtt::Auth>(const mqtt::Auth&);
 
-void ClientConnection::write_publish(std::span<const std::uint8_t> bytes,
-                                     std::size_t packet_id_offset, std::uint16_t packet_id,
-                                     bool dup, const MessagePtr* payload_from) {
-    const std::size_t start = out_.size();
-    out_.insert(out_.end(), bytes.begin(), bytes.end());
-    if (packet_id != 0) {
-        out_[start + packet_id_offset] = static_cast<std::uint8_t>(packet_id >> 8);
-        out_[start + packet_id_offset + 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
+bool ClientConnection::write_delivery(Delivery& delivery, std::uint16_t packet_id, bool dup) {
+    const bool v5 = version_ == ProtocolVersion::V5;
+    const auto form = worker_->publish_encoder().encode(delivery, v5, topic_aliases_out_.get(),
+                                                        worker_->now());
+    auto& counters = worker_->counters();
+    if (form.size > client_max_packet_size_) {
+        form.forget_alias();
+        counters.add(counters.dropped_too_large);
+        return false;
     }
-    if (dup) out_[start] |= 0x08;
-    if (payload_from) {
-        if (!refs_) refs_ = std::make_unique<ReferencedPayloads>();
-        refs_->add(out_.size(), *payload_from);
-    }
+    output_.append_publish(form.bytes, form.packet_id_offset, packet_id, dup,
+                           form.by_reference ? &delivery.message : nullptr);
     // QoS 2: sent before its publisher's PUBREC is stored, a crash would deliver it twice
     // (the publisher sends it again as a new message).
-    if ((out_[start] & 0x06) == 0x04) awaits_store();
+    if (delivery.qos == QoS::ExactlyOnce) awaits_store();
+    counters.add(counters.messages_out[static_cast<std::uint8_t>(delivery.qos)]);
     worker_->mark_dirty(*this);
+    return true;
 }
 
 void ClientConnection::awaits_store() {
     if (const auto* persist = worker_->persist()) {
-        output_awaits_store_ = true;
-        store_generation_ = persist->generation();
+        output_.await_store(persist->generation());
     }
 }
 
 bool ClientConnection::waits_for_store() const {
-    return output_awaits_store_ && worker_->persist()->pending(store_generation_);
+    return output_.awaits_store() && worker_->persist()->pending(output_.awaited_generation());
 }
 
 void ClientConnection::deliver(Delivery&& delivery) {
@@ -913,7 +928,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
             return;
         }
         if (output_full()) report_congestion();
-        worker_->write_delivery(*this, delivery, 0, false);
+        write_delivery(delivery, 0, false);
         return;
     }
     if (sends_at_once(message)) {
@@ -961,7 +976,7 @@ void ClientConnection::pump() {
             continue;
         }
         if (next->qos == QoS::AtMostOnce) {
-            worker_->write_delivery(*this, *next, 0, false);
+            write_delivery(*next, 0, false);
             continue;
         }
         auto& entry = outbox.start(std::move(*next), worker_->now());
@@ -981,7 +996,7 @@ void ClientConnection::send_inflight(InflightEntry& entry, bool dup) {
     // A resend passes the ACL's read check again, like a first send: the session may have
     // been resumed by another user (allow_session_takeover_by_other_user) or the ACL reloaded.
     const bool readable = !dup || !hooks_ || hook_may_deliver(*entry.delivery.message);
-    if (!readable || !worker_->write_delivery(*this, entry.delivery, entry.packet_id, dup)) {
+    if (!readable || !write_delivery(entry.delivery, entry.packet_id, dup)) {
         // Not readable, or too large for this client [MQTT-3.1.2-25]: discarded as if
         // delivered.
         const std::uint16_t id = entry.packet_id;  // discard() destroys the entry
@@ -1008,76 +1023,41 @@ void ClientConnection::resend_inflight() {
     }
 }
 
-void ClientConnection::discard_output() {
-    out_.clear();
-    out_sent_ = 0;
-    refs_.reset();
+void ClientConnection::drop_output() {
+    output_.discard();
 }
 
 void ClientConnection::flush() {
     if (state_ == State::Closed) return;
     // No acknowledgement leaves before the store holds what it stands for (persist_writer.h).
-    if (output_awaits_store_) {
+    if (output_.awaits_store()) {
         if (waits_for_store() && !worker_->commit_persistence()) {
-            discard_output();
+            drop_output();
             close(CloseReason{"the persistent store refused a write", std::nullopt, true});
             return;
         }
-        output_awaits_store_ = false;
+        output_.store_committed();
     }
     if (transport_->has_pending_output()) {
         // Bytes the transport encoded earlier (TLS records, WebSocket frames) go first.
         const auto sent = transport_->flush();
         if (sent.status == net::IoResult::Status::closed ||
             sent.status == net::IoResult::Status::error) {
-            discard_output();
+            drop_output();
             close(CloseReason{"connection lost while writing", std::nullopt, true});
             return;
         }
     }
-    auto& counters = worker_->counters();
-    std::size_t written = 0;
-    for (;;) {
-        // The buffer up to the next referenced payload (or to its end), then that payload.
-        const bool payload_next = refs_ && !refs_->empty() && out_sent_ == refs_->front_at();
-        std::span<const std::uint8_t> chunk;
-        if (payload_next) {
-            chunk = refs_->front_rest();
-        } else {
-            const std::size_t end = refs_ && !refs_->empty() ? refs_->front_at() : out_.size();
-            if (out_sent_ == end) break;
-            chunk = {out_.data() + out_sent_, end - out_sent_};
-        }
-        const auto result = transport_->write(chunk.data(), chunk.size());
-        if (result.status == net::IoResult::Status::ok) {
-            if (payload_next) {
-                refs_->sent(result.bytes);
-            } else {
-                out_sent_ += result.bytes;
-            }
-            written += result.bytes;
-            counters.add(counters.bytes_out, result.bytes);
-            continue;
-        }
-        if (result.status == net::IoResult::Status::would_block) break;
-        discard_output();
+    const auto written = output_.write_to(*transport_);
+    if (written.lost) {
         close(CloseReason{"connection lost while writing", std::nullopt, true});
         return;
     }
+    worker_->counters().add(worker_->counters().bytes_out, written.written);
     // A congested client that takes bytes is slow, not stalled: its stall clock restarts
     // (a busy fan-in subscriber may stay above the drained mark for long while it reads).
-    if (written > 0 && congested_since_ != Clock::time_point{}) congested_since_ = worker_->now();
-    if (out_sent_ == out_.size() && (!refs_ || refs_->empty())) {
-        out_.clear();
-        out_sent_ = 0;
-        refs_.reset();
-        if (out_.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(out_);
-    } else if (out_sent_ >= 64 * 1024 && out_sent_ >= out_.size() / 2) {
-        // A client that takes its output but never all of it: drop what it took, so that
-        // the buffer holds what it has not taken, not everything it ever got.
-        out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_sent_));
-        if (refs_) refs_->rebase(out_sent_);
-        out_sent_ = 0;
+    if (written.written > 0 && congested_since_ != Clock::time_point{}) {
+        congested_since_ = worker_->now();
     }
     if (reading_paused_ && unsent_output() < worker_->limits().output_pause &&
         !worker_->shutting_down() && !waiting_for_answer()) {

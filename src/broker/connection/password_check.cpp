@@ -16,7 +16,7 @@
 #include "auth/hashing_pool.h"
 #include "auth/password_file.h"
 #include "broker/connection/client_connection.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 
 namespace akasa::broker {
 

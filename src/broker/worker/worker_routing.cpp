@@ -10,7 +10,7 @@
 #include "broker/mqtt5/mqtt5_message_expiry.h"
 #include "broker/mqtt5/shared_redispatch.h"
 #include "broker/persist/persist_writer.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
 
 namespace akasa::broker {
@@ -173,83 +173,6 @@ void Worker::deliver_batch(std::vector<RemoteDelivery>& batch) {
         }
     }
     throttle_.begin_read();
-}
-
-bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,
-                            std::uint16_t packet_id, bool dup) {
-    const Message& message = *delivery.message;
-    const bool v5 = connection.version() == ProtocolVersion::V5;
-    const auto qos = static_cast<std::uint8_t>(delivery.qos);
-    auto& counters = counters_;
-    // A large payload is not copied (not into the cache below, not into the connection's
-    // output): the encoded forms end before it, and it is sent from the message itself.
-    const bool by_reference = message.payload.size() >= ClientConnection::kReferencedPayload;
-    auto encode = [&](const mqtt::Publish& publish, ProtocolVersion version,
-                      std::vector<std::uint8_t>& out) {
-        if (by_reference) {
-            mqtt::encode_publish_head(publish, version, out);
-        } else {
-            mqtt::encode(publish, version, out);
-        }
-    };
-
-    std::span<const std::uint8_t> bytes;
-    std::size_t packet_id_offset = 0;
-    auto offset_of_packet_id = [&](const std::vector<std::uint8_t>& encoded) {
-        std::size_t header = 1;
-        while (encoded[header] & 0x80)
-            ++header;
-        return header + 1 + 2 + message.topic.size();
-    };
-    OutboundTopicAliases::Choice alias;
-    OutboundTopicAliases* aliases = v5 ? connection.topic_aliases_out() : nullptr;
-    if (aliases) {
-        // Topic aliases differ per connection: this form is not shared (mqtt5_topic_aliases.h).
-        auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
-        publish.packet_id = qos ? 1 : 0;
-        publish.properties.subscription_identifiers = delivery.subscription_ids;
-        const auto encoded = encode_with_alias(*aliases, publish, encode_scratch_, by_reference);
-        alias = encoded.choice;
-        bytes = encode_scratch_;
-        packet_id_offset = encoded.packet_id_offset;
-    } else if (v5 && !delivery.subscription_ids.empty()) {
-        // Subscription identifiers differ per subscriber: this form is not shared.
-        auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
-        publish.packet_id = qos ? 1 : 0;
-        publish.properties.subscription_identifiers = delivery.subscription_ids;
-        encode_scratch_.clear();
-        encode(publish, ProtocolVersion::V5, encode_scratch_);
-        bytes = encode_scratch_;
-        packet_id_offset = offset_of_packet_id(encode_scratch_);
-    } else {
-        if (cached_message_.get() != &message || (message.expires_at && cached_at_ != now_)) {
-            cached_message_ = delivery.message;
-            cached_at_ = now_;
-            for (auto& form : cached_forms_)
-                form.valid = false;
-        }
-        auto& form = cached_forms_[(v5 ? 6 : 0) + qos * 2 + (delivery.retain ? 1 : 0)];
-        if (!form.valid) {
-            auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
-            publish.packet_id = qos ? 1 : 0;
-            form.bytes.clear();
-            encode(publish, v5 ? ProtocolVersion::V5 : ProtocolVersion::V311, form.bytes);
-            form.packet_id_offset = offset_of_packet_id(form.bytes);
-            form.valid = true;
-        }
-        bytes = form.bytes;
-        packet_id_offset = form.packet_id_offset;
-    }
-    const std::size_t packet_size = bytes.size() + (by_reference ? message.payload.size() : 0);
-    if (packet_size > connection.client_max_packet_size()) {
-        if (aliases) aliases->forget(alias);
-        counters.add(counters.dropped_too_large);
-        return false;
-    }
-    connection.write_publish(bytes, packet_id_offset, packet_id, dup,
-                             by_reference ? &delivery.message : nullptr);
-    counters.add(counters.messages_out[qos]);
-    return true;
 }
 
 void Worker::send_retained(Session& session, std::string_view filter,

@@ -13,7 +13,7 @@
 #include "broker/hooks/hook_services.h"
 #include "broker/session/session.h"
 #include "broker/topic_limits.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "mqtt/topic.h"
 
 namespace akasa::broker {

@@ -7,7 +7,7 @@
 
 #include "broker/persist/persist_codec.h"
 #include "broker/persist/persist_writer.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 
 namespace akasa::broker {
 namespace {
@@ -69,7 +69,7 @@ void Worker::release_held() {
         if (connection->waits_for_store()) {
             held_[kept++] = connection;
         } else {
-            connection->in_held_list = false;
+            connection->worker_lists().held = false;
             mark_dirty(*connection);
         }
     }
@@ -91,19 +91,17 @@ void Worker::persistence_failed(const store::Status& status) {
     std::vector<ClientConnection*> held;
     held.swap(held_);
     for (auto* connection : held)
-        connection->in_held_list = false;
+        connection->worker_lists().held = false;
     for (auto* list : {&dirty_, &flushing_}) {
         for (auto* connection : *list) {
-            if (connection->in_dirty_list && connection->output_awaits_store_ &&
+            if (connection->worker_lists().dirty && connection->output_awaits_store() &&
                 std::find(held.begin(), held.end(), connection) == held.end()) {
                 held.push_back(connection);
             }
         }
     }
-    for (auto* connection : held) {
-        connection->out_.clear();
-        connection->out_sent_ = 0;
-    }
+    for (auto* connection : held)
+        connection->drop_output();
     for (auto* connection : held) {
         connection->close(CloseReason{"the persistent store refused a write", std::nullopt, true});
     }

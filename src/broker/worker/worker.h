@@ -2,9 +2,10 @@
 // it, outright. Other threads talk to a worker only through its inbox (deliveries and
 // tasks), drained in batches after one eventfd wakeup.
 //
-// Files: worker.cpp (thread, loop, accept, timers, inbox, flushing),
-// connect_handler.cpp (session attach / takeover on the owner), worker_routing.cpp (the
-// publish path: match, fan out, encode once).
+// Files: worker.cpp (thread, loop, accept, timers, inbox, flushing), worker_sessions.cpp
+// (session attach / takeover on the owner, session end), worker_routing.cpp (the publish
+// path: match, fan out, encode once), worker_persistence.cpp (store batches, recovery),
+// worker_shared_redispatch.cpp (spec 4.8.2 when a shared-subscription member leaves).
 #pragma once
 
 #include <array>
@@ -31,12 +32,13 @@
 #include "broker/limits/limit_log.h"
 #include "broker/limits/memory_limit.h"
 #include "broker/limits/message_path_limits.h"
+#include "broker/output/publish_encoder.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
 #include "broker/session/publisher_throttle.h"
 #include "broker/session/session.h"
 #include "broker/session/session_table.h"
-#include "broker/worker_counters.h"
+#include "broker/worker/worker_counters.h"
 #include "net/closing_sockets.h"
 #include "net/event_loop.h"
 #include "net/http/http_service.h"
@@ -100,7 +102,8 @@ class Worker {
     WorkerCounters& counters() { return counters_; }
     Clock::time_point now() const { return now_; }
     std::span<std::uint8_t> read_scratch() { return read_scratch_; }
-    std::vector<std::uint8_t>& encode_scratch() { return encode_scratch_; }
+    // The encode-once cache of this worker's outgoing PUBLISHes (publish_encoder.h).
+    PublishEncoder& publish_encoder() { return publish_encoder_; }
     // Decode targets shared by this worker's connections (one packet is handled completely
     // before the next is decoded), so an idle connection does not carry ~1.2 KB of them.
     mqtt::Publish& publish_scratch() { return publish_scratch_; }
@@ -149,6 +152,8 @@ class Worker {
     // Asynchronous hook answers for this worker's connections (hook_dispatch.h).
     HookDispatch& hook_dispatch() { return hook_dispatch_; }
     PublisherThrottle& throttle() { return throttle_; }
+    // Wakes every other worker's loop (publishers there may wait for this one).
+    void wake_others();
     // `subscriber` drained (or closed: `all`): read the publishers paused for it again, a
     // batch at a time; null: the batch paused longest, whatever they wait for.
     void resume_publishers(const ClientConnection* subscriber, bool all = false);
@@ -176,7 +181,7 @@ class Worker {
                               : context_.config.max_in_mem_pending_messages;
     }
 
-    // --- Persistence (persist_worker.cpp); persist() is null when it is off ---
+    // --- Persistence (worker_persistence.cpp); persist() is null when it is off ---
     PersistWriter* persist() { return persist_.get(); }
     // Writes every open store batch now: before output that depends on them leaves outside
     // the loop's rhythm (ClientConnection::flush) and before deliveries go to other workers.
@@ -219,8 +224,6 @@ class Worker {
     // Connections resumed from a throttle pause with unhandled input, handled once per loop
     // iteration (not inside the flush that resumed them).
     void handle_resumed_input();
-    // Wakes every other worker's loop (publishers there may wait for this one).
-    void wake_others();
     std::unique_ptr<ClientConnection> release(ClientConnection& connection);
 
     BrokerContext& context_;
@@ -250,7 +253,7 @@ class Worker {
 
     std::unique_ptr<PersistWriter> persist_;
     bool persist_failing_ = false;  // commit_persistence() is closing connections
-    int busy_iterations_ = 0;       // since the last store generation began (persist_worker.cpp)
+    int busy_iterations_ = 0;       // since the last store generation began (worker_persistence.cpp)
     // Connections whose output waits for the open batch to be written (in_held_list).
     std::vector<ClientConnection*> held_;
 
@@ -280,7 +283,6 @@ class Worker {
     std::vector<std::vector<RemoteDelivery>> outgoing_;
 
     std::vector<std::uint8_t> read_scratch_;
-    std::vector<std::uint8_t> encode_scratch_;
     mqtt::Publish publish_scratch_;
     mqtt::Packet packet_scratch_;
 
@@ -293,26 +295,10 @@ class Worker {
         std::uint32_t shared_group;  // mqtt5::shared_group_tag of its group; 0: not shared
     };
     std::vector<Match> matches_;
-    // Encode-once cache: the wire forms of the message last delivered by this worker,
-    // indexed by [v5][qos][retain].
-    struct EncodedForm {
-        std::vector<std::uint8_t> bytes;
-        std::size_t packet_id_offset = 0;
-        bool valid = false;
-    };
-    MessagePtr cached_message_;  // held, so its address cannot be reused meanwhile
-    Clock::time_point cached_at_;
-    std::array<EncodedForm, 12> cached_forms_;
+    PublishEncoder publish_encoder_;
     std::minstd_rand random_;
     // Declared after the inbox: destroyed (and its poster detached) before it.
     HookDispatch hook_dispatch_{*this};
-    friend class ClientConnection;
-
-  public:
-    // Sends one delivery on `connection` through the encode-once cache; false (nothing
-    // written) when the PUBLISH exceeds the client's Maximum Packet Size.
-    bool write_delivery(ClientConnection& connection, Delivery& delivery, std::uint16_t packet_id,
-                        bool dup);
 };
 
 }  // namespace akasa::broker
