@@ -18,7 +18,7 @@
 #include "broker/routing/retained_cost.h"
 #include "broker/routing/retained_store.h"
 #include "broker/routing/subscription_index.h"
-#include "broker/session/congested_sessions.h"
+#include "broker/flow/congested_sessions.h"
 #include "broker/session/session_registry.h"
 #include "broker/topic_limits.h"
 #include "config/config.h"

@@ -135,26 +135,23 @@ void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
     }
     if (state_ != State::Closed) hold_reading_if_output_full();
     ClientConnection* congested = throttle.reader_must_wait_for();
-    if (state_ != State::Closed && congested && congested != this && !paused_for_subscribers_) {
-        paused_for_subscribers_ = true;
+    if (state_ != State::Closed && congested && congested != this &&
+        flow_.pause_for_subscribers()) {
         throttle.add_paused(*this, *congested);
         update_interest();
     }
     const SessionId remote = throttle.reader_must_wait_for_remote();
-    if (state_ != State::Closed && remote != 0 && !paused_for_subscribers_) {
-        paused_for_subscribers_ = true;
+    if (state_ != State::Closed && remote != 0 && flow_.pause_for_subscribers()) {
         throttle.add_paused_for_remote(*this, remote);
         update_interest();
     }
 }
 
 void ClientConnection::hold_reading_if_output_full() {
-    if (reading_paused_ || state_ == State::Closed) return;
-    if (unsent_output() < worker_->limits().output_pause) return;
+    if (state_ == State::Closed) return;
     // This client does not read what we send (answers, deliveries, pongs): stop reading
     // from it until its output drains (flush), instead of buffering without bound.
-    reading_paused_ = true;
-    update_interest();
+    if (flow_.hold_if_full(unsent_output(), worker_->limits().output_pause)) update_interest();
 }
 
 bool ClientConnection::output_full() const {
@@ -188,44 +185,44 @@ void ClientConnection::resume_input() {
 }
 
 std::size_t ClientConnection::congestion_queue() const {
-    return std::min(worker_->queue_limit(*session_), kCongestionQueueCap);
+    return ConnectionFlow::congestion_queue(worker_->queue_limit(*session_));
+}
+
+ConnectionFlow::Load ClientConnection::load() const {
+    ConnectionFlow::Load load;
+    load.output = pending_output();
+    load.output_pause = worker_->limits().output_pause;
+    if (session_) {
+        load.has_session = true;
+        load.queued = session_->outbox.pending_size();
+        load.queue_cap = congestion_queue();
+    }
+    return load;
 }
 
 bool ClientConnection::congested() const {
-    if (output_full()) return true;
-    if (!session_) return false;
-    const std::size_t limit = congestion_queue();
-    return limit >= 2 && session_->outbox.pending_size() >= limit / 2;
+    return ConnectionFlow::congested(load());
 }
 
 bool ClientConnection::drained() const {
-    if (pending_output() >= worker_->limits().output_pause / 2) return false;
-    if (!session_) return true;
-    return session_->outbox.pending_size() < congestion_queue() / 4;
+    return ConnectionFlow::drained(load());
 }
 
 void ClientConnection::report_congestion() {
-    const auto now = worker_->now();
-    if (congested_since_ == Clock::time_point{}) {
-        congested_since_ = now;
-    } else if (now - congested_since_ >= kStalledAfter) {
+    bool was_reported = false;
+    if (!flow_.congestion_seen(worker_->now(), was_reported)) {
         // Not draining at all: stop holding publishers for this client (its own output and
         // queue limits drop its messages from now on), so it cannot slow the others.
         list_congested(false);
-        if (reported_congestion_) {
-            reported_congestion_ = false;
-            worker_->resume_publishers(this, true);
-        }
+        if (was_reported) worker_->resume_publishers(this, true);
         return;
     }
-    reported_congestion_ = true;
     list_congested(true);
     worker_->throttle().subscriber_congested(*this);
 }
 
 void ClientConnection::list_congested(bool congested) {
-    if (congested == listed_congested_ || !session_) return;
-    listed_congested_ = congested;
+    if (!session_ || !flow_.set_listed(congested)) return;
     if (congested) {
         worker_->context().congested.add(session_->id());
     } else {
@@ -235,19 +232,13 @@ void ClientConnection::list_congested(bool congested) {
 }
 
 void ClientConnection::pause_for_remote_subscriber(bool pause) {
-    remote_pause_ticks_ = 0;
-    if (pause) {
-        if (remote_pauses_ < UINT8_MAX) ++remote_pauses_;
-    } else if (remote_pauses_ > 0) {
-        --remote_pauses_;
-    }
+    flow_.remote_pause(pause);
     update_interest();
-    if (remote_pauses_ == 0 && !input_.empty()) worker_->schedule_input(*this);
+    if (!flow_.remote_paused() && !input_.empty()) worker_->schedule_input(*this);
 }
 
 void ClientConnection::resume_reading_for_subscribers() {
-    if (!paused_for_subscribers_) return;
-    paused_for_subscribers_ = false;
+    if (!flow_.resume_for_subscribers()) return;
     update_interest();
     // What the pause left unhandled: no socket event reports it.
     if (!input_.empty()) worker_->schedule_input(*this);
@@ -741,7 +732,7 @@ void ClientConnection::begin_shutdown() {
     }
     transport_->server_going_away();
     // No more reading: level-triggered EPOLLIN would otherwise wake the drain loop forever.
-    reading_paused_ = true;
+    flow_.hold();
     update_interest();
 }
 
@@ -772,7 +763,7 @@ void ClientConnection::close(const CloseReason& reason) {
     flush();                              // best effort: what the socket takes now
     if (state_ == State::Closed) return;  // the flush failed and closed already
     state_ = State::Closed;
-    if (reported_congestion_) worker_->resume_publishers(this, true);
+    if (flow_.reported()) worker_->resume_publishers(this, true);
     list_congested(false);
     // The will (if any) is published before the line is logged: tests rely on that order.
     // The session (and its client id) may end with the detach.
@@ -813,8 +804,7 @@ void ClientConnection::tick(Clock::time_point now) {
     // Every remote pause is answered by a resume within kStalledAfter (its subscriber drains
     // or is declared stalled); a few ticks without one means it was lost with its worker's
     // session: read again rather than hang.
-    if (remote_pauses_ > 0 && ++remote_pause_ticks_ >= 5) {
-        remote_pauses_ = 0;
+    if (flow_.give_up_lost_remote_pauses()) {
         update_interest();
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }
@@ -942,9 +932,9 @@ void ClientConnection::deliver(Delivery&& delivery) {
     // A client that drains, but slowly (not stalled): its publishers are being paused, and
     // what they sent before the pause took hold is kept (kInTransitAllowance). A stored
     // session's queue keeps its configured bound (max_in_db_pending_messages, large already).
-    const bool stalled = congested_since_ != Clock::time_point{} &&
-                         worker_->now() - congested_since_ >= kStalledAfter;
-    if (!stalled && !session_->stored) limit *= kInTransitAllowance;
+    if (!flow_.stalled(worker_->now()) && !session_->stored) {
+        limit *= ConnectionFlow::kInTransitAllowance;
+    }
     const bool queued = outbox.enqueue(std::move(delivery), limit, worker_->limits().queue_bytes);
     if (!queued) {
         // A full queue: the client is stuck.
@@ -1054,26 +1044,22 @@ void ClientConnection::flush() {
         return;
     }
     worker_->counters().add(worker_->counters().bytes_out, written.written);
-    // A congested client that takes bytes is slow, not stalled: its stall clock restarts
-    // (a busy fan-in subscriber may stay above the drained mark for long while it reads).
-    if (written.written > 0 && congested_since_ != Clock::time_point{}) {
-        congested_since_ = worker_->now();
-    }
-    if (reading_paused_ && unsent_output() < worker_->limits().output_pause &&
+    flow_.took_output(written.written, worker_->now());
+    if (flow_.held() && unsent_output() < worker_->limits().output_pause &&
         !worker_->shutting_down() && !waiting_for_answer()) {
-        reading_paused_ = false;
+        flow_.release();
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }
     update_interest();
     if (!output_full() && session_ && session_->outbox.pending_size() > 0) pump();
-    if (congested_since_ != Clock::time_point{} && state_ != State::Closed && drained()) {
-        congested_since_ = {};
+    if (flow_.congested_now() && state_ != State::Closed && drained()) {
+        flow_.end_congestion();
         list_congested(false);  // publishers on other workers resume (congested_sessions.h)
     }
-    if (reported_congestion_ && state_ != State::Closed && drained()) {
+    if (flow_.reported() && state_ != State::Closed && drained()) {
         // Stays set while publishers wait for it: each drain resumes the next batch.
         worker_->resume_publishers(this);
-        reported_congestion_ = worker_->throttle().any_waiting_for(*this);
+        flow_.set_reported(worker_->throttle().any_waiting_for(*this));
     }
 }
 

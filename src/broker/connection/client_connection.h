@@ -17,6 +17,7 @@
 
 #include "broker/connection/auth_exchange.h"
 #include "broker/connection/connect_request.h"
+#include "broker/flow/connection_flow.h"
 #include "broker/output/connection_output.h"
 #include "broker/hooks/hook_session.h"
 #include "broker/mqtt5/mqtt5_topic_aliases.h"
@@ -47,33 +48,6 @@ class ClientConnection final : public net::IoHandler {
   public:
     enum class State : std::uint8_t { AwaitingConnect, Connected, Closed };
 
-    // Output above this many bytes (or half of max_output_buffer_bytes when that is less:
-    // Worker::output_soft_limit) counts as "full": QoS 1/2 wait in the session queue, the
-    // publishers feeding this client are paused (publisher_throttle.h), and reading from
-    // this client pauses, whatever filled the output (answers, deliveries, the transport's
-    // own replies such as WebSocket pongs), before CONNECT too. QoS 0 messages the paused
-    // publishers had already sent are still taken up to max_output_buffer_bytes, then
-    // dropped.
-    static constexpr std::size_t kOutputLimit = 1 << 20;
-    // A subscriber congested this long without draining is stalled: it no longer pauses
-    // the publishers feeding it.
-    static constexpr std::chrono::seconds kStalledAfter{2};
-    // A subscriber is congested (its publishers pause) when its queue reaches half its limit,
-    // but the limit counted for that is at most this: the default queue. A deeper queue
-    // does not make the subscriber take messages faster (its window is full either way); it
-    // only adds latency and spreads each message's trip over more memory. Measured in
-    // scenario b with a queue limit of 1,000,000 and 2 workers: median queueing time 39 ->
-    // 4 ms and 12 % less broker CPU per message. Larger limits still serve offline sessions,
-    // what is in transit to a paused publisher, and a stalled client's backlog.
-    static constexpr std::size_t kCongestionQueueCap = 256;
-    // A client that is not stalled takes up to this many times its queue limit of QoS 1/2
-    // deliveries: they were acknowledged to publishers that are being paused (each adds one
-    // message past the congestion at most; from other workers, what their worker routed
-    // before it saw the congestion: publisher_throttle.h, congested_sessions.h). Dropping
-    // them would lose acknowledged messages of a client that is only slow; a stalled one
-    // gets the plain limit again. 32 x the default 256: a worker off the CPU for a few ms
-    // while others route to it was measured to bring ~4,000 at once.
-    static constexpr std::size_t kInTransitAllowance = 32;
     // The largest CONNECT accepted (it is read before authentication).
     static constexpr std::uint32_t kMaxConnectSize = 1 << 20;
 
@@ -138,8 +112,8 @@ class ClientConnection final : public net::IoHandler {
     // Forgets all output: the store refused what it stood for, or the connection is lost.
     void drop_output();
     // Publishers paused for a subscriber are forgotten with it (Worker::release).
-    bool paused_for_subscribers() const { return paused_for_subscribers_; }
-    void forget_subscriber_pause() { paused_for_subscribers_ = false; }
+    bool paused_for_subscribers() const { return flow_.paused_for_subscribers(); }
+    void forget_subscriber_pause() { flow_.resume_for_subscribers(); }
     // A congested subscriber this connection fed drained (Worker::resume_publishers).
     void resume_reading_for_subscribers();
     // CONNACK with `reason`, then close. `quiet`: logged at debug level only (the refusals of
@@ -166,7 +140,7 @@ class ClientConnection final : public net::IoHandler {
     void close_for_takeover();
     // Output the client has not taken yet: copied bytes and referenced payloads.
     std::size_t pending_output() const { return output_.pending(); }
-    // Past the soft limit (kOutputLimit): see there.
+    // Past the pause point (ConnectionFlow::kOutputPause): see there.
     bool output_full() const;
     // `message` may be written now without taking the output past max_output_buffer_bytes.
     // An empty output takes any one message, and a large payload (sent by reference) is
@@ -178,6 +152,8 @@ class ClientConnection final : public net::IoHandler {
     std::size_t congestion_queue() const;  // the queue limit congestion is measured against
     // Well below that point again: the publishers paused for this client may resume.
     bool drained() const;
+    // What the congestion checks look at (connection_flow.h).
+    ConnectionFlow::Load load() const;
     std::uint32_t client_max_packet_size() const { return client_max_packet_size_; }
     // v5 outbound topic aliases; null when the client allows none (mqtt5_topic_aliases.h).
     OutboundTopicAliases* topic_aliases_out() const { return topic_aliases_out_.get(); }
@@ -209,9 +185,7 @@ class ClientConnection final : public net::IoHandler {
     // Stops reading while unsent_output() is past the soft limit (flush() resumes).
     void hold_reading_if_output_full();
     // Reading is held: by our own full output, a congested local subscriber, or remote ones.
-    bool input_paused() const {
-        return reading_paused_ || paused_for_subscribers_ || remote_pauses_ > 0;
-    }
+    bool input_paused() const { return flow_.input_paused(); }
     // Handles `fresh` bytes (after any left in input_), then pauses this client if what it
     // sent found a subscriber congested (publisher_throttle.h).
     void handle_input(std::span<const std::uint8_t> fresh);
@@ -349,8 +323,8 @@ class ClientConnection final : public net::IoHandler {
 
     net::ByteBuffer input_;  // unparsed tail of earlier reads (usually empty)
     ConnectionOutput output_;
+    ConnectionFlow flow_;
 
-    Clock::time_point congested_since_{};  // start of the current congestion; {} when none
     Clock::time_point connected_at_;
     Clock::time_point last_packet_at_;
 
@@ -395,15 +369,7 @@ class ClientConnection final : public net::IoHandler {
     mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
     bool request_problem_information_ = true;
     WorkerLists lists_;
-    bool reading_paused_ = false;
-    bool paused_for_subscribers_ = false;  // a subscriber it feeds is congested
-    bool reported_congestion_ = false;     // this client paused publishers; resume on drain
     bool migrating_ = false;            // set by Worker::attach; on_io hands over once it returns
-    bool listed_congested_ = false;     // in context().congested (list_congested)
-    // Subscribers on other workers that this client feeds and that are congested: one per
-    // pause their workers sent; reading waits until each sent its resume.
-    std::uint8_t remote_pauses_ = 0;
-    std::uint8_t remote_pause_ticks_ = 0;  // ticks since the last remote pause / resume
 };
 
 }  // namespace akasa::broker

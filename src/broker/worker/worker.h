@@ -35,7 +35,7 @@
 #include "broker/output/publish_encoder.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
-#include "broker/session/publisher_throttle.h"
+#include "broker/flow/publisher_throttle.h"
 #include "broker/session/session.h"
 #include "broker/session/session_table.h"
 #include "broker/worker/worker_counters.h"
@@ -261,7 +261,7 @@ class Worker {
     SessionTable sessions_;
 
     // Memory limits (config.memory_limits) in the form the checks use; see limit_hit().
-    const MessagePathLimits limits_{context_.config.memory_limits, ClientConnection::kOutputLimit};
+    const MessagePathLimits limits_{context_.config.memory_limits, ConnectionFlow::kOutputPause};
     LimitLog limit_log_;
 
     // Inbox: filled by other threads under the mutex, swapped out whole by this one.
