@@ -511,9 +511,7 @@ void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_
         }
         session_->add_awaiting_release(publish.packet_id);
         // Stored with the queued copies, before the PUBREC (persist_writer.h).
-        if (auto* persist = worker_->persist()) {
-            persist->qos2_received(*session_, publish.packet_id);
-        }
+        worker_->persist().qos2_received(*session_, publish.packet_id);
     }
 
     // A v5 QoS 1/2 PUBLISH whose retained message the retained store cannot take is
@@ -523,9 +521,7 @@ void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_
     if (!publish_accepted(*worker_, publish, topic, session_->id(), all_or_nothing)) {
         if (publish.qos == QoS::ExactlyOnce) {  // no PUBREL follows a PUBREC with an error
             session_->remove_awaiting_release(publish.packet_id);
-            if (auto* persist = worker_->persist()) {
-                persist->qos2_released(*session_, publish.packet_id);
-            }
+            worker_->persist().qos2_released(*session_, publish.packet_id);
         }
         return refuse_publish(publish, ReasonCode::QuotaExceeded);
     }
@@ -545,14 +541,14 @@ void ClientConnection::handle_ack(const mqtt::Packet& packet) {
     if (auto* a = std::get_if<mqtt::PubAck>(&packet)) id = a->packet_id;
     if (auto* r = std::get_if<mqtt::PubRec>(&packet)) id = r->packet_id;
     if (auto* c = std::get_if<mqtt::PubComp>(&packet)) id = c->packet_id;
-    auto* persist = worker_->persist();
+    auto& persist = worker_->persist();
     switch (session_->outbox.acknowledge(type, id)) {
         case Outbox::AckResult::Completed:
-            if (persist) persist->inflight_completed(*session_, id);
+            persist.inflight_completed(*session_, id);
             pump();
             break;
         case Outbox::AckResult::Released:
-            if (persist) persist->inflight_released(*session_, id);
+            persist.inflight_released(*session_, id);
             send(mqtt::PubRel{id, ReasonCode::Success, {}});
             break;
         case Outbox::AckResult::UnknownId:
@@ -570,9 +566,7 @@ void ClientConnection::handle_ack(const mqtt::Packet& packet) {
 
 void ClientConnection::handle_pubrel(const mqtt::PubRel& pubrel) {
     const bool known = session_->remove_awaiting_release(pubrel.packet_id);
-    if (auto* persist = worker_->persist(); persist && known) {
-        persist->qos2_released(*session_, pubrel.packet_id);  // before the PUBCOMP
-    }
+    if (known) worker_->persist().qos2_released(*session_, pubrel.packet_id);  // before PUBCOMP
     send(mqtt::PubComp{
         pubrel.packet_id, known ? ReasonCode::Success : ReasonCode::PacketIdentifierNotFound, {}});
 }
@@ -740,7 +734,7 @@ MessagePtr ClientConnection::take_will_for_shutdown() {
     if (state_ != State::Connected || !uncommon_ || !uncommon_->will || !session_) return nullptr;
     // A v5 Will Delay ends early when the session ends [MQTT-3.1.3-9]: without a stored
     // session it ends with the process.
-    const bool outlives_restart = worker_->persist() != nullptr && session_->stored;
+    const bool outlives_restart = worker_->persist().enabled() && session_->stored;
     if (uncommon_->will_delay > 0 && outlives_restart) return nullptr;
     return std::move(uncommon_->will);
 }
@@ -876,19 +870,19 @@ bool ClientConnection::write_delivery(Delivery& delivery, std::uint16_t packet_i
 }
 
 void ClientConnection::awaits_store() {
-    if (const auto* persist = worker_->persist()) {
-        output_.await_store(persist->generation());
+    if (const auto& persist = worker_->persist(); persist.enabled()) {
+        output_.await_store(persist.generation());
     }
 }
 
 bool ClientConnection::waits_for_store() const {
-    return output_.awaits_store() && worker_->persist()->pending(output_.awaited_generation());
+    return output_.awaits_store() && worker_->persist().pending(output_.awaited_generation());
 }
 
 void ClientConnection::deliver(Delivery&& delivery) {
     if (hooks_ && !hook_may_deliver(*delivery.message)) {  // the ACL's read check
         // Done with: its stored copy must not come back after a restart.
-        if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
+        worker_->persist().queued_dropped(*session_, delivery);
         return;
     }
     auto& counters = worker_->counters();
@@ -923,8 +917,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
     }
     if (sends_at_once(message)) {
         auto& entry = outbox.start(std::move(delivery), worker_->now());
-        if (auto* persist = worker_->persist())
-            persist->inflight_started(*session_, entry, worker_->now());
+        worker_->persist().inflight_started(*session_, entry, worker_->now());
         send_inflight(entry, false);
         return;
     }
@@ -939,7 +932,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
     if (!queued) {
         // A full queue: the client is stuck.
         worker_->count_queue_drop(*session_, outbox.pending_size() < limit);
-        if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
+        worker_->persist().queued_dropped(*session_, delivery);
     }
     // Also after a drop: the publisher that sent it pauses (unless this client stalled),
     // rather than having everything else it sends dropped too.
@@ -962,7 +955,7 @@ void ClientConnection::pump() {
         auto next = outbox.next_pending(worker_->now(), expired);
         if (!next) break;
         if (hooks_ && !hook_may_deliver(*next->message)) {  // queued while offline
-            if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, *next);
+            worker_->persist().queued_dropped(*session_, *next);
             continue;
         }
         if (next->qos == QoS::AtMostOnce) {
@@ -970,8 +963,7 @@ void ClientConnection::pump() {
             continue;
         }
         auto& entry = outbox.start(std::move(*next), worker_->now());
-        if (auto* persist = worker_->persist())
-            persist->inflight_started(*session_, entry, worker_->now());
+        worker_->persist().inflight_started(*session_, entry, worker_->now());
         send_inflight(entry, false);
     }
     if (expired) worker_->counters().add(worker_->counters().dropped_expired, expired);
@@ -991,7 +983,7 @@ void ClientConnection::send_inflight(InflightEntry& entry, bool dup) {
         // delivered.
         const std::uint16_t id = entry.packet_id;  // discard() destroys the entry
         session_->outbox.discard(id);
-        if (auto* persist = worker_->persist()) persist->inflight_completed(*session_, id);
+        worker_->persist().inflight_completed(*session_, id);
     }
 }
 

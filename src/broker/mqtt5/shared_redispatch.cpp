@@ -2,6 +2,8 @@
 // (shared_redispatch.h for the rules and the spec statements behind them).
 #include "broker/mqtt5/shared_redispatch.h"
 
+#include "broker/routing/shared_member_pick.h"
+
 #include <algorithm>
 #include <functional>
 
@@ -19,24 +21,8 @@ std::size_t pick_other_online_member(config::SharedSubscriptionMode mode,
                                      std::uint32_t random, const OnlineSessions& online,
                                      SessionId excluded) {
     if (members.empty()) return static_cast<std::size_t>(-1);
-    std::size_t start = 0;
-    switch (mode) {
-        case config::SharedSubscriptionMode::Random:
-            start = random % members.size();
-            break;
-        case config::SharedSubscriptionMode::HashClientId:
-            start = std::hash<SessionId>{}(message.publisher) % members.size();
-            break;
-        case config::SharedSubscriptionMode::HashTopicName:
-            start = std::hash<std::string_view>{}(message.topic) % members.size();
-            break;
-    }
-    for (std::size_t i = 0; i < members.size(); ++i) {
-        const std::size_t candidate = (start + i) % members.size();
-        const SessionId session = members[candidate].session;
-        if (session != excluded && online.contains(session)) return candidate;
-    }
-    return static_cast<std::size_t>(-1);
+    return next_online_member(online, members,
+                              shared_member_for(mode, members.size(), message, random), excluded);
 }
 
 }  // namespace mqtt5

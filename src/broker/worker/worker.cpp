@@ -38,7 +38,6 @@ Worker::Worker(BrokerContext& context, std::uint32_t index)
       next_tick_(now_ + kTickInterval),
       read_scratch_(kReadScratchSize),
       random_(std::random_device{}() ^ index) {
-    if (context_.persistence) persist_ = std::make_unique<PersistWriter>(*context_.persistence);
     // Deadlines set by handlers (will delay, keep alive, expiry) count from when the event
     // arrived, not from before the wait that preceded it.
     loop_.set_on_ready([this] { now_ = Clock::now(); });
@@ -120,7 +119,7 @@ void Worker::run() {
         } else {
             auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now_).count();
             // Open store batches: a poll finding nothing to do writes them (worker_persistence.cpp).
-            const bool store_open = persist_ && (!persist_->empty() || !held_.empty());
+            const bool store_open = !persist_.empty() || !held_.empty();
             const bool wait_allowed = dirty_.empty() && !store_open;
             // Publishers waiting for subscribers on other workers: those wake us when one
             // drains (ClientConnection::list_congested); the cap bounds a wake-up lost to a
@@ -402,7 +401,7 @@ void Worker::publish_wills_for_shutdown() {
     }
     // Offline sessions whose delayed will is pending end with the process unless stored.
     for (const auto& session : sessions_) {
-        if (session->delayed_will && !(persist_ && session->stored)) {
+        if (session->delayed_will && !(persist_.enabled() && session->stored)) {
             wills.push_back(std::move(session->delayed_will));
             session->delayed_will.reset();
         }

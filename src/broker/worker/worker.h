@@ -33,6 +33,7 @@
 #include "broker/limits/memory_limit.h"
 #include "broker/limits/message_path_limits.h"
 #include "broker/output/publish_encoder.h"
+#include "broker/persist/persist_writer.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
 #include "broker/flow/publisher_throttle.h"
@@ -52,7 +53,6 @@ class StoreBatch;
 
 namespace akasa::broker {
 
-class PersistWriter;
 namespace persist {
 struct ClockPair;
 }
@@ -140,9 +140,11 @@ class Worker {
     void send_retained(Session& session, std::string_view filter, const StoredSubscription& sub);
     // Publishes a will (or any server-originated message), storing it when retained.
     void publish_will(const MessagePtr& will);
-    // Stores a retained message (its topic, its payload not empty) within
-    // max_retained_messages and max_retained_bytes; false when they refuse it (counted and
-    // logged, naming its publisher). Replacing a topic's message only fails when it grows.
+    // The one way a retained message changes: stores `message` as its topic's retained
+    // message, or clears the topic when its payload is empty [MQTT-3.3.1-6/7], in the retained
+    // store and in the persistent store's batch. A new message must fit max_retained_messages
+    // and max_retained_bytes: false when they refuse it (counted and logged, naming its
+    // publisher; nothing changes). Replacing a topic's message only fails when it grows.
     bool store_retained(const MessagePtr& message);
     std::string assign_client_id();
     // True when this worker stopped reading recently (congestion): silence then is ours.
@@ -181,8 +183,8 @@ class Worker {
                               : context_.config.max_in_mem_pending_messages;
     }
 
-    // --- Persistence (worker_persistence.cpp); persist() is null when it is off ---
-    PersistWriter* persist() { return persist_.get(); }
+    // --- Persistence (worker_persistence.cpp); a null writer when it is off ---
+    PersistWriter& persist() { return persist_; }
     // Writes every open store batch now: before output that depends on them leaves outside
     // the loop's rhythm (ClientConnection::flush) and before deliveries go to other workers.
     // On failure the connections holding such output are closed unsent, and false is
@@ -251,7 +253,7 @@ class Worker {
     std::unordered_map<HttpClient*, std::unique_ptr<HttpClient>> http_clients_;
     std::vector<std::unique_ptr<HttpClient>> http_graveyard_;
 
-    std::unique_ptr<PersistWriter> persist_;
+    PersistWriter persist_{context_.persistence.get()};
     bool persist_failing_ = false;  // commit_persistence() is closing connections
     int busy_iterations_ = 0;       // since the last store generation began (worker_persistence.cpp)
     // Connections whose output waits for the open batch to be written (in_held_list).

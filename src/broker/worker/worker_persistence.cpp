@@ -25,7 +25,7 @@ constexpr int kIterationsPerGeneration = 4;
 }  // namespace
 
 void Worker::advance_persistence(bool idle) {
-    if (!persist_) return;
+    if (!persist_.enabled()) return;
     // Deliveries to other workers may carry records of the open batches (a queued copy):
     // they go after those are written, so the other worker's later writes land after ours.
     const bool posting = std::any_of(outgoing_.begin(), outgoing_.end(),
@@ -37,10 +37,10 @@ void Worker::advance_persistence(bool idle) {
         busy_iterations_ = 0;
         return;
     }
-    if (persist_->empty() && held_.empty()) return;
+    if (persist_.empty() && held_.empty()) return;
     if (++busy_iterations_ < kIterationsPerGeneration) return;
     busy_iterations_ = 0;
-    const store::Status status = persist_->advance();
+    const store::Status status = persist_.advance();
     if (status.ok()) {
         release_held();
     } else {
@@ -49,12 +49,12 @@ void Worker::advance_persistence(bool idle) {
 }
 
 bool Worker::commit_persistence() {
-    if (!persist_ || persist_failing_) return true;
-    if (persist_->empty()) {
+    if (persist_failing_) return true;
+    if (persist_.empty()) {
         release_held();
         return true;
     }
-    const store::Status status = persist_->commit();
+    const store::Status status = persist_.commit();
     if (status.ok()) {
         release_held();
         return true;

@@ -10,6 +10,7 @@
 #include "broker/mqtt5/mqtt5_message_expiry.h"
 #include "broker/mqtt5/shared_redispatch.h"
 #include "broker/persist/persist_writer.h"
+#include "broker/routing/shared_member_pick.h"
 #include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
 
@@ -29,20 +30,11 @@ void Worker::route(const MessagePtr& message) {
             matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier, 0});
         },
         [&](std::string_view group, std::span<const Subscription> members) {
-            std::size_t pick = 0;
-            switch (mode) {
-                case config::SharedSubscriptionMode::Random:
-                    pick = random_() % members.size();
-                    break;
-                case config::SharedSubscriptionMode::HashClientId:
-                    pick = std::hash<SessionId>{}(message->publisher) % members.size();
-                    break;
-                case config::SharedSubscriptionMode::HashTopicName:
-                    pick = std::hash<std::string_view>{}(message->topic) % members.size();
-                    break;
-            }
+            const auto random = static_cast<std::uint32_t>(random_());
             // One online member when there is one (spec 4.8.2), offline ones queue.
-            pick = first_online_member(context_.online, members, pick);
+            const std::size_t pick = first_online_member(
+                context_.online, members,
+                shared_member_for(mode, members.size(), *message, random));
             const auto& s = members[pick];
             matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier,
                                 mqtt5::shared_group_tag(group)});
@@ -65,15 +57,15 @@ void Worker::route(const MessagePtr& message) {
                 // Stored before the publisher's acknowledgement (persist_writer.h): as a
                 // queued copy, unless it is sent at once and stored as inflight instead.
                 Session& session = *found;
-                if (persist_ && delivery.qos != QoS::AtMostOnce &&
+                if (delivery.qos != QoS::AtMostOnce &&
                     !(session.connection && session.connection->sends_at_once(*message))) {
-                    persist_->routed(target, &session, delivery, now_);
+                    persist_.routed(target, &session, delivery, now_);
                 }
                 deliver(session, std::move(delivery));
             }
         } else if (owner < outgoing_.size()) {
-            if (persist_ && delivery.qos != QoS::AtMostOnce)
-                persist_->routed(target, nullptr, delivery, now_);
+            if (delivery.qos != QoS::AtMostOnce)
+                persist_.routed(target, nullptr, delivery, now_);
             // Its worker pauses the publisher too, but only once this reached it.
             if (delivery.qos != QoS::AtMostOnce && context_.congested.contains(target))
                 throttle_.remote_subscriber_congested(target);
@@ -133,7 +125,7 @@ void Worker::deliver(Session& session, Delivery&& delivery) {
     const std::size_t limit = queue_limit(session);
     if (!session.outbox.enqueue(std::move(delivery), limit, limits_.queue_bytes)) {
         count_queue_drop(session, session.outbox.pending_size() < limit);
-        if (persist_) persist_->queued_dropped(session, delivery);  // enqueue left it intact
+        persist_.queued_dropped(session, delivery);  // enqueue left it intact
     }
 }
 
@@ -195,24 +187,24 @@ void Worker::publish_will(const MessagePtr& stored_will) {
     // took deliveries; one left after that (a CONNECT completed since) would reach nobody.
     if (shutting_down_) return;
     const auto will = mqtt5::will_at_publication(stored_will, now_);
-    if (will->retain && context_.config.retain_available) {
-        bool stored = true;
-        if (will->payload.empty()) {
-            context_.retained.erase(will->topic);
-        } else {
-            stored = store_retained(will);  // when refused, still published (not retained)
-        }
-        if (persist_ && stored) {
-            persist_->retained_changed(will->topic, will->payload.empty() ? nullptr : will, now_);
-        }
-    }
+    // When the retained store refuses it, it is still published (not retained).
+    if (will->retain && context_.config.retain_available) store_retained(will);
     route(will);
 }
 
 bool Worker::store_retained(const MessagePtr& message) {
+    if (message->payload.empty()) {  // clears the topic [MQTT-3.3.1-6/7]
+        context_.retained.erase(message->topic);
+        persist_.retained_changed(message->topic, nullptr, now_);
+        return true;
+    }
     using Result = RetainedStore<Message, RetainedCost>::SetResult;
     const Result result = context_.retained.set(message->topic, message, limits_.retained);
-    if (result == Result::Stored) return true;
+    if (result == Result::Stored) {
+        // In the iteration's batch, committed before the PUBACK / PUBREC leaves.
+        persist_.retained_changed(message->topic, message, now_);
+        return true;
+    }
     const bool over_count = result == Result::OverCount;
     const Session* publisher =
         message->publisher != 0 ? sessions_.find(message->publisher) : nullptr;

@@ -116,7 +116,7 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
     session->expires_at.reset();
     session->version = request.version;
     session->expiry_interval = request.session_expiry;
-    if (persist_) persist_->session_connected(*session, request.will, request.will_delay, now_);
+    persist_.session_connected(*session, request.will, request.will_delay, now_);
     connection.start_session(*session, request, resume);
 }
 
@@ -152,7 +152,7 @@ void Worker::session_disconnected(Session& session, MessagePtr will, std::uint32
     if (session.expiry_interval != kSessionNeverExpires) {
         session.expires_at = now_ + std::chrono::seconds(session.expiry_interval);
     }
-    if (persist_) persist_->session_disconnected(session, now_);
+    persist_.session_disconnected(session, now_);
 }
 
 void Worker::list_online_if_shared(Session& session) {
@@ -170,11 +170,11 @@ void Worker::end_session(Session& session, bool release_registry) {
     for (const auto& [filter, sub] : session.subscriptions)
         filters.push_back(filter);
     context_.subscriptions.unsubscribe_all(filters, session.id());
-    if (persist_) persist_->session_ended(session);
+    persist_.session_ended(session);
     if (release_registry) {
         // Written before another worker may claim the client id and store a new session
         // under it: our erase must not land after its writes.
-        if (persist_ && !persist_->empty()) commit_persistence();
+        if (!persist_.empty()) commit_persistence();
         context_.registry.release(session.client_id(), index_);
     }
     counters_.sub(counters_.sessions_current);

@@ -50,15 +50,15 @@ void Worker::redispatch_shared(Session& session) {
         if (to.identifier != 0) delivery.subscription_ids.push_back(to.identifier);
         delivery.shared_group = from.shared_group;
         const std::uint32_t owner = owner_of(to.session);
-        const bool stored_copy = persist_ && delivery.qos != mqtt::QoS::AtMostOnce;
+        const bool stored_copy = delivery.qos != mqtt::QoS::AtMostOnce;
         if (owner == index_) {
             Session* session = sessions_.find(to.session);
             if (!session) return false;
-            if (stored_copy) persist_->routed(to.session, session, delivery, now_);
+            if (stored_copy) persist_.routed(to.session, session, delivery, now_);
             deliver(*session, std::move(delivery));
         } else if (owner < outgoing_.size()) {
             // Stored in this iteration's batch, posted after it is committed (run()).
-            if (stored_copy) persist_->routed(to.session, nullptr, delivery, now_);
+            if (stored_copy) persist_.routed(to.session, nullptr, delivery, now_);
             outgoing_[owner].push_back({to.session, std::move(delivery)});
         } else {
             return false;
@@ -73,13 +73,13 @@ void Worker::redispatch_shared(Session& session) {
         if (entry.delivery.qos != mqtt::QoS::AtLeastOnce) return false;
         const auto to = other_member(entry.delivery);
         if (!to || !hand_over(entry.delivery, *to)) return false;
-        if (persist_) persist_->inflight_completed(session, entry.packet_id);
+        persist_.inflight_completed(session, entry.packet_id);
         return true;
     });
     session.outbox.take_pending_if([&](Delivery& delivery) {
         const auto to = other_member(delivery);
         if (!to || !hand_over(delivery, *to)) return false;
-        if (persist_) persist_->queued_dropped(session, delivery);  // its stored copy is done
+        persist_.queued_dropped(session, delivery);  // its stored copy is done
         return true;
     });
     if (moved > 0) {
