@@ -117,7 +117,7 @@ TEST(WebSocketUpgrade, AnyPathUpgradesWithoutAPathPolicy) {
 }
 
 TEST(WebSocketUpgrade, WithAPathPolicyOnlyThatPathUpgradesAndTheQueryIsIgnored) {
-    const UpgradePolicy policy{.listener = "wss", .path = "/mqtt"};
+    const UpgradePolicy policy{.listener = "wss", .path = "/mqtt", .allowed_origins = {}};
     for (const char* target : {"/mqtt", "/mqtt?client=1", "/mqtt?"}) {
         auto d = evaluate_upgrade(parse(request(kMqtt, std::string("GET ") + target + " HTTP/1.1")),
                                   policy);
@@ -126,7 +126,7 @@ TEST(WebSocketUpgrade, WithAPathPolicyOnlyThatPathUpgradesAndTheQueryIsIgnored) 
 }
 
 TEST(WebSocketUpgrade, WithAPathPolicyOtherPathsAre404) {
-    const UpgradePolicy policy{.listener = "ws", .path = "/mqtt"};
+    const UpgradePolicy policy{.listener = "ws", .path = "/mqtt", .allowed_origins = {}};
     for (const char* target : {"/", "/mqtt/", "/MQTT", "/mqtt2", "/other?x=/mqtt"}) {
         auto d = evaluate_upgrade(parse(request(kMqtt, std::string("GET ") + target + " HTTP/1.1")),
                                   policy);
@@ -142,7 +142,7 @@ TEST(WebSocketUpgrade, WithAPathPolicyOtherPathsAre404) {
 
 TEST(WebSocketUpgrade, PathComesBeforeTheOtherHeaderChecks) {
     // A plain GET of another path is not this endpoint at all: 404, not 426.
-    const UpgradePolicy policy{.path = "/mqtt"};
+    const UpgradePolicy policy{.listener = "ws", .path = "/mqtt", .allowed_origins = {}};
     EXPECT_EQ(evaluate_upgrade(parse("GET /index.html HTTP/1.1\r\nHost: b\r\n\r\n"), policy)
                   .response.status,
               404);

@@ -35,7 +35,9 @@ http::HttpRequest parse(const std::string& text) {
 }
 
 const UpgradePolicy kPolicy{
-    .listener = "ws", .allowed_origins = {{"https://app.example.com", "http://localhost:3000"}}};
+    .listener = "ws",
+    .path = "",
+    .allowed_origins = {{"https://app.example.com", "http://localhost:3000"}}};
 
 UpgradeDecision decide(const std::string& extra, const UpgradePolicy& policy = kPolicy) {
     return evaluate_upgrade(parse(request(extra)), policy);
@@ -92,7 +94,8 @@ TEST(WebSocketOrigin, WithoutAPolicyAnyOriginIsUpgraded) {
 }
 
 TEST(WebSocketOrigin, AnEmptyListRefusesEveryBrowser) {
-    const UpgradePolicy none{.listener = "wss", .allowed_origins = std::vector<std::string>{}};
+    const UpgradePolicy none{
+        .listener = "wss", .path = "", .allowed_origins = std::vector<std::string>{}};
     const auto refused = decide("Origin: https://app.example.com\r\n", none);
     EXPECT_EQ(refused.response.status, 403);
     EXPECT_EQ(refused.error,

@@ -76,7 +76,8 @@ TEST(WebSocketSession, BadUpgradeGetsAnHttpErrorNotASilentClose) {
 }
 
 TEST(WebSocketSession, PathPolicyAnswers404OnAnotherPathAndUpgradesOnItsOwn) {
-    auto policy = std::make_shared<const UpgradePolicy>(UpgradePolicy{.path = "/mqtt"});
+    auto policy = std::make_shared<const UpgradePolicy>(
+        UpgradePolicy{.listener = "ws", .path = "/mqtt", .allowed_origins = {}});
     std::string elsewhere = kUpgrade;
     elsewhere.replace(0, 9, "GET /ws");
     WebSocketSession refused({}, http::kDefaultMaxHeadSize, policy);
