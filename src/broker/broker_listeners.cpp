@@ -13,8 +13,8 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/broker.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/worker.h"
-#include "metrics/broker_metrics.h"
 #include "net/layered_transport.h"
 #include "net/socket.h"
 

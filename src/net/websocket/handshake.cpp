@@ -8,8 +8,8 @@
 #include <array>
 #include <stdexcept>
 
-#include "auth/base64.h"
 #include "config/web_origin.h"
+#include "text/base64.h"
 #include "util/log_text.h"
 
 namespace akasa::net::websocket {
@@ -87,7 +87,7 @@ std::string accept_key(std::string_view client_key) {
     if (EVP_Digest(input.data(), input.size(), digest.data(), &size, EVP_sha1(), nullptr) != 1) {
         throw std::runtime_error("SHA-1 failed in OpenSSL");
     }
-    return auth::base64_encode({digest.data(), size}, auth::Base64Padding::Include);
+    return text::base64_encode({digest.data(), size}, text::Base64Padding::Include);
 }
 
 UpgradeDecision evaluate_upgrade(const http::HttpRequest& request, const UpgradePolicy& policy) {
@@ -123,7 +123,7 @@ UpgradeDecision evaluate_upgrade(const http::HttpRequest& request, const Upgrade
     }
     const std::string* key = request.header("Sec-WebSocket-Key");
     if (!key) return refuse(400, "missing Sec-WebSocket-Key");
-    auto nonce = auth::base64_decode(*key);
+    auto nonce = text::base64_decode(*key);
     if (key->size() != 24 || !nonce || nonce->size() != 16) {
         return refuse(400, "Sec-WebSocket-Key is not 16 bytes in base64");
     }
