@@ -18,12 +18,13 @@
 #include "fuzz_support.h"
 #include "hook/acl/acl_rules.h"
 #include "mqtt/topic.h"
-#include "mqtt/utf8.h"
+#include "text/utf8.h"
 
 namespace {
 
 using namespace akasa::hook::acl;
 namespace mqtt = akasa::mqtt;
+namespace text = akasa::text;
 
 [[noreturn]] void fail(const char* what) {
     akasa::fuzz::fail("acl_rules_fuzz", what);
@@ -86,8 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::optional<std::string_view> username;
         if (!fields[0].empty()) username = fields[0];
         const std::string_view client_id = fields.size() > 1 ? fields[1] : "";
-        if ((!username || mqtt::is_valid_mqtt_utf8(*username)) &&
-            mqtt::is_valid_mqtt_utf8(client_id)) {
+        if ((!username || text::is_well_formed_utf8_without_nul(*username)) &&
+            text::is_well_formed_utf8_without_nul(client_id)) {
             clients.push_back({username, client_id});
         }
         for (std::size_t i = 2; i < fields.size(); ++i)

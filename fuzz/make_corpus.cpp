@@ -2,8 +2,8 @@
 // tests/unit/mqtt/sample_packets.h and protocol version. Packets other than CONNECT are
 // preceded by a CONNECT of their version, so the server-side stream decodes them in that
 // version. Built ad hoc (see fuzz/README.md):
-//   g++ -std=c++20 -Isrc -Itests/unit/mqtt fuzz/make_corpus.cpp build/libakasa_mqtt.a
-//       -o /tmp/make_corpus
+//   g++ -std=c++20 -Isrc -Itests/unit/mqtt fuzz/make_corpus.cpp build/libakasa_mqtt.a \
+//       build/libakasa_text.a -o /tmp/make_corpus
 //   /tmp/make_corpus fuzz/corpus/mqtt_decoder
 #include <cstdio>
 #include <filesystem>

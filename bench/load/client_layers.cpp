@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "auth/base64.h"
+#include "text/base64.h"
 
 namespace akasa::bench {
 
@@ -69,7 +69,7 @@ void ClientLayers::start(net::ByteBuffer& wire_out) {
     const std::string request =
         "GET " + settings_.ws_path + " HTTP/1.1\r\nHost: " + settings_.host +
         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
-        auth::base64_encode({nonce, sizeof nonce}, auth::Base64Padding::Include) +
+        text::base64_encode({nonce, sizeof nonce}, text::Base64Padding::Include) +
         "\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n";
     write_plain({reinterpret_cast<const std::uint8_t*>(request.data()), request.size()}, wire_out);
 }

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "auth/base64.h"
+#include "text/base64.h"
 
 namespace akasa::auth {
 namespace {
@@ -74,13 +74,13 @@ PasswordHashParse build(HashAlgorithm algorithm, std::optional<std::string_view>
         }
         result.iterations = *iterations;
     }
-    auto salt = base64_decode(salt_text);
+    auto salt = text::base64_decode(salt_text);
     if (!salt) return failure("the salt is not valid base64");
     if (salt->size() < min_salt) {
         return failure("the salt is " + std::to_string(salt->size()) + " bytes long; at least " +
                        std::to_string(min_salt) + " are required");
     }
-    auto hash = base64_decode(hash_text);
+    auto hash = text::base64_decode(hash_text);
     if (!hash) return failure("the hash is not valid base64");
     const std::size_t expected = hash_size(algorithm);
     if (hash->size() != expected) {
@@ -183,21 +183,21 @@ bool PasswordHash::matches(std::string_view password) const {
 }
 
 std::string PasswordHash::to_fields() const {
-    const auto b64 = [](const Bytes& bytes, Base64Padding padding) {
-        return base64_encode(bytes, padding);
+    const auto b64 = [](const Bytes& bytes, text::Base64Padding padding) {
+        return text::base64_encode(bytes, padding);
     };
     switch (algorithm) {
         case HashAlgorithm::MosquittoSha512:
-            return fmt::format("$6${}${}", b64(salt, Base64Padding::Include),
-                               b64(hash, Base64Padding::Include));
+            return fmt::format("$6${}${}", b64(salt, text::Base64Padding::Include),
+                               b64(hash, text::Base64Padding::Include));
         case HashAlgorithm::MosquittoPbkdf2Sha512:
-            return fmt::format("$7${}${}${}", iterations, b64(salt, Base64Padding::Include),
-                               b64(hash, Base64Padding::Include));
+            return fmt::format("$7${}${}${}", iterations, b64(salt, text::Base64Padding::Include),
+                               b64(hash, text::Base64Padding::Include));
         default:
             break;
     }
-    const std::string encoded_salt = b64(salt, Base64Padding::Omit);
-    const std::string encoded_hash = b64(hash, Base64Padding::Omit);
+    const std::string encoded_salt = b64(salt, text::Base64Padding::Omit);
+    const std::string encoded_hash = b64(hash, text::Base64Padding::Omit);
     if (uses_iterations(algorithm)) {
         return fmt::format("{},{},{},{}", to_string(algorithm), iterations, encoded_salt,
                            encoded_hash);

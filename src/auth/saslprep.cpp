@@ -3,48 +3,12 @@
 #include <idn-free.h>
 #include <stringprep.h>
 
-#include <cstdint>
 #include <memory>
+
+#include "text/utf8.h"
 
 namespace akasa::auth {
 namespace {
-
-// Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF), no NUL:
-// libidn expects a C string of valid UTF-8.
-bool is_clean_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        if (lead == 0) return false;
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t length = 0;
-        std::uint32_t code = 0;
-        if ((lead & 0xE0) == 0xC0) {
-            length = 2;
-            code = lead & 0x1F;
-        } else if ((lead & 0xF0) == 0xE0) {
-            length = 3;
-            code = lead & 0x0F;
-        } else if ((lead & 0xF8) == 0xF0) {
-            length = 4;
-            code = lead & 0x07;
-        } else {
-            return false;
-        }
-        if (i + length > text.size()) return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) return false;
-            code = (code << 6) | (next & 0x3F);
-        }
-        const std::uint32_t minimum = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000;
-        if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-        i += length;
-    }
-    return true;
-}
 
 struct IdnFree {
     void operator()(char* p) const { idn_free(p); }
@@ -64,7 +28,10 @@ std::optional<std::string> saslprep(std::string_view text, SaslprepMode mode, st
         if (error) *error = std::move(reason);
         return std::nullopt;
     };
-    if (!is_clean_utf8(text)) return fail("not valid UTF-8 (or contains NUL)");
+    // libidn expects a C string of valid UTF-8.
+    if (!text::is_well_formed_utf8_without_nul(text)) {
+        return fail("not valid UTF-8 (or contains NUL)");
+    }
     const std::string input(text);  // libidn takes a NUL-terminated string
     char* raw = nullptr;
     const auto flags = mode == SaslprepMode::Stored ? STRINGPREP_NO_UNASSIGNED

@@ -2,8 +2,9 @@
 
 #include <vector>
 
-#include "auth/base64.h"
 #include "auth/saslprep.h"
+#include "text/base64.h"
+#include "text/utf8.h"
 
 namespace akasa::auth {
 namespace {
@@ -25,45 +26,10 @@ std::vector<std::string_view> split_commas(std::string_view text) {
     }
 }
 
-// True when `text` is well-formed UTF-8 (no overlongs, surrogates or values > U+10FFFF).
-bool is_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        std::size_t length = 0;
-        std::uint32_t code = 0;
-        if (byte < 0x80) {
-            ++i;
-            continue;
-        } else if ((byte & 0xe0) == 0xc0) {
-            length = 2;
-            code = byte & 0x1f;
-        } else if ((byte & 0xf0) == 0xe0) {
-            length = 3;
-            code = byte & 0x0f;
-        } else if ((byte & 0xf8) == 0xf0) {
-            length = 4;
-            code = byte & 0x07;
-        } else {
-            return false;
-        }
-        if (i + length > text.size()) return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xc0) != 0x80) return false;
-            code = (code << 6) | (next & 0x3f);
-        }
-        const std::uint32_t minimum = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000;
-        if (code < minimum || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return false;
-        i += length;
-    }
-    return true;
-}
-
 // saslname (RFC 5802 section 7): one or more UTF-8 characters other than NUL, `,` and `=`,
 // with `,` and `=` written as `=2C` and `=3D`. Returns the unescaped name.
 std::optional<std::string> decode_saslname(std::string_view text) {
-    if (text.empty() || !is_utf8(text)) return std::nullopt;
+    if (text.empty() || !text::is_well_formed_utf8(text)) return std::nullopt;
     std::string name;
     name.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -162,7 +128,7 @@ std::optional<Bytes> scram_salted_password(std::string_view password, ByteView s
 }
 
 std::string ScramServer::random_nonce() {
-    return base64_encode(random_bytes(kServerNonceBytes), Base64Padding::Include);
+    return text::base64_encode(random_bytes(kServerNonceBytes), text::Base64Padding::Include);
 }
 
 ScramServer::ScramServer(CredentialLookup lookup, NonceSource nonce_source)
@@ -261,7 +227,8 @@ ScramResult ScramServer::start(std::string_view client_first_message) {
     gs2_header_ = std::string(client_first_message.substr(0, second_comma + 1));
     client_first_bare_ = std::string(bare);
     nonce_ = std::string(client_nonce) + server_nonce;
-    server_first_ = "r=" + nonce_ + ",s=" + base64_encode(salt, Base64Padding::Include) +
+    server_first_ = "r=" + nonce_ +
+                    ",s=" + text::base64_encode(salt, text::Base64Padding::Include) +
                     ",i=" + std::to_string(iterations);
     state_ = State::AwaitingFinal;
     return {std::nullopt, server_first_};
@@ -277,7 +244,7 @@ ScramResult ScramServer::finish(std::string_view client_final_message) {
         return fail(ScramError::MalformedMessage, "the client-final message has no proof");
     }
     const std::string_view without_proof = client_final_message.substr(0, proof_at);
-    const auto proof = base64_decode(client_final_message.substr(proof_at + 3));
+    const auto proof = text::base64_decode(client_final_message.substr(proof_at + 3));
     if (!proof) return fail(ScramError::MalformedMessage, "the proof is not valid base64");
 
     const auto fields = split_commas(without_proof);
@@ -290,7 +257,7 @@ ScramResult ScramServer::finish(std::string_view client_final_message) {
             return fail(ScramError::MalformedMessage, "unexpected field after the nonce");
         }
     }
-    const auto binding = base64_decode(fields[0].substr(2));
+    const auto binding = text::base64_decode(fields[0].substr(2));
     if (!binding) {
         return fail(ScramError::MalformedMessage, "the channel binding is not valid base64");
     }
@@ -323,7 +290,8 @@ ScramResult ScramServer::finish(std::string_view client_final_message) {
     const Bytes server_signature =
         hmac(Digest::Sha256, credentials_->server_key, as_bytes(auth_message));
     state_ = State::Done;
-    return {std::nullopt, "v=" + base64_encode(server_signature, Base64Padding::Include)};
+    return {std::nullopt,
+            "v=" + text::base64_encode(server_signature, text::Base64Padding::Include)};
 }
 
 }  // namespace akasa::auth

@@ -11,9 +11,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/metrics/broker_metrics.h"
 #include "broker/persist/persist_recovery.h"
 #include "broker/worker/worker.h"
-#include "metrics/broker_metrics.h"
 #include "net/socket.h"
 
 namespace akasa::broker {

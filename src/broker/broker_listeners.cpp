@@ -13,8 +13,8 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/broker.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/worker/worker.h"
-#include "metrics/broker_metrics.h"
 #include "net/layered_transport.h"
 #include "net/socket.h"
 
@@ -46,7 +46,8 @@ net::TransportStack plain_stack(std::string_view name, const config::PlainListen
     return stack;
 }
 
-// Who may use the listener: its proxy_allowed_sources and allowed_origins (docs/listeners.md).
+// Who may use the listener, and how: its proxy_allowed_sources, and on ws/wss its path and
+// allowed_origins (docs/listeners.md).
 template <typename Listener>
 void add_guards(net::TransportStack& stack, const Listener& listener) {
     const std::string name(stack.listener);
@@ -60,10 +61,10 @@ void add_guards(net::TransportStack& stack, const Listener& listener) {
             "listeners.{}.proxy_allowed_sources to the proxies' addresses",
             name, listener.addr.to_string(), name);
     }
-    if (stack.websocket && listener.allowed_origins) {
-        stack.allowed_origins =
-            std::make_shared<net::websocket::OriginPolicy>(net::websocket::OriginPolicy{
-                "listeners." + name + ".allowed_origins", *listener.allowed_origins});
+    if (stack.websocket && (listener.path || listener.allowed_origins)) {
+        stack.upgrade_policy =
+            std::make_shared<net::websocket::UpgradePolicy>(net::websocket::UpgradePolicy{
+                name, listener.path.value_or(""), listener.allowed_origins});
     }
 }
 
@@ -81,13 +82,14 @@ std::string describe(const net::TransportStack& stack) {
     }
     if (stack.tls) text += "TLS, ";
     if (stack.websocket) {
-        text += "WebSocket";
-        if (stack.allowed_origins) {
-            text += fmt::format(
-                " (origins: {})",
-                stack.allowed_origins->allowed.empty()
-                    ? "none; only clients that send no Origin"
-                    : fmt::format("{}", fmt::join(stack.allowed_origins->allowed, ", ")));
+        const net::websocket::UpgradePolicy* policy = stack.upgrade_policy.get();
+        text += fmt::format("WebSocket on {}",
+                            policy && !policy->path.empty() ? policy->path : "any path");
+        if (policy && policy->allowed_origins) {
+            text += fmt::format(" (origins: {})",
+                                policy->allowed_origins->empty()
+                                    ? "none; only clients that send no Origin"
+                                    : fmt::format("{}", fmt::join(*policy->allowed_origins, ", ")));
         }
         text += ", ";
     }

@@ -57,6 +57,9 @@ struct PlainListener {
     // ws only: the Origin header values (normalized, config/web_origin.h) a browser's upgrade
     // may carry; nullopt: any. Upgrades without an Origin (non-browser clients) always pass.
     std::optional<std::vector<std::string>> allowed_origins;
+    // ws only: the one request path that upgrades (starts with '/', no query); nullopt: any
+    // path, as in the Rust Akasa.
+    std::optional<std::string> path;
 
     bool operator==(const PlainListener&) const = default;
 };
@@ -74,6 +77,7 @@ struct TlsListener {
     bool fail_if_no_peer_cert = false;  // only with verify_peer: refuse clients without one
     std::vector<IpNetwork> proxy_allowed_sources;             // only with proxy: as for mqtt
     std::optional<std::vector<std::string>> allowed_origins;  // wss only: as for ws
+    std::optional<std::string> path;                          // wss only: as for ws
 
     bool operator==(const TlsListener&) const = default;
 };

@@ -13,6 +13,7 @@
 #include "config/memory_limits_reader.h"
 #include "config/persistence_reader.h"
 #include "config/readable_file.h"
+#include "config/websocket_path_reader.h"
 #include "config/yaml_reader.h"
 
 namespace akasa::config {
@@ -62,12 +63,13 @@ void check_readable(const MapReader& r, std::string_view key, const std::string&
     }
 }
 
-// `websocket`: the ws listener (it alone takes allowed_origins).
+// `websocket`: the ws listener (it alone takes allowed_origins and path).
 std::optional<PlainListener> read_plain_listener(ErrorContext& ctx, const YAML::Node& node,
                                                  const std::string& path, bool websocket) {
     if (absent_or_null(node)) return std::nullopt;
-    MapReader r(ctx, node, path,
-                {"addr", "reuse_port", "proxy_mode", "proxy_allowed_sources", "allowed_origins"});
+    MapReader r(
+        ctx, node, path,
+        {"addr", "reuse_port", "proxy_mode", "proxy_allowed_sources", "allowed_origins", "path"});
     PlainListener listener;
     listener.addr = read_address(ctx, r.require("addr"), r.path_of("addr"));
     r.read("reuse_port", listener.reuse_port);
@@ -80,16 +82,17 @@ std::optional<PlainListener> read_plain_listener(ErrorContext& ctx, const YAML::
     listener.proxy_allowed_sources =
         detail::read_proxy_allowed_sources(r, listener.proxy_mode != ProxyMode::None, "proxy_mode");
     listener.allowed_origins = detail::read_allowed_origins(r, websocket);
+    listener.path = detail::read_websocket_path(r, websocket);
     return listener;
 }
 
-// `websocket`: the wss listener (it alone takes allowed_origins).
+// `websocket`: the wss listener (it alone takes allowed_origins and path).
 std::optional<TlsListener> read_tls_listener(ErrorContext& ctx, const YAML::Node& node,
                                              const std::string& path, bool websocket) {
     if (absent_or_null(node)) return std::nullopt;
     MapReader r(ctx, node, path,
                 {"addr", "reuse_port", "proxy", "ca_file", "key_file", "cert_file", "verify_peer",
-                 "fail_if_no_peer_cert", "proxy_allowed_sources", "allowed_origins"});
+                 "fail_if_no_peer_cert", "proxy_allowed_sources", "allowed_origins", "path"});
     TlsListener listener;
     listener.addr = read_address(ctx, r.require("addr"), r.path_of("addr"));
     r.read("reuse_port", listener.reuse_port);
@@ -101,6 +104,7 @@ std::optional<TlsListener> read_tls_listener(ErrorContext& ctx, const YAML::Node
     r.read("fail_if_no_peer_cert", listener.fail_if_no_peer_cert);
     listener.proxy_allowed_sources = detail::read_proxy_allowed_sources(r, listener.proxy, "proxy");
     listener.allowed_origins = detail::read_allowed_origins(r, websocket);
+    listener.path = detail::read_websocket_path(r, websocket);
 
     if (listener.verify_peer && !listener.ca_file) {
         ctx.fail(r.get("verify_peer"), r.path_of("ca_file"),

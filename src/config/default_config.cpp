@@ -30,11 +30,12 @@ listeners:                    # at least one of mqtt, mqtts, ws, wss must be set
   #  cert_file: /path/to/cert.pem
   #  verify_peer: false       # ask for client certificates and verify them against ca_file
   #  fail_if_no_peer_cert: false   # with verify_peer: refuse clients that send none
-  ws: null                    # MQTT over WebSocket (path /mqtt), same keys as mqtt, plus:
+  ws: null                    # MQTT over WebSocket, same keys as mqtt, plus:
+  #  path: null               # the one URL path that upgrades, e.g. /mqtt; null: any path
   #  allowed_origins: null    # web pages that may connect, e.g. ["https://app.example.com"];
                               # null: any. Clients that send no Origin (not browsers) always may
   wss: null                   # MQTT over WebSocket over TLS, same keys as mqtts, plus
-                              # allowed_origins as for ws
+                              # path and allowed_origins as for ws
   http:                       # health check and metrics; null disables it
     addr: 127.0.0.1:8081
     reuse_port: true

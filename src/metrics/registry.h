@@ -1,8 +1,8 @@
 // Counters and gauges with labels, and their Prometheus text exposition (format 0.0.4).
 //
 // A Registry is a snapshot built for one scrape: the HTTP listener creates one, the engine
-// fills it from its per-worker counters (collect.h does that for the standard families) and
-// render() writes the text. Nothing here is shared between threads.
+// fills it from its per-worker counters (src/broker/metrics/broker_metrics.h does that for the
+// standard families) and render() writes the text. Nothing here is shared between threads.
 //
 //   Registry r;
 //   r.declare("akasa_connections_current", MetricType::Gauge, "Open network connections.");

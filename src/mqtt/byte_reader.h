@@ -7,8 +7,8 @@
 #include <span>
 #include <string_view>
 
-#include "mqtt/utf8.h"
 #include "mqtt/varint.h"
+#include "text/utf8.h"
 
 namespace akasa::mqtt::detail {
 
@@ -72,11 +72,12 @@ class ByteReader {
         return read_bytes(size, value);
     }
 
-    // A UTF-8 Encoded String: false when cut off or not valid MQTT UTF-8 [MQTT-1.5.4-1..2].
+    // A UTF-8 Encoded String: false when cut off or not well-formed UTF-8 without U+0000
+    // [MQTT-1.5.4-1..2].
     bool read_utf8(std::string_view& value) {
         const size_t start = pos_;
         if (!read_binary(value)) return false;
-        if (!is_valid_mqtt_utf8(value)) {
+        if (!text::is_well_formed_utf8_without_nul(value)) {
             pos_ = start;
             return false;
         }

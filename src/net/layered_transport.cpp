@@ -48,7 +48,7 @@ LayeredTransport::LayeredTransport(std::unique_ptr<TcpTransport> tcp, const Tran
     if (stack.tls) tls_ = std::make_unique<tls::TlsSession>(stack.tls->current());
     if (stack.websocket) {
         ws_ = std::make_unique<websocket::WebSocketSession>(
-            stack.websocket_limits, http::kDefaultMaxHeadSize, stack.allowed_origins);
+            stack.websocket_limits, http::kDefaultMaxHeadSize, stack.upgrade_policy);
     }
 }
 

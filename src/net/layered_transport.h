@@ -39,8 +39,8 @@ struct TransportStack {
     const tls::TlsContextHolder* tls = nullptr;
     bool websocket = false;
     websocket::FrameLimits websocket_limits;
-    // WebSocket: the listener's allowed_origins; null allows any origin.
-    std::shared_ptr<const websocket::OriginPolicy> allowed_origins;
+    // WebSocket: the listener's path and allowed_origins; null allows any path and origin.
+    std::shared_ptr<const websocket::UpgradePolicy> upgrade_policy;
     // PROXY: the proxies that may connect (proxy_allowed_sources), checked by the worker at
     // accept before anything is read; null allows any source.
     std::shared_ptr<SourceFilter> allowed_sources;

@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "auth/base64.h"
 #include "auth/crypto.h"
 #include "support/fixture.h"
+#include "text/base64.h"
 
 namespace akasa::testing {
 namespace {
@@ -64,7 +64,7 @@ class ScramClient {
             start = end + 1;
         }
         EXPECT_TRUE(combined.starts_with(nonce_)) << "server nonce must extend ours";
-        const auto salt = auth::base64_decode(salt_b64).value_or(auth::Bytes{});
+        const auto salt = text::base64_decode(salt_b64).value_or(auth::Bytes{});
         const auto salted =
             auth::pbkdf2_hmac(Digest::Sha256, auth::as_bytes(password_), salt, iterations, 32);
         const auto client_key = auth::hmac(Digest::Sha256, salted, auth::as_bytes("Client Key"));
@@ -78,10 +78,10 @@ class ScramClient {
             proof[i] ^= signature[i];
         const auto server_key = auth::hmac(Digest::Sha256, salted, auth::as_bytes("Server Key"));
         expected_server_final_ =
-            "v=" + auth::base64_encode(
+            "v=" + text::base64_encode(
                        auth::hmac(Digest::Sha256, server_key, auth::as_bytes(auth_message)),
-                       auth::Base64Padding::Include);
-        return without_proof + ",p=" + auth::base64_encode(proof, auth::Base64Padding::Include);
+                       text::Base64Padding::Include);
+        return without_proof + ",p=" + text::base64_encode(proof, text::Base64Padding::Include);
     }
     const std::string& expected_server_final() const { return expected_server_final_; }
 

@@ -1,13 +1,13 @@
 #include "broker/mqtt5/mqtt5_options.h"
 
-#include "mqtt/utf8.h"
+#include "text/utf8.h"
 
 namespace akasa::broker::mqtt5 {
 
 bool payload_format_ok(const config::Config& config, const mqtt::Properties& properties,
                        std::string_view payload) {
     if (!config.validate_payload_format || properties.payload_format_indicator != 1) return true;
-    return mqtt::is_well_formed_utf8(payload);
+    return text::is_well_formed_utf8(payload);
 }
 
 std::optional<std::string> response_information(const config::Config& config,

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "mqtt/utf8.h"
+#include "text/utf8.h"
 
 namespace akasa::net::websocket {
 
@@ -199,7 +199,7 @@ FeedResult WebSocketStream::finish_control_frame(ByteBuffer& wire_out) {
             return fail(close_code::kProtocolError, "invalid close code " + std::to_string(code),
                         wire_out);
         }
-        if (!mqtt::is_well_formed_utf8(std::string_view(p).substr(2))) {
+        if (!text::is_well_formed_utf8(std::string_view(p).substr(2))) {
             return fail(close_code::kInvalidPayload, "close reason is not UTF-8", wire_out);
         }
     }

@@ -1,13 +1,15 @@
 #include "net/websocket/handshake.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
 #include <stdexcept>
 
-#include "auth/base64.h"
 #include "config/web_origin.h"
+#include "text/base64.h"
 #include "util/log_text.h"
 
 namespace akasa::net::websocket {
@@ -15,6 +17,8 @@ namespace akasa::net::websocket {
 namespace {
 
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+// In order of preference: MQTT 3.1.1 and 5.0 name `mqtt` [MQTT-6.0.0-4]; MQTT 3.1 clients
+// (and some old libraries) offer only `mqttv3.1`.
 constexpr std::string_view kSupportedSubprotocols[] = {"mqtt", "mqttv3.1"};
 
 UpgradeDecision refuse(int status, std::string message) {
@@ -32,35 +36,41 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// Returns the first subprotocol the client lists (over all its Sec-WebSocket-Protocol
-// fields) that we support; `offered` tells whether it listed any.
-std::string choose_subprotocol(const http::HttpRequest& request, bool& offered) {
-    offered = false;
+// The subprotocols the client offers, over all its Sec-WebSocket-Protocol fields.
+std::vector<std::string_view> offered_subprotocols(const http::HttpRequest& request) {
+    std::vector<std::string_view> offered;
     for (const auto& h : request.headers) {
         if (!http::iequals(h.name, "Sec-WebSocket-Protocol")) continue;
         std::string_view list = h.value;
         while (true) {
             std::size_t comma = list.find(',');
             std::string_view item = trim(list.substr(0, comma));
-            if (!item.empty()) offered = true;
-            // Subprotocol names are case-sensitive (RFC 6455 11.3.4).
-            for (std::string_view supported : kSupportedSubprotocols) {
-                if (item == supported) return std::string(item);
-            }
+            if (!item.empty()) offered.push_back(item);
             if (comma == std::string_view::npos) break;
             list.remove_prefix(comma + 1);
+        }
+    }
+    return offered;
+}
+
+// Our most preferred subprotocol among `offered`, or empty. Names are case-sensitive (RFC
+// 6455 11.3.4): `MQTT` is not `mqtt`.
+std::string_view choose_subprotocol(const std::vector<std::string_view>& offered) {
+    for (std::string_view supported : kSupportedSubprotocols) {
+        if (std::find(offered.begin(), offered.end(), supported) != offered.end()) {
+            return supported;
         }
     }
     return {};
 }
 
-// The first Origin field (of possibly several) that `policy` does not allow, or nullptr.
-const std::string* refused_origin(const http::HttpRequest& request, const OriginPolicy& policy) {
+// The first Origin field (of possibly several) that is not in `allowed`, or nullptr.
+const std::string* refused_origin(const http::HttpRequest& request,
+                                  const std::vector<std::string>& allowed) {
     for (const auto& h : request.headers) {
         if (!http::iequals(h.name, "Origin")) continue;
         const auto origin = config::normalize_origin(h.value);
-        if (!origin || std::find(policy.allowed.begin(), policy.allowed.end(), *origin) ==
-                           policy.allowed.end()) {
+        if (!origin || std::find(allowed.begin(), allowed.end(), *origin) == allowed.end()) {
             return &h.value;
         }
     }
@@ -77,17 +87,22 @@ std::string accept_key(std::string_view client_key) {
     if (EVP_Digest(input.data(), input.size(), digest.data(), &size, EVP_sha1(), nullptr) != 1) {
         throw std::runtime_error("SHA-1 failed in OpenSSL");
     }
-    return auth::base64_encode({digest.data(), size}, auth::Base64Padding::Include);
+    return text::base64_encode({digest.data(), size}, text::Base64Padding::Include);
 }
 
-UpgradeDecision evaluate_upgrade(const http::HttpRequest& request, const OriginPolicy* origins) {
+UpgradeDecision evaluate_upgrade(const http::HttpRequest& request, const UpgradePolicy& policy) {
     if (request.method != "GET") {
         UpgradeDecision d = refuse(405, "WebSocket upgrade must use GET");
         d.response.headers.push_back({"Allow", "GET"});
         return d;
     }
-    if (request.path() != kMqttPath) {
-        return refuse(404, "no WebSocket endpoint at " + request.target + " (use /mqtt)");
+    if (!policy.path.empty() && request.path() != policy.path) {
+        // The client learns which path to use; the log also names the key that set it.
+        UpgradeDecision d =
+            refuse(404, "no WebSocket endpoint at this path (use " + policy.path + ")");
+        d.error = "path " + util::quoted_for_log(request.path()) + " is not listeners." +
+                  policy.listener + ".path (" + policy.path + ")";
+        return d;
     }
     if (request.version_minor < 1) return refuse(400, "WebSocket upgrade needs HTTP/1.1");
     if (!request.has_token("Upgrade", "websocket")) {
@@ -108,32 +123,40 @@ UpgradeDecision evaluate_upgrade(const http::HttpRequest& request, const OriginP
     }
     const std::string* key = request.header("Sec-WebSocket-Key");
     if (!key) return refuse(400, "missing Sec-WebSocket-Key");
-    auto nonce = auth::base64_decode(*key);
+    auto nonce = text::base64_decode(*key);
     if (key->size() != 24 || !nonce || nonce->size() != 16) {
         return refuse(400, "Sec-WebSocket-Key is not 16 bytes in base64");
     }
-    bool offered = false;
-    std::string subprotocol = choose_subprotocol(request, offered);
-    if (offered && subprotocol.empty()) {
-        return refuse(400, "no supported subprotocol offered (mqtt or mqttv3.1)");
+    const std::vector<std::string_view> offered = offered_subprotocols(request);
+    const std::string_view subprotocol = choose_subprotocol(offered);
+    if (!offered.empty() && subprotocol.empty()) {
+        // RFC 6455 would allow answering without a subprotocol, but the client asked to
+        // speak something else: MQTT bytes would only confuse it.
+        UpgradeDecision d = refuse(400, "no supported subprotocol offered (mqtt or mqttv3.1)");
+        d.error = "subprotocols offered " +
+                  util::quoted_for_log(fmt::format("{}", fmt::join(offered, ", "))) +
+                  " include neither mqtt nor mqttv3.1";
+        return d;
     }
-    if (origins) {
-        if (const std::string* origin = refused_origin(request, *origins)) {
+    if (policy.allowed_origins) {
+        if (const std::string* origin = refused_origin(request, *policy.allowed_origins)) {
             // The client learns only that its origin is not allowed; the log says which.
             UpgradeDecision d = refuse(403, "origin not allowed");
-            d.error = "origin " + util::quoted_for_log(*origin) + " is not in " + origins->key;
+            d.error = "origin " + util::quoted_for_log(*origin) + " is not in listeners." +
+                      policy.listener + ".allowed_origins";
             return d;
         }
     }
 
     UpgradeDecision d;
     d.accepted = true;
-    d.subprotocol = subprotocol;
+    d.subprotocol = std::string(subprotocol);
     d.response.status = 101;
     d.response.headers.push_back({"Upgrade", "websocket"});
     d.response.headers.push_back({"Connection", "Upgrade"});
     d.response.headers.push_back({"Sec-WebSocket-Accept", accept_key(*key)});
-    if (!subprotocol.empty()) d.response.headers.push_back({"Sec-WebSocket-Protocol", subprotocol});
+    if (!subprotocol.empty())
+        d.response.headers.push_back({"Sec-WebSocket-Protocol", d.subprotocol});
     return d;
 }
 

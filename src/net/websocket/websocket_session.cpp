@@ -20,8 +20,9 @@ FeedResult WebSocketSession::feed(std::span<const std::uint8_t> in, ByteBuffer& 
         head_ = ByteBuffer();
         return refused_;
     }
-    UpgradeDecision decision = evaluate_upgrade(parsed.request, origins_.get());
-    origins_.reset();  // decided: the connection needs it no more
+    UpgradeDecision decision =
+        policy_ ? evaluate_upgrade(parsed.request, *policy_) : evaluate_upgrade(parsed.request);
+    policy_.reset();  // decided: the connection needs it no more
     http::append_response(decision.response, wire_out);
     if (!decision.accepted) {
         refused_ = {FeedStatus::Failed, 0, "WebSocket upgrade: " + decision.error};

@@ -21,11 +21,12 @@ namespace akasa::net::websocket {
 
 class WebSocketSession {
   public:
-    // `origins`: the listener's allowed_origins, or null for any origin (handshake.h).
+    // `policy`: the listener's path and allowed_origins (handshake.h); null: any path, any
+    // origin.
     explicit WebSocketSession(FrameLimits limits = {},
                               std::size_t max_head_size = http::kDefaultMaxHeadSize,
-                              std::shared_ptr<const OriginPolicy> origins = nullptr)
-        : stream_(limits), max_head_size_(max_head_size), origins_(std::move(origins)) {}
+                              std::shared_ptr<const UpgradePolicy> policy = nullptr)
+        : stream_(limits), max_head_size_(max_head_size), policy_(std::move(policy)) {}
 
     // Before the upgrade: buffers the request head; once complete, appends the 101 (or the
     // HTTP error response, then Failed with close_code 0) to `wire_out` and decodes any
@@ -45,7 +46,7 @@ class WebSocketSession {
   private:
     WebSocketStream stream_;
     std::size_t max_head_size_;
-    std::shared_ptr<const OriginPolicy> origins_;  // until the upgrade is decided
+    std::shared_ptr<const UpgradePolicy> policy_;  // until the upgrade is decided
     ByteBuffer head_;  // request bytes until the head is complete; freed after
     bool upgraded_ = false;
     std::string subprotocol_;

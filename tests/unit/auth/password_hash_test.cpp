@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/base64.h"
 #include "hex.h"
+#include "text/base64.h"
 
 namespace akasa::auth {
 namespace {
@@ -47,8 +47,8 @@ TEST(PasswordHash, SaltedDigestIsPasswordThenSalt) {
         PasswordHash::create_with_salt("pencil", HashAlgorithm::Sha256, 999, salt);
     EXPECT_EQ(h.iterations, 0u);  // meaningless for sha256
     EXPECT_EQ(h.hash, digest_of(Digest::Sha256, as_bytes("pencil"), salt));
-    EXPECT_EQ(h.to_fields(), "sha256," + base64_encode(salt, Base64Padding::Omit) + "," +
-                                 base64_encode(h.hash, Base64Padding::Omit));
+    EXPECT_EQ(h.to_fields(), "sha256," + text::base64_encode(salt, text::Base64Padding::Omit) +
+                                 "," + text::base64_encode(h.hash, text::Base64Padding::Omit));
 }
 
 TEST(PasswordHash, EveryAlgorithmRoundTripsThroughItsFields) {
@@ -80,8 +80,8 @@ TEST(PasswordHash, PbkdfFieldsCarryTheIterationCount) {
 
 TEST(PasswordHash, RejectsMalformedFieldsWithAReason) {
     const std::string salt = "AAAAAAAAAAAAAAAA";  // 12 zero bytes
-    const std::string h32 = base64_encode(Bytes(32, 1), Base64Padding::Omit);
-    const std::string h64 = base64_encode(Bytes(64, 1), Base64Padding::Omit);
+    const std::string h32 = text::base64_encode(Bytes(32, 1), text::Base64Padding::Omit);
+    const std::string h64 = text::base64_encode(Bytes(64, 1), text::Base64Padding::Omit);
     const std::pair<std::string, std::string> cases[] = {
         {"", "nothing after"},
         {"md5," + salt + "," + h32, "unknown hash algorithm"},

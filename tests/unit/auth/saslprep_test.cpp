@@ -5,8 +5,8 @@
 
 #include <map>
 
-#include "auth/base64.h"
 #include "auth/scram_sha256.h"
+#include "text/base64.h"
 
 namespace akasa::auth {
 namespace {
@@ -63,7 +63,7 @@ TEST(Saslprep, ConfiguredNamesFoundAfterPreparation) {
 
 // RFC 5802 section 2.2: Hi(Normalize(password), ...): equivalent passwords hash the same.
 TEST(ScramSaslprep, SaltedPasswordIsOfThePreparedPassword) {
-    const Bytes salt = *base64_decode("W22ZaJ0SNY7soEsUEjb6gQ==");
+    const Bytes salt = *text::base64_decode("W22ZaJ0SNY7soEsUEjb6gQ==");
     EXPECT_EQ(scram_salted_password("pencil", salt, 4096),
               pbkdf2_hmac(Digest::Sha256, as_bytes("pencil"), salt, 4096, 32));
     EXPECT_EQ(scram_salted_password("I\u00ADX", salt, 4096),
@@ -84,7 +84,7 @@ ScramServer::CredentialLookup one_user(std::string name, ScramCredentials creden
 // The username the client sends is prepared before the lookup (RFC 5802 5.1), so
 // "I<SOFT HYPHEN>X" reaches user "IX".
 TEST(ScramSaslprep, UsernameIsPreparedBeforeLookup) {
-    const Bytes salt = *base64_decode("c2FsdHNhbHQ=");
+    const Bytes salt = *text::base64_decode("c2FsdHNhbHQ=");
     const Bytes salted = *scram_salted_password("pw", salt, 4096);
     ScramServer server(one_user("IX", ScramCredentials::from_salted_password(salted, salt, 4096)),
                        [] { return "SRV"; });
@@ -97,7 +97,7 @@ TEST(ScramSaslprep, UsernameIsPreparedBeforeLookup) {
 }
 
 TEST(ScramSaslprep, ProhibitedUsernameFailsCleanly) {
-    const Bytes salt = *base64_decode("c2FsdHNhbHQ=");
+    const Bytes salt = *text::base64_decode("c2FsdHNhbHQ=");
     for (const std::string name : {"bell\u0007", "\u0627\u0031", "\u00AD"}) {
         ScramServer server(one_user("x", {{}, {}, salt, 4096}), [] { return "SRV"; });
         const auto first = server.start("n,,n=" + name + ",r=cli");

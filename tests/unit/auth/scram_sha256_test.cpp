@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "auth/base64.h"
 #include "hex.h"
+#include "text/base64.h"
 
 namespace akasa::auth {
 namespace {
@@ -26,7 +26,7 @@ constexpr const char* kServerFinal = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl9
 // hashlib.pbkdf2_hmac, i.e. what the config's `scram_users.user.hashed_password` holds.
 const Bytes kRfcSaltedPassword =
     from_hex("c4a49510323ab4f952cac1fa99441939e78ea74d6be81ddf7096e87513dc615d");
-const Bytes kRfcSalt = *base64_decode("W22ZaJ0SNY7soEsUEjb6gQ==");
+const Bytes kRfcSalt = *text::base64_decode("W22ZaJ0SNY7soEsUEjb6gQ==");
 // The stored form of the same user (`stored_key`, `server_key`), computed with Python's
 // hashlib / hmac from kRfcSaltedPassword, independently of the code under test.
 const Bytes kRfcStoredKey =
@@ -55,7 +55,8 @@ std::string client_final(const std::string& client_first_bare, const std::string
                          const std::string& gs2_header, const Bytes& salted_password,
                          const std::string& nonce) {
     const std::string without_proof =
-        "c=" + base64_encode(as_bytes(gs2_header), Base64Padding::Include) + ",r=" + nonce;
+        "c=" + text::base64_encode(as_bytes(gs2_header), text::Base64Padding::Include) +
+        ",r=" + nonce;
     const std::string auth_message = client_first_bare + "," + server_first + "," + without_proof;
     const Bytes client_key = hmac(Digest::Sha256, salted_password, as_bytes("Client Key"));
     const Bytes stored_key = digest_of(Digest::Sha256, client_key);
@@ -63,7 +64,7 @@ std::string client_final(const std::string& client_first_bare, const std::string
     Bytes proof(client_key.size());
     for (std::size_t i = 0; i < proof.size(); ++i)
         proof[i] = client_key[i] ^ signature[i];
-    return without_proof + ",p=" + base64_encode(proof, Base64Padding::Include);
+    return without_proof + ",p=" + text::base64_encode(proof, text::Base64Padding::Include);
 }
 
 TEST(ScramSha256, ReproducesRfc7677Exchange) {

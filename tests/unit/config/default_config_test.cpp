@@ -34,9 +34,10 @@ TEST(DefaultConfigTest, AuthenticatedDocumentSaysHowToCreateThePasswordFile) {
               std::string::npos);
 }
 
-// ws and wss are off in the default document, so their own key appears in a comment.
-TEST(DefaultConfigTest, MentionsAllowedOriginsForTheWebSocketListeners) {
+// ws and wss are off in the default document, so their own keys appear in comments.
+TEST(DefaultConfigTest, MentionsTheKeysOfTheWebSocketListeners) {
     EXPECT_NE(default_config_yaml(true).find("#  allowed_origins: null"), std::string::npos);
+    EXPECT_NE(default_config_yaml(true).find("#  path: null"), std::string::npos);
 }
 
 // The round trip alone would pass if a key were left out (it would take its default), so

@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -221,12 +222,28 @@ TEST(LayeredTransport, WebSocketUpgradeThenFramesBothWays) {
 TEST(LayeredTransport, BadUpgradeGetsAnHttpError) {
     SocketPair pair;
     auto t = make(pair, websocket_stack());
-    pair.send("GET /other HTTP/1.1\r\nHost: b\r\n\r\n");
+    pair.send("GET /mqtt HTTP/1.1\r\nHost: b\r\n\r\n");  // no Upgrade: websocket
+    Status last{};
+    EXPECT_EQ(read_all(*t, &last), "");
+    EXPECT_EQ(last, Status::error);
+    EXPECT_EQ(pair.received().rfind("HTTP/1.1 426 Upgrade Required\r\n", 0), 0u);
+    EXPECT_NE(t->layer_error().find("WebSocket upgrade"), std::string::npos);
+}
+
+TEST(LayeredTransport, TheStacksUpgradePolicyReachesTheHandshake) {
+    TransportStack stack = websocket_stack();
+    stack.upgrade_policy = std::make_shared<const websocket::UpgradePolicy>(
+        websocket::UpgradePolicy{.listener = "ws", .path = "/mqtt", .allowed_origins = {}});
+    SocketPair pair;
+    auto t = make(pair, stack);
+    std::string elsewhere = kUpgrade;
+    elsewhere.replace(0, 9, "GET /");
+    pair.send(elsewhere);
     Status last{};
     EXPECT_EQ(read_all(*t, &last), "");
     EXPECT_EQ(last, Status::error);
     EXPECT_EQ(pair.received().rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u);
-    EXPECT_NE(t->layer_error().find("WebSocket upgrade"), std::string::npos);
+    EXPECT_EQ(t->layer_error(), "WebSocket upgrade: path \"/\" is not listeners.ws.path (/mqtt)");
 }
 
 TEST(LayeredTransport, DataThenCloseFrameInOneReadGivesTheDataFirst) {

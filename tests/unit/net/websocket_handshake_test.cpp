@@ -23,8 +23,9 @@ http::HttpRequest parse(const std::string& text) {
 }
 
 const std::string kKey = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455 1.3
+const std::string kMqtt = "Sec-WebSocket-Protocol: mqtt\r\n";
 
-std::string request(const std::string& extra = "Sec-WebSocket-Protocol: mqtt\r\n",
+std::string request(const std::string& extra = kMqtt,
                     const std::string& line = "GET /mqtt HTTP/1.1") {
     return line +
            "\r\nHost: broker\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -46,22 +47,41 @@ TEST(WebSocketUpgrade, AcceptsMqttSubprotocol) {
               "Sec-WebSocket-Protocol: mqtt\r\n\r\n");
 }
 
-TEST(WebSocketUpgrade, PicksTheClientsFirstSupportedSubprotocol) {
-    // [MQTT-6.0.0-4] the server returns one the client offered.
-    auto d = evaluate_upgrade(parse(request("Sec-WebSocket-Protocol: chat, mqttv3.1, mqtt\r\n")));
-    ASSERT_TRUE(d.accepted);
-    EXPECT_EQ(d.subprotocol, "mqttv3.1");
+TEST(WebSocketUpgrade, MqttIsChosenWheneverOffered_MQTT_6_0_0_4) {
+    // [MQTT-6.0.0-4] the subprotocol the server returns MUST be "mqtt", wherever the client
+    // lists it and whatever else it offers.
+    for (const char* offer : {"mqtt", "chat, mqttv3.1, mqtt", "mqttv3.1, mqtt", "mqtt, mqttv3.1"}) {
+        auto d = evaluate_upgrade(
+            parse(request("Sec-WebSocket-Protocol: " + std::string(offer) + "\r\n")));
+        ASSERT_TRUE(d.accepted) << offer << ": " << d.error;
+        EXPECT_EQ(d.subprotocol, "mqtt") << offer;
+        EXPECT_NE(wire(d.response).find("\r\nSec-WebSocket-Protocol: mqtt\r\n"), std::string::npos);
+    }
+    // Over several fields too.
     auto split = evaluate_upgrade(
         parse(request("Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Protocol: mqtt\r\n")));
     ASSERT_TRUE(split.accepted);
     EXPECT_EQ(split.subprotocol, "mqtt");
 }
 
-TEST(WebSocketUpgrade, NoSubprotocolOfferedIsAccepted) {
+TEST(WebSocketUpgrade, Mqttv31IsChosenWhenMqttIsNotOffered) {
+    // MQTT 3.1 clients name the older subprotocol.
+    auto d = evaluate_upgrade(parse(request("Sec-WebSocket-Protocol: chat, mqttv3.1\r\n")));
+    ASSERT_TRUE(d.accepted) << d.error;
+    EXPECT_EQ(d.subprotocol, "mqttv3.1");
+    EXPECT_NE(wire(d.response).find("\r\nSec-WebSocket-Protocol: mqttv3.1\r\n"), std::string::npos);
+}
+
+TEST(WebSocketUpgrade, NoSubprotocolOfferedIsAcceptedAndAnsweredWithoutOne) {
+    // RFC 6455 4.2.2: the server names a subprotocol only from the client's list.
     auto d = evaluate_upgrade(parse(request("")));
-    ASSERT_TRUE(d.accepted);
+    ASSERT_TRUE(d.accepted) << d.error;
     EXPECT_EQ(d.subprotocol, "");
     EXPECT_EQ(wire(d.response).find("Sec-WebSocket-Protocol"), std::string::npos);
+    // An empty field offers nothing either.
+    auto empty = evaluate_upgrade(parse(request("Sec-WebSocket-Protocol: \r\n")));
+    ASSERT_TRUE(empty.accepted) << empty.error;
+    EXPECT_EQ(wire(empty.response).find("Sec-WebSocket-Protocol"), std::string::npos);
 }
 
 TEST(WebSocketUpgrade, CaseInsensitiveHeaderNamesAndTokens) {
@@ -87,9 +107,45 @@ TEST(WebSocketUpgrade, NonGetIs405) {
     expect_refused(request("", "POST /mqtt HTTP/1.1"), 405, "GET");
 }
 
-TEST(WebSocketUpgrade, WrongPathIs404) {
-    expect_refused(request("", "GET / HTTP/1.1"), 404, "/mqtt");
-    expect_refused(request("", "GET /mqtt/ HTTP/1.1"), 404, "/mqtt");
+TEST(WebSocketUpgrade, AnyPathUpgradesWithoutAPathPolicy) {
+    // As the Rust Akasa: MQTT.js and others connect to /mqtt, some clients to / or their own.
+    for (const char* target : {"/", "/mqtt", "/mqtt/", "/anything/deeper", "/ws?token=abc"}) {
+        auto d =
+            evaluate_upgrade(parse(request(kMqtt, std::string("GET ") + target + " HTTP/1.1")));
+        EXPECT_TRUE(d.accepted) << target << ": " << d.error;
+    }
+}
+
+TEST(WebSocketUpgrade, WithAPathPolicyOnlyThatPathUpgradesAndTheQueryIsIgnored) {
+    const UpgradePolicy policy{.listener = "wss", .path = "/mqtt", .allowed_origins = {}};
+    for (const char* target : {"/mqtt", "/mqtt?client=1", "/mqtt?"}) {
+        auto d = evaluate_upgrade(parse(request(kMqtt, std::string("GET ") + target + " HTTP/1.1")),
+                                  policy);
+        EXPECT_TRUE(d.accepted) << target << ": " << d.error;
+    }
+}
+
+TEST(WebSocketUpgrade, WithAPathPolicyOtherPathsAre404) {
+    const UpgradePolicy policy{.listener = "ws", .path = "/mqtt", .allowed_origins = {}};
+    for (const char* target : {"/", "/mqtt/", "/MQTT", "/mqtt2", "/other?x=/mqtt"}) {
+        auto d = evaluate_upgrade(parse(request(kMqtt, std::string("GET ") + target + " HTTP/1.1")),
+                                  policy);
+        ASSERT_FALSE(d.accepted) << target;
+        EXPECT_EQ(d.response.status, 404) << target;
+        EXPECT_TRUE(d.response.close);
+        // The client is told where to go; the log names the path and the key.
+        EXPECT_NE(d.response.body.find("use /mqtt"), std::string::npos) << d.response.body;
+    }
+    auto d = evaluate_upgrade(parse(request(kMqtt, "GET /other?x=1 HTTP/1.1")), policy);
+    EXPECT_EQ(d.error, "path \"/other\" is not listeners.ws.path (/mqtt)");
+}
+
+TEST(WebSocketUpgrade, PathComesBeforeTheOtherHeaderChecks) {
+    // A plain GET of another path is not this endpoint at all: 404, not 426.
+    const UpgradePolicy policy{.listener = "ws", .path = "/mqtt", .allowed_origins = {}};
+    EXPECT_EQ(evaluate_upgrade(parse("GET /index.html HTTP/1.1\r\nHost: b\r\n\r\n"), policy)
+                  .response.status,
+              404);
 }
 
 TEST(WebSocketUpgrade, Http10Is400) {
@@ -140,8 +196,13 @@ TEST(WebSocketUpgrade, KeyNotSixteenBytesIs400) {
     expect_refused(bad, 400, "16 bytes");
 }
 
-TEST(WebSocketUpgrade, OnlyUnsupportedSubprotocolsIs400) {
+TEST(WebSocketUpgrade, OnlyUnsupportedSubprotocolsIs400AndTheLogQuotesThem) {
+    // Names are case-sensitive (RFC 6455 11.3.4): MQTT is not mqtt.
     expect_refused(request("Sec-WebSocket-Protocol: chat, MQTT\r\n"), 400, "subprotocol");
+    auto d = evaluate_upgrade(
+        parse(request("Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Protocol: MQTT\r\n")));
+    EXPECT_EQ(d.error, "subprotocols offered \"chat, MQTT\" include neither mqtt nor mqttv3.1");
+    EXPECT_NE(d.response.body.find("mqtt"), std::string::npos);
 }
 
 }  // namespace

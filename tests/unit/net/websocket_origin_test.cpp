@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "net/http/http_request.h"
 #include "net/websocket/handshake.h"
@@ -33,10 +34,12 @@ http::HttpRequest parse(const std::string& text) {
     return r.request;
 }
 
-const OriginPolicy kPolicy{"listeners.ws.allowed_origins",
-                           {"https://app.example.com", "http://localhost:3000"}};
+const UpgradePolicy kPolicy{
+    .listener = "ws",
+    .path = "",
+    .allowed_origins = {{"https://app.example.com", "http://localhost:3000"}}};
 
-UpgradeDecision decide(const std::string& extra, const OriginPolicy* policy = &kPolicy) {
+UpgradeDecision decide(const std::string& extra, const UpgradePolicy& policy = kPolicy) {
     return evaluate_upgrade(parse(request(extra)), policy);
 }
 
@@ -87,24 +90,33 @@ TEST(WebSocketOrigin, NoOriginHeaderIsUpgraded) {
 }
 
 TEST(WebSocketOrigin, WithoutAPolicyAnyOriginIsUpgraded) {
-    EXPECT_TRUE(decide("Origin: https://evil.example\r\n", nullptr).accepted);
+    EXPECT_TRUE(decide("Origin: https://evil.example\r\n", UpgradePolicy{}).accepted);
 }
 
 TEST(WebSocketOrigin, AnEmptyListRefusesEveryBrowser) {
-    const OriginPolicy none{"listeners.wss.allowed_origins", {}};
-    EXPECT_EQ(decide("Origin: https://app.example.com\r\n", &none).response.status, 403);
-    EXPECT_TRUE(decide("", &none).accepted);
+    const UpgradePolicy none{
+        .listener = "wss", .path = "", .allowed_origins = std::vector<std::string>{}};
+    const auto refused = decide("Origin: https://app.example.com\r\n", none);
+    EXPECT_EQ(refused.response.status, 403);
+    EXPECT_EQ(refused.error,
+              "origin \"https://app.example.com\" is not in listeners.wss.allowed_origins");
+    EXPECT_TRUE(decide("", none).accepted);
 }
 
 TEST(WebSocketOrigin, OtherErrorsComeFirst) {
     // A bad request keeps its own answer: the origin does not hide what is wrong with it.
-    auto r = parse("GET /other HTTP/1.1\r\nHost: b\r\nOrigin: https://evil.example\r\n\r\n");
-    EXPECT_EQ(evaluate_upgrade(r, &kPolicy).response.status, 404);
+    auto r = parse("GET /mqtt HTTP/1.1\r\nHost: b\r\nOrigin: https://evil.example\r\n\r\n");
+    EXPECT_EQ(evaluate_upgrade(r, kPolicy).response.status, 426);
+    UpgradePolicy with_path = kPolicy;
+    with_path.path = "/mqtt";
+    auto other = parse(request("Origin: https://evil.example\r\n"));
+    other.target = "/other";
+    EXPECT_EQ(evaluate_upgrade(other, with_path).response.status, 404);
 }
 
 TEST(WebSocketOrigin, SessionAnswers403AndFails) {
     WebSocketSession ws({}, http::kDefaultMaxHeadSize,
-                        std::make_shared<const OriginPolicy>(kPolicy));
+                        std::make_shared<const UpgradePolicy>(kPolicy));
     ByteBuffer mqtt, wire;
     auto r = ws.feed(bytes(request("Origin: https://evil.example\r\n")), mqtt, wire);
     EXPECT_EQ(r.status, FeedStatus::Failed);
@@ -120,7 +132,7 @@ TEST(WebSocketOrigin, SessionAnswers403AndFails) {
 
 TEST(WebSocketOrigin, SessionUpgradesAListedOrigin) {
     WebSocketSession ws({}, http::kDefaultMaxHeadSize,
-                        std::make_shared<const OriginPolicy>(kPolicy));
+                        std::make_shared<const UpgradePolicy>(kPolicy));
     ByteBuffer mqtt, wire;
     auto r = ws.feed(bytes(request("Origin: https://app.example.com\r\n")), mqtt, wire);
     EXPECT_EQ(r.status, FeedStatus::Open);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -66,12 +67,31 @@ TEST(WebSocketSession, NothingIsWrittenBeforeTheUpgrade) {
 TEST(WebSocketSession, BadUpgradeGetsAnHttpErrorNotASilentClose) {
     WebSocketSession ws;
     ByteBuffer mqtt, wire;
-    auto r = ws.feed(bytes("GET /other HTTP/1.1\r\nHost: b\r\n\r\n"), mqtt, wire);
+    auto r = ws.feed(bytes("GET /mqtt HTTP/1.1\r\nHost: b\r\n\r\n"), mqtt, wire);
     EXPECT_EQ(r.status, FeedStatus::Failed);
     EXPECT_EQ(r.close_code, 0);
-    EXPECT_EQ(text(wire).rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u);
+    EXPECT_EQ(text(wire).rfind("HTTP/1.1 426 Upgrade Required\r\n", 0), 0u) << text(wire);
     EXPECT_NE(text(wire).find("Connection: close"), std::string::npos);
     EXPECT_EQ(ws.feed(bytes(kUpgrade), mqtt, wire).status, FeedStatus::Failed);
+}
+
+TEST(WebSocketSession, PathPolicyAnswers404OnAnotherPathAndUpgradesOnItsOwn) {
+    auto policy = std::make_shared<const UpgradePolicy>(
+        UpgradePolicy{.listener = "ws", .path = "/mqtt", .allowed_origins = {}});
+    std::string elsewhere = kUpgrade;
+    elsewhere.replace(0, 9, "GET /ws");
+    WebSocketSession refused({}, http::kDefaultMaxHeadSize, policy);
+    ByteBuffer mqtt, wire;
+    auto r = refused.feed(bytes(elsewhere), mqtt, wire);
+    EXPECT_EQ(r.status, FeedStatus::Failed);
+    EXPECT_EQ(r.error, "WebSocket upgrade: path \"/ws\" is not listeners.ws.path (/mqtt)");
+    EXPECT_EQ(text(wire).rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u) << text(wire);
+    EXPECT_NE(text(wire).find("Connection: close\r\n"), std::string::npos);
+
+    WebSocketSession accepted({}, http::kDefaultMaxHeadSize, policy);
+    ByteBuffer wire2;
+    EXPECT_EQ(accepted.feed(bytes(kUpgrade), mqtt, wire2).status, FeedStatus::Open);
+    EXPECT_TRUE(accepted.upgraded());
 }
 
 TEST(WebSocketSession, MalformedRequestIs400) {

@@ -1,9 +1,9 @@
-#include "auth/base64.h"
+#include "text/base64.h"
 
 #include <array>
 #include <cstdint>
 
-namespace akasa::auth {
+namespace akasa::text {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -21,7 +21,7 @@ constexpr auto kReverse = make_reverse_table();
 
 }  // namespace
 
-std::string base64_encode(ByteView data, Base64Padding padding) {
+std::string base64_encode(std::span<const std::uint8_t> data, Base64Padding padding) {
     std::string out;
     out.reserve((data.size() + 2) / 3 * 4);
     std::size_t i = 0;
@@ -44,7 +44,7 @@ std::string base64_encode(ByteView data, Base64Padding padding) {
     return out;
 }
 
-std::optional<Bytes> base64_decode(std::string_view text) {
+std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
     // Strip padding first, checking that it completes the last group exactly.
     std::size_t pad = 0;
     while (pad < text.size() && pad < 2 && text[text.size() - 1 - pad] == '=')
@@ -55,7 +55,7 @@ std::optional<Bytes> base64_decode(std::string_view text) {
     if (tail == 1) return std::nullopt;
     if (pad > 0 && tail == 0) return std::nullopt;  // "AAAA=" style: padding with no partial group
 
-    Bytes out;
+    std::vector<std::uint8_t> out;
     out.reserve(body.size() / 4 * 3 + 2);
     std::uint32_t group = 0;
     int bits = 0;
@@ -74,4 +74,4 @@ std::optional<Bytes> base64_decode(std::string_view text) {
     return out;
 }
 
-}  // namespace akasa::auth
+}  // namespace akasa::text

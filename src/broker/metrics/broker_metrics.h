@@ -1,5 +1,6 @@
 // The broker's standard metric families (issue 5 item 4) and how the engine fills them for
-// one scrape from its per-worker counters.
+// one scrape from its per-worker counters. It is the broker's because it reads WorkerCounters;
+// src/metrics/ below is the generic registry, whose namespace these functions share.
 //
 //   Registry r;
 //   declare_broker_metrics(r);

@@ -1,9 +1,15 @@
-#include "auth/base64.h"
+#include "text/base64.h"
 
 #include <gtest/gtest.h>
 
-namespace akasa::auth {
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace akasa::text {
 namespace {
+
+using Bytes = std::vector<std::uint8_t>;
 
 Bytes bytes_of(std::string_view text) {
     return Bytes(text.begin(), text.end());
@@ -49,4 +55,4 @@ TEST(Base64, RejectsEverythingThatIsNotBase64) {
 }
 
 }  // namespace
-}  // namespace akasa::auth
+}  // namespace akasa::text

@@ -1,9 +1,9 @@
-#include "mqtt/utf8.h"
+#include "text/utf8.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace akasa::mqtt {
+namespace akasa::text {
 
 namespace {
 
@@ -25,7 +25,7 @@ bool validate(std::string_view text) {
     while (p < end) {
         const uint8_t b0 = *p;
         if (b0 < 0x80) {
-            if (!kAllowNull && b0 == 0) return false;  // U+0000 [MQTT-1.5.4-2]
+            if (!kAllowNull && b0 == 0) return false;  // U+0000
             ++p;
             continue;
         }
@@ -38,7 +38,7 @@ bool validate(std::string_view text) {
         } else if (b0 >= 0xE0 && b0 <= 0xEF) {
             length = 3;
             if (b0 == 0xE0) low = 0xA0;
-            if (b0 == 0xED) high = 0x9F;  // U+D800..U+DFFF [MQTT-1.5.4-1]
+            if (b0 == 0xED) high = 0x9F;  // surrogates U+D800..U+DFFF
         } else if (b0 >= 0xF0 && b0 <= 0xF4) {
             length = 4;
             if (b0 == 0xF0) low = 0x90;
@@ -58,7 +58,7 @@ bool validate(std::string_view text) {
 
 }  // namespace
 
-bool is_valid_mqtt_utf8(std::string_view text) {
+bool is_well_formed_utf8_without_nul(std::string_view text) {
     return validate<false>(text);
 }
 
@@ -66,4 +66,4 @@ bool is_well_formed_utf8(std::string_view text) {
     return validate<true>(text);
 }
 
-}  // namespace akasa::mqtt
+}  // namespace akasa::text

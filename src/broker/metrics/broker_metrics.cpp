@@ -1,4 +1,4 @@
-#include "metrics/broker_metrics.h"
+#include "broker/metrics/broker_metrics.h"
 
 #include <string>
 
