@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "config/ip_network.h"
-#include "util/sync_policy.h"
 #include "config/socket_address.h"
+#include "util/sync_policy.h"
 
 namespace akasa::config {
 

@@ -23,8 +23,8 @@
 
 #include "store/records.h"
 #include "store/status.h"
-#include "util/sync_policy.h"
 #include "store/store_batch.h"
+#include "util/sync_policy.h"
 
 namespace akasa::store {
 

@@ -851,8 +851,8 @@ template void ClientConnection::send<mqtt::Auth>(const mqtt::Auth&);
 
 bool ClientConnection::write_delivery(Delivery& delivery, std::uint16_t packet_id, bool dup) {
     const bool v5 = version_ == ProtocolVersion::V5;
-    const auto form = worker_->publish_encoder().encode(delivery, v5, topic_aliases_out_.get(),
-                                                        worker_->now());
+    const auto form =
+        worker_->publish_encoder().encode(delivery, v5, topic_aliases_out_.get(), worker_->now());
     auto& counters = worker_->counters();
     if (form.size > client_max_packet_size_) {
         form.forget_alias();

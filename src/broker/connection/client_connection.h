@@ -18,9 +18,9 @@
 #include "broker/connection/auth_exchange.h"
 #include "broker/connection/connect_request.h"
 #include "broker/flow/connection_flow.h"
-#include "broker/output/connection_output.h"
 #include "broker/hooks/hook_session.h"
 #include "broker/mqtt5/mqtt5_topic_aliases.h"
+#include "broker/output/connection_output.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
 #include "mqtt/decoder.h"
@@ -133,9 +133,7 @@ class ClientConnection final : public net::IoHandler {
     // taken from it; null when it has none, or when its delay must keep running in the
     // stored session (published after the restart, docs/persistence.md).
     MessagePtr take_will_for_shutdown();
-    bool has_pending_output() const {
-        return !output_.empty() || transport_->has_pending_output();
-    }
+    bool has_pending_output() const { return !output_.empty() || transport_->has_pending_output(); }
     // The old connection of a session taken over by a new one [MQTT-3.1.4-3].
     void close_for_takeover();
     // Output the client has not taken yet: copied bytes and referenced payloads.
@@ -369,7 +367,7 @@ class ClientConnection final : public net::IoHandler {
     mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
     bool request_problem_information_ = true;
     WorkerLists lists_;
-    bool migrating_ = false;            // set by Worker::attach; on_io hands over once it returns
+    bool migrating_ = false;  // set by Worker::attach; on_io hands over once it returns
 };
 
 }  // namespace akasa::broker

@@ -136,7 +136,9 @@ class ConnectionFlow {
         if (bytes > 0 && congested_now()) since_ = now;
     }
     // Drained: the congestion ends. True when it was congested.
-    bool end_congestion() { return std::exchange(since_, Clock::time_point{}) != Clock::time_point{}; }
+    bool end_congestion() {
+        return std::exchange(since_, Clock::time_point{}) != Clock::time_point{};
+    }
     // Publishers wait for it (it reported congestion and was not resumed for all yet).
     bool reported() const { return reported_; }
     void set_reported(bool reported) { reported_ = reported; }
@@ -150,7 +152,7 @@ class ConnectionFlow {
     bool for_subscribers_ = false;
     bool reported_ = false;
     bool listed_ = false;
-    std::uint8_t remote_pauses_ = 0;  // one per pause another worker sent, less its resumes
+    std::uint8_t remote_pauses_ = 0;       // one per pause another worker sent, less its resumes
     std::uint8_t remote_pause_ticks_ = 0;  // ticks since the last remote pause / resume
 };
 

@@ -20,8 +20,7 @@ std::size_t offset_of_packet_id(const std::vector<std::uint8_t>& encoded, std::s
 }  // namespace
 
 PublishEncoder::Form PublishEncoder::encode(const Delivery& delivery, bool v5,
-                                            OutboundTopicAliases* aliases,
-                                            Clock::time_point now) {
+                                            OutboundTopicAliases* aliases, Clock::time_point now) {
     const Message& message = *delivery.message;
     const auto qos = static_cast<std::uint8_t>(delivery.qos);
     Form form;

@@ -118,7 +118,8 @@ void Worker::run() {
             drain_inbox();
         } else {
             auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now_).count();
-            // Open store batches: a poll finding nothing to do writes them (worker_persistence.cpp).
+            // Open store batches: a poll finding nothing to do writes them
+            // (worker_persistence.cpp).
             const bool store_open = !persist_.empty() || !held_.empty();
             const bool wait_allowed = dirty_.empty() && !store_open;
             // Publishers waiting for subscribers on other workers: those wake us when one

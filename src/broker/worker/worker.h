@@ -28,6 +28,7 @@
 #include "broker/connection/client_connection.h"
 #include "broker/connection/connect_request.h"
 #include "broker/connection/http_client.h"
+#include "broker/flow/publisher_throttle.h"
 #include "broker/hooks/hook_dispatch.h"
 #include "broker/limits/limit_log.h"
 #include "broker/limits/memory_limit.h"
@@ -36,7 +37,6 @@
 #include "broker/persist/persist_writer.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
-#include "broker/flow/publisher_throttle.h"
 #include "broker/session/session.h"
 #include "broker/session/session_table.h"
 #include "broker/worker/worker_counters.h"
@@ -255,7 +255,7 @@ class Worker {
 
     PersistWriter persist_{context_.persistence.get()};
     bool persist_failing_ = false;  // commit_persistence() is closing connections
-    int busy_iterations_ = 0;       // since the last store generation began (worker_persistence.cpp)
+    int busy_iterations_ = 0;  // since the last store generation began (worker_persistence.cpp)
     // Connections whose output waits for the open batch to be written (in_held_list).
     std::vector<ClientConnection*> held_;
 

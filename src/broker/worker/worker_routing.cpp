@@ -32,9 +32,9 @@ void Worker::route(const MessagePtr& message) {
         [&](std::string_view group, std::span<const Subscription> members) {
             const auto random = static_cast<std::uint32_t>(random_());
             // One online member when there is one (spec 4.8.2), offline ones queue.
-            const std::size_t pick = first_online_member(
-                context_.online, members,
-                shared_member_for(mode, members.size(), *message, random));
+            const std::size_t pick =
+                first_online_member(context_.online, members,
+                                    shared_member_for(mode, members.size(), *message, random));
             const auto& s = members[pick];
             matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier,
                                 mqtt5::shared_group_tag(group)});
@@ -64,8 +64,7 @@ void Worker::route(const MessagePtr& message) {
                 deliver(session, std::move(delivery));
             }
         } else if (owner < outgoing_.size()) {
-            if (delivery.qos != QoS::AtMostOnce)
-                persist_.routed(target, nullptr, delivery, now_);
+            if (delivery.qos != QoS::AtMostOnce) persist_.routed(target, nullptr, delivery, now_);
             // Its worker pauses the publisher too, but only once this reached it.
             if (delivery.qos != QoS::AtMostOnce && context_.congested.contains(target))
                 throttle_.remote_subscriber_congested(target);
