@@ -18,7 +18,7 @@
 #include "broker/broker_context.h"
 #include "broker/connection/client_connection.h"
 #include "broker/session/outbox.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
 #include "net/transport.h"
 

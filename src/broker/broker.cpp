@@ -13,7 +13,7 @@
 
 #include "broker/metrics/broker_metrics.h"
 #include "broker/persist/persist_recovery.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "net/socket.h"
 
 namespace akasa::broker {

@@ -14,7 +14,7 @@
 
 #include "broker/broker.h"
 #include "broker/metrics/broker_metrics.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "net/layered_transport.h"
 #include "net/socket.h"
 

@@ -18,7 +18,7 @@
 
 #include "auth/password_file.h"
 #include "broker/broker.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "cli/commands.h"
 #include "config/config_loader.h"
 #include "config/file_exposure.h"

@@ -50,16 +50,4 @@ std::string_view to_string(LogLevel level) {
     return "?";
 }
 
-std::string_view to_string(SyncPolicy policy) {
-    switch (policy) {
-        case SyncPolicy::None:
-            return "none";
-        case SyncPolicy::Interval:
-            return "interval";
-        case SyncPolicy::Always:
-            return "always";
-    }
-    return "?";
-}
-
 }  // namespace akasa::config

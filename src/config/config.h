@@ -19,6 +19,7 @@
 
 #include "config/ip_network.h"
 #include "config/socket_address.h"
+#include "util/sync_policy.h"
 
 namespace akasa::config {
 
@@ -36,8 +37,7 @@ enum class SaslMechanism { ScramSha256 };
 
 enum class LogLevel { Trace, Debug, Info, Warn, Error };
 
-// When a write to the persistent store reaches stable storage (docs/persistence.md).
-enum class SyncPolicy { None, Interval, Always };  // YAML: none, interval, always
+using akasa::SyncPolicy;  // util/sync_policy.h; YAML: none, interval, always
 
 // The names used in the YAML file (`TlsTermination`, `SCRAM-SHA-256`, `info`, ...);
 // ProxyMode::None has no YAML spelling (it is `null`) and prints as "null".
@@ -45,7 +45,6 @@ std::string_view to_string(ProxyMode mode);
 std::string_view to_string(SharedSubscriptionMode mode);
 std::string_view to_string(SaslMechanism mechanism);
 std::string_view to_string(LogLevel level);
-std::string_view to_string(SyncPolicy policy);  // "none", "interval", "always"
 
 // `listeners.mqtt` (plain TCP) and `listeners.ws` (MQTT over WebSocket).
 struct PlainListener {

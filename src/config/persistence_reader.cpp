@@ -11,14 +11,8 @@ constexpr std::uint64_t kMaxSyncIntervalMs = 3'600'000;  // an hour
 
 SyncPolicy read_sync_policy(const ErrorContext& ctx, const YAML::Node& node,
                             const std::string& path) {
-    static constexpr std::pair<std::string_view, SyncPolicy> kNames[] = {
-        {"none", SyncPolicy::None},
-        {"interval", SyncPolicy::Interval},
-        {"always", SyncPolicy::Always}};
     if (node.IsScalar()) {
-        for (const auto& [name, value] : kNames) {
-            if (node.Scalar() == name) return value;
-        }
+        if (const auto policy = parse_sync_policy(node.Scalar())) return *policy;
     }
     ctx.fail(node, path,
              fmt::format("{} is not allowed; allowed: none, interval, always", describe(node)));

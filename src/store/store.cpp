@@ -28,18 +28,6 @@ Status write_one(Store& store, Fill fill) {
 
 }  // namespace
 
-std::string_view to_string(SyncPolicy policy) {
-    switch (policy) {
-        case SyncPolicy::None:
-            return "none";
-        case SyncPolicy::Interval:
-            return "interval";
-        case SyncPolicy::Always:
-            return "always";
-    }
-    return "unknown";
-}
-
 Status Store::load(StoredState* out) {
     *out = StoredState{};
     CollectingVisitor visitor(out);

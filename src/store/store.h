@@ -24,17 +24,11 @@
 #include "store/records.h"
 #include "store/status.h"
 #include "store/store_batch.h"
+#include "util/sync_policy.h"
 
 namespace akasa::store {
 
-// When a write reaches stable storage (docs/persistence.md, "The promise").
-enum class SyncPolicy {
-    None,      // in the OS before write() returns: survives a process crash, not a power cut
-    Interval,  // as None, plus a background fsync every sync_interval
-    Always,    // fsynced before write() returns (group commit): survives a power cut
-};
-
-std::string_view to_string(SyncPolicy policy);
+using akasa::SyncPolicy;  // util/sync_policy.h
 
 struct StoreOptions {
     std::string dir;  // created (with parents) if missing

@@ -3,27 +3,14 @@
 #include "broker/broker_context.h"
 #include "broker/persist/persist_writer.h"
 #include "broker/routing/message.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 
 namespace akasa::broker {
 
 bool publish_accepted(Worker& worker, const mqtt::Publish& publish, std::string_view topic,
                       SessionId publisher, bool all_or_nothing) {
     auto message = Message::from_publish(publish, topic, publisher, worker.now());
-    if (publish.retain) {
-        const bool clear = publish.payload.empty();
-        bool stored = true;
-        if (clear) {
-            worker.context().retained.erase(topic);
-        } else {
-            stored = worker.store_retained(message);
-        }
-        if (!stored && all_or_nothing) return false;
-        // In the iteration's batch, committed before the PUBACK / PUBREC leaves.
-        if (auto* persist = worker.persist(); persist && stored) {
-            persist->retained_changed(topic, clear ? nullptr : message, worker.now());
-        }
-    }
+    if (publish.retain && !worker.store_retained(message) && all_or_nothing) return false;
     worker.route(message);
     return true;
 }
@@ -40,7 +27,7 @@ SubscribeResult subscribe_accepted(Worker& worker, Session& session, std::string
     const auto result = worker.context().subscriptions.subscribe(filter, entry);
     session.subscriptions[std::string(filter)] = stored;
     worker.list_online_if_shared(session);
-    if (auto* persist = worker.persist()) persist->subscribed(session, filter, stored);
+    worker.persist().subscribed(session, filter, stored);
     return result;
 }
 
@@ -48,7 +35,7 @@ bool unsubscribe_accepted(Worker& worker, Session& session, std::string_view fil
     auto it = session.subscriptions.find(filter);
     if (it == session.subscriptions.end()) return false;
     session.subscriptions.erase(it);
-    if (auto* persist = worker.persist()) persist->unsubscribed(session, filter);
+    worker.persist().unsubscribed(session, filter);
     return worker.context().subscriptions.unsubscribe(filter, session.id());
 }
 

@@ -1,6 +1,6 @@
 // What an accepted PUBLISH, SUBSCRIBE or UNSUBSCRIBE changes in the broker, shared by a
 // client's own packets (client_connection.cpp) and the actions hooks take on behalf of its
-// session (hook_connection.cpp). Both therefore reach the retained store, the subscription
+// session (connection_hooks.cpp). Both therefore reach the retained store, the subscription
 // index, the session and the persistent store (persist_writer.h) the same way; before this
 // was shared, hook actions skipped the persistent store and were lost on a restart.
 // Validation and acknowledgements stay with the callers: they differ (a client gets a

@@ -1,7 +1,7 @@
 // MQTT 5 enhanced authentication (spec 4.12) for one connection: which Authentication
 // Methods the server offers (`sasl_mechanisms`), and the steps of one exchange, initial or a
 // re-authentication, turned into "send this AUTH data", "authenticated" or "refuse with this
-// reason code". No I/O: the connection sends the packets (src/broker/mqtt5/mqtt5_auth.cpp).
+// reason code". No I/O: the connection sends the packets (src/broker/connection/enhanced_auth.cpp).
 //
 //   if (!AuthExchange::offered(config, method)) refuse(0x8C);
 //   auto exchange = std::make_unique<AuthExchange>(config, method);

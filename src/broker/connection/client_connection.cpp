@@ -15,7 +15,7 @@
 #include "broker/persist/persist_writer.h"
 #include "broker/session/session.h"
 #include "broker/topic_limits.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
 #include "mqtt/topic.h"
 
@@ -43,6 +43,20 @@ ClientConnection::~ClientConnection() {
 
 void ClientConnection::rebind(Worker& worker) {
     worker_ = &worker;
+}
+
+void ClientConnection::hand_over_to(std::uint32_t owner, ConnectRequest&& request) {
+    migrating_ = true;
+    uncommon().migration_target = owner;
+    uncommon().pending_migration = std::make_unique<ConnectRequest>(std::move(request));
+}
+
+ClientConnection::Handover ClientConnection::take_handover() {
+    output_.store_committed();
+    migrating_ = false;
+    Handover handover{uncommon_->migration_target, std::move(*uncommon_->pending_migration)};
+    uncommon_->pending_migration.reset();
+    return handover;
 }
 
 // --- Input ---
@@ -121,26 +135,23 @@ void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
     }
     if (state_ != State::Closed) hold_reading_if_output_full();
     ClientConnection* congested = throttle.reader_must_wait_for();
-    if (state_ != State::Closed && congested && congested != this && !paused_for_subscribers_) {
-        paused_for_subscribers_ = true;
+    if (state_ != State::Closed && congested && congested != this &&
+        flow_.pause_for_subscribers()) {
         throttle.add_paused(*this, *congested);
         update_interest();
     }
     const SessionId remote = throttle.reader_must_wait_for_remote();
-    if (state_ != State::Closed && remote != 0 && !paused_for_subscribers_) {
-        paused_for_subscribers_ = true;
+    if (state_ != State::Closed && remote != 0 && flow_.pause_for_subscribers()) {
         throttle.add_paused_for_remote(*this, remote);
         update_interest();
     }
 }
 
 void ClientConnection::hold_reading_if_output_full() {
-    if (reading_paused_ || state_ == State::Closed) return;
-    if (unsent_output() < worker_->limits().output_pause) return;
+    if (state_ == State::Closed) return;
     // This client does not read what we send (answers, deliveries, pongs): stop reading
     // from it until its output drains (flush), instead of buffering without bound.
-    reading_paused_ = true;
-    update_interest();
+    if (flow_.hold_if_full(unsent_output(), worker_->limits().output_pause)) update_interest();
 }
 
 bool ClientConnection::output_full() const {
@@ -153,7 +164,9 @@ bool ClientConnection::output_fits(const Message& message) const {
     // Beyond the limit one message still goes, so that no message is too large for a client
     // that reads: into an empty output, or, when its payload is sent by reference (it costs
     // no copy: the message exists anyway), when no other such payload waits.
-    return message.payload.size() >= kReferencedPayload ? !refs_ || refs_->empty() : pending == 0;
+    return message.payload.size() >= ConnectionOutput::kReferencedPayload
+               ? output_.no_referenced_payload()
+               : pending == 0;
 }
 
 bool ClientConnection::must_wait_for_subscriber() const {
@@ -172,44 +185,44 @@ void ClientConnection::resume_input() {
 }
 
 std::size_t ClientConnection::congestion_queue() const {
-    return std::min(worker_->queue_limit(*session_), kCongestionQueueCap);
+    return ConnectionFlow::congestion_queue(worker_->queue_limit(*session_));
+}
+
+ConnectionFlow::Load ClientConnection::load() const {
+    ConnectionFlow::Load load;
+    load.output = pending_output();
+    load.output_pause = worker_->limits().output_pause;
+    if (session_) {
+        load.has_session = true;
+        load.queued = session_->outbox.pending_size();
+        load.queue_cap = congestion_queue();
+    }
+    return load;
 }
 
 bool ClientConnection::congested() const {
-    if (output_full()) return true;
-    if (!session_) return false;
-    const std::size_t limit = congestion_queue();
-    return limit >= 2 && session_->outbox.pending_size() >= limit / 2;
+    return ConnectionFlow::congested(load());
 }
 
 bool ClientConnection::drained() const {
-    if (pending_output() >= worker_->limits().output_pause / 2) return false;
-    if (!session_) return true;
-    return session_->outbox.pending_size() < congestion_queue() / 4;
+    return ConnectionFlow::drained(load());
 }
 
 void ClientConnection::report_congestion() {
-    const auto now = worker_->now();
-    if (congested_since_ == Clock::time_point{}) {
-        congested_since_ = now;
-    } else if (now - congested_since_ >= kStalledAfter) {
+    bool was_reported = false;
+    if (!flow_.congestion_seen(worker_->now(), was_reported)) {
         // Not draining at all: stop holding publishers for this client (its own output and
         // queue limits drop its messages from now on), so it cannot slow the others.
         list_congested(false);
-        if (reported_congestion_) {
-            reported_congestion_ = false;
-            worker_->resume_publishers(this, true);
-        }
+        if (was_reported) worker_->resume_publishers(this, true);
         return;
     }
-    reported_congestion_ = true;
     list_congested(true);
     worker_->throttle().subscriber_congested(*this);
 }
 
 void ClientConnection::list_congested(bool congested) {
-    if (congested == listed_congested_ || !session_) return;
-    listed_congested_ = congested;
+    if (!session_ || !flow_.set_listed(congested)) return;
     if (congested) {
         worker_->context().congested.add(session_->id());
     } else {
@@ -219,19 +232,13 @@ void ClientConnection::list_congested(bool congested) {
 }
 
 void ClientConnection::pause_for_remote_subscriber(bool pause) {
-    remote_pause_ticks_ = 0;
-    if (pause) {
-        if (remote_pauses_ < UINT8_MAX) ++remote_pauses_;
-    } else if (remote_pauses_ > 0) {
-        --remote_pauses_;
-    }
+    flow_.remote_pause(pause);
     update_interest();
-    if (remote_pauses_ == 0 && !input_.empty()) worker_->schedule_input(*this);
+    if (!flow_.remote_paused() && !input_.empty()) worker_->schedule_input(*this);
 }
 
 void ClientConnection::resume_reading_for_subscribers() {
-    if (!paused_for_subscribers_) return;
-    paused_for_subscribers_ = false;
+    if (!flow_.resume_for_subscribers()) return;
     update_interest();
     // What the pause left unhandled: no socket event reports it.
     if (!input_.empty()) worker_->schedule_input(*this);
@@ -324,7 +331,7 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
                                      std::span<const std::uint8_t> body) {
     if (state_ == State::AwaitingConnect) {
         if (auth_ && auth_->pending_connect) {
-            handle_packet_while_authenticating(header, body);  // mqtt5_auth.cpp
+            handle_packet_while_authenticating(header, body);  // enhanced_auth.cpp
             return;
         }
         if (header.type != PacketType::Connect) {
@@ -372,7 +379,7 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
             handle_disconnect(std::get<mqtt::Disconnect>(packet));
             break;
         case PacketType::Auth:
-            handle_auth(std::get<mqtt::Auth>(packet));  // mqtt5_auth.cpp
+            handle_auth(std::get<mqtt::Auth>(packet));  // enhanced_auth.cpp
             break;
         default:
             protocol_violation(ReasonCode::ProtocolError, "packet type only a server may send");
@@ -457,7 +464,7 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
     counters.add(counters.messages_in[qos]);
     if (hooks_ && publish_hooked()) {
         publish.topic = topic;                             // hooks see the alias resolved
-        return publish_with_hooks(header, body, publish);  // hook_connection.cpp
+        return publish_with_hooks(header, body, publish);  // connection_hooks.cpp
     }
     accept_publish(publish, topic);
 }
@@ -504,9 +511,7 @@ void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_
         }
         session_->add_awaiting_release(publish.packet_id);
         // Stored with the queued copies, before the PUBREC (persist_writer.h).
-        if (auto* persist = worker_->persist()) {
-            persist->qos2_received(*session_, publish.packet_id);
-        }
+        worker_->persist().qos2_received(*session_, publish.packet_id);
     }
 
     // A v5 QoS 1/2 PUBLISH whose retained message the retained store cannot take is
@@ -516,9 +521,7 @@ void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_
     if (!publish_accepted(*worker_, publish, topic, session_->id(), all_or_nothing)) {
         if (publish.qos == QoS::ExactlyOnce) {  // no PUBREL follows a PUBREC with an error
             session_->remove_awaiting_release(publish.packet_id);
-            if (auto* persist = worker_->persist()) {
-                persist->qos2_released(*session_, publish.packet_id);
-            }
+            worker_->persist().qos2_released(*session_, publish.packet_id);
         }
         return refuse_publish(publish, ReasonCode::QuotaExceeded);
     }
@@ -538,14 +541,14 @@ void ClientConnection::handle_ack(const mqtt::Packet& packet) {
     if (auto* a = std::get_if<mqtt::PubAck>(&packet)) id = a->packet_id;
     if (auto* r = std::get_if<mqtt::PubRec>(&packet)) id = r->packet_id;
     if (auto* c = std::get_if<mqtt::PubComp>(&packet)) id = c->packet_id;
-    auto* persist = worker_->persist();
+    auto& persist = worker_->persist();
     switch (session_->outbox.acknowledge(type, id)) {
         case Outbox::AckResult::Completed:
-            if (persist) persist->inflight_completed(*session_, id);
+            persist.inflight_completed(*session_, id);
             pump();
             break;
         case Outbox::AckResult::Released:
-            if (persist) persist->inflight_released(*session_, id);
+            persist.inflight_released(*session_, id);
             send(mqtt::PubRel{id, ReasonCode::Success, {}});
             break;
         case Outbox::AckResult::UnknownId:
@@ -563,9 +566,7 @@ void ClientConnection::handle_ack(const mqtt::Packet& packet) {
 
 void ClientConnection::handle_pubrel(const mqtt::PubRel& pubrel) {
     const bool known = session_->remove_awaiting_release(pubrel.packet_id);
-    if (auto* persist = worker_->persist(); persist && known) {
-        persist->qos2_released(*session_, pubrel.packet_id);  // before the PUBCOMP
-    }
+    if (known) worker_->persist().qos2_released(*session_, pubrel.packet_id);  // before PUBCOMP
     send(mqtt::PubComp{
         pubrel.packet_id, known ? ReasonCode::Success : ReasonCode::PacketIdentifierNotFound, {}});
 }
@@ -575,7 +576,7 @@ void ClientConnection::handle_pubrel(const mqtt::PubRel& pubrel) {
 void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
                                         std::span<const ReasonCode> hook_reasons) {
     if (hooks_ && hook_reasons.empty() && subscribe_hooked()) {
-        return subscribe_with_hooks(subscribe);  // hook_connection.cpp; comes back here
+        return subscribe_with_hooks(subscribe);  // connection_hooks.cpp; comes back here
     }
     const auto& config = worker_->config();
     const bool v5 = version_ == ProtocolVersion::V5;
@@ -660,7 +661,7 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
 void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
                                           std::span<const ReasonCode> hook_reasons) {
     if (hooks_ && hook_reasons.empty() && unsubscribe_hooked()) {
-        return unsubscribe_with_hooks(unsubscribe);  // hook_connection.cpp; comes back here
+        return unsubscribe_with_hooks(unsubscribe);  // connection_hooks.cpp; comes back here
     }
     mqtt::Unsuback unsuback;
     unsuback.packet_id = unsubscribe.packet_id;
@@ -725,7 +726,7 @@ void ClientConnection::begin_shutdown() {
     }
     transport_->server_going_away();
     // No more reading: level-triggered EPOLLIN would otherwise wake the drain loop forever.
-    reading_paused_ = true;
+    flow_.hold();
     update_interest();
 }
 
@@ -733,7 +734,7 @@ MessagePtr ClientConnection::take_will_for_shutdown() {
     if (state_ != State::Connected || !uncommon_ || !uncommon_->will || !session_) return nullptr;
     // A v5 Will Delay ends early when the session ends [MQTT-3.1.3-9]: without a stored
     // session it ends with the process.
-    const bool outlives_restart = worker_->persist() != nullptr && session_->stored;
+    const bool outlives_restart = worker_->persist().enabled() && session_->stored;
     if (uncommon_->will_delay > 0 && outlives_restart) return nullptr;
     return std::move(uncommon_->will);
 }
@@ -756,7 +757,7 @@ void ClientConnection::close(const CloseReason& reason) {
     flush();                              // best effort: what the socket takes now
     if (state_ == State::Closed) return;  // the flush failed and closed already
     state_ = State::Closed;
-    if (reported_congestion_) worker_->resume_publishers(this, true);
+    if (flow_.reported()) worker_->resume_publishers(this, true);
     list_congested(false);
     // The will (if any) is published before the line is logged: tests rely on that order.
     // The session (and its client id) may end with the detach.
@@ -797,8 +798,7 @@ void ClientConnection::tick(Clock::time_point now) {
     // Every remote pause is answered by a resume within kStalledAfter (its subscriber drains
     // or is declared stalled); a few ticks without one means it was lost with its worker's
     // session: read again rather than hang.
-    if (remote_pauses_ > 0 && ++remote_pause_ticks_ >= 5) {
-        remote_pauses_ = 0;
+    if (flow_.give_up_lost_remote_pauses()) {
         update_interest();
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }
@@ -837,53 +837,52 @@ void ClientConnection::send(const Packet& packet) {
                          client_max_packet_size_);
             return;
         }
-        mqtt::encode(*fitted, version_, out_);
+        mqtt::encode(*fitted, version_, output_.bytes());
     } else {
-        mqtt::encode(packet, version_, out_);
+        mqtt::encode(packet, version_, output_.bytes());
     }
     awaits_store();  // every packet sent here is an answer or a PUBREL
     worker_->mark_dirty(*this);
 }
 
-// connect_handler.cpp and mqtt5_auth.cpp send through the same template.
+// connect_handler.cpp and enhanced_auth.cpp send through the same template.
 template void ClientConnection::send<mqtt::Connack>(const mqtt::Connack&);
 template void ClientConnection::send<mqtt::Auth>(const mqtt::Auth&);
 
-void ClientConnection::write_publish(std::span<const std::uint8_t> bytes,
-                                     std::size_t packet_id_offset, std::uint16_t packet_id,
-                                     bool dup, const MessagePtr* payload_from) {
-    const std::size_t start = out_.size();
-    out_.insert(out_.end(), bytes.begin(), bytes.end());
-    if (packet_id != 0) {
-        out_[start + packet_id_offset] = static_cast<std::uint8_t>(packet_id >> 8);
-        out_[start + packet_id_offset + 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
+bool ClientConnection::write_delivery(Delivery& delivery, std::uint16_t packet_id, bool dup) {
+    const bool v5 = version_ == ProtocolVersion::V5;
+    const auto form =
+        worker_->publish_encoder().encode(delivery, v5, topic_aliases_out_.get(), worker_->now());
+    auto& counters = worker_->counters();
+    if (form.size > client_max_packet_size_) {
+        form.forget_alias();
+        counters.add(counters.dropped_too_large);
+        return false;
     }
-    if (dup) out_[start] |= 0x08;
-    if (payload_from) {
-        if (!refs_) refs_ = std::make_unique<ReferencedPayloads>();
-        refs_->add(out_.size(), *payload_from);
-    }
+    output_.append_publish(form.bytes, form.packet_id_offset, packet_id, dup,
+                           form.by_reference ? &delivery.message : nullptr);
     // QoS 2: sent before its publisher's PUBREC is stored, a crash would deliver it twice
     // (the publisher sends it again as a new message).
-    if ((out_[start] & 0x06) == 0x04) awaits_store();
+    if (delivery.qos == QoS::ExactlyOnce) awaits_store();
+    counters.add(counters.messages_out[static_cast<std::uint8_t>(delivery.qos)]);
     worker_->mark_dirty(*this);
+    return true;
 }
 
 void ClientConnection::awaits_store() {
-    if (const auto* persist = worker_->persist()) {
-        output_awaits_store_ = true;
-        store_generation_ = persist->generation();
+    if (const auto& persist = worker_->persist(); persist.enabled()) {
+        output_.await_store(persist.generation());
     }
 }
 
 bool ClientConnection::waits_for_store() const {
-    return output_awaits_store_ && worker_->persist()->pending(store_generation_);
+    return output_.awaits_store() && worker_->persist().pending(output_.awaited_generation());
 }
 
 void ClientConnection::deliver(Delivery&& delivery) {
     if (hooks_ && !hook_may_deliver(*delivery.message)) {  // the ACL's read check
         // Done with: its stored copy must not come back after a restart.
-        if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
+        worker_->persist().queued_dropped(*session_, delivery);
         return;
     }
     auto& counters = worker_->counters();
@@ -913,13 +912,12 @@ void ClientConnection::deliver(Delivery&& delivery) {
             return;
         }
         if (output_full()) report_congestion();
-        worker_->write_delivery(*this, delivery, 0, false);
+        write_delivery(delivery, 0, false);
         return;
     }
     if (sends_at_once(message)) {
         auto& entry = outbox.start(std::move(delivery), worker_->now());
-        if (auto* persist = worker_->persist())
-            persist->inflight_started(*session_, entry, worker_->now());
+        worker_->persist().inflight_started(*session_, entry, worker_->now());
         send_inflight(entry, false);
         return;
     }
@@ -927,14 +925,14 @@ void ClientConnection::deliver(Delivery&& delivery) {
     // A client that drains, but slowly (not stalled): its publishers are being paused, and
     // what they sent before the pause took hold is kept (kInTransitAllowance). A stored
     // session's queue keeps its configured bound (max_in_db_pending_messages, large already).
-    const bool stalled = congested_since_ != Clock::time_point{} &&
-                         worker_->now() - congested_since_ >= kStalledAfter;
-    if (!stalled && !session_->stored) limit *= kInTransitAllowance;
+    if (!flow_.stalled(worker_->now()) && !session_->stored) {
+        limit *= ConnectionFlow::kInTransitAllowance;
+    }
     const bool queued = outbox.enqueue(std::move(delivery), limit, worker_->limits().queue_bytes);
     if (!queued) {
         // A full queue: the client is stuck.
         worker_->count_queue_drop(*session_, outbox.pending_size() < limit);
-        if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, delivery);
+        worker_->persist().queued_dropped(*session_, delivery);
     }
     // Also after a drop: the publisher that sent it pauses (unless this client stalled),
     // rather than having everything else it sends dropped too.
@@ -957,16 +955,15 @@ void ClientConnection::pump() {
         auto next = outbox.next_pending(worker_->now(), expired);
         if (!next) break;
         if (hooks_ && !hook_may_deliver(*next->message)) {  // queued while offline
-            if (auto* persist = worker_->persist()) persist->queued_dropped(*session_, *next);
+            worker_->persist().queued_dropped(*session_, *next);
             continue;
         }
         if (next->qos == QoS::AtMostOnce) {
-            worker_->write_delivery(*this, *next, 0, false);
+            write_delivery(*next, 0, false);
             continue;
         }
         auto& entry = outbox.start(std::move(*next), worker_->now());
-        if (auto* persist = worker_->persist())
-            persist->inflight_started(*session_, entry, worker_->now());
+        worker_->persist().inflight_started(*session_, entry, worker_->now());
         send_inflight(entry, false);
     }
     if (expired) worker_->counters().add(worker_->counters().dropped_expired, expired);
@@ -981,12 +978,12 @@ void ClientConnection::send_inflight(InflightEntry& entry, bool dup) {
     // A resend passes the ACL's read check again, like a first send: the session may have
     // been resumed by another user (allow_session_takeover_by_other_user) or the ACL reloaded.
     const bool readable = !dup || !hooks_ || hook_may_deliver(*entry.delivery.message);
-    if (!readable || !worker_->write_delivery(*this, entry.delivery, entry.packet_id, dup)) {
+    if (!readable || !write_delivery(entry.delivery, entry.packet_id, dup)) {
         // Not readable, or too large for this client [MQTT-3.1.2-25]: discarded as if
         // delivered.
         const std::uint16_t id = entry.packet_id;  // discard() destroys the entry
         session_->outbox.discard(id);
-        if (auto* persist = worker_->persist()) persist->inflight_completed(*session_, id);
+        worker_->persist().inflight_completed(*session_, id);
     }
 }
 
@@ -1008,92 +1005,53 @@ void ClientConnection::resend_inflight() {
     }
 }
 
-void ClientConnection::discard_output() {
-    out_.clear();
-    out_sent_ = 0;
-    refs_.reset();
+void ClientConnection::drop_output() {
+    output_.discard();
 }
 
 void ClientConnection::flush() {
     if (state_ == State::Closed) return;
     // No acknowledgement leaves before the store holds what it stands for (persist_writer.h).
-    if (output_awaits_store_) {
+    if (output_.awaits_store()) {
         if (waits_for_store() && !worker_->commit_persistence()) {
-            discard_output();
+            drop_output();
             close(CloseReason{"the persistent store refused a write", std::nullopt, true});
             return;
         }
-        output_awaits_store_ = false;
+        output_.store_committed();
     }
     if (transport_->has_pending_output()) {
         // Bytes the transport encoded earlier (TLS records, WebSocket frames) go first.
         const auto sent = transport_->flush();
         if (sent.status == net::IoResult::Status::closed ||
             sent.status == net::IoResult::Status::error) {
-            discard_output();
+            drop_output();
             close(CloseReason{"connection lost while writing", std::nullopt, true});
             return;
         }
     }
-    auto& counters = worker_->counters();
-    std::size_t written = 0;
-    for (;;) {
-        // The buffer up to the next referenced payload (or to its end), then that payload.
-        const bool payload_next = refs_ && !refs_->empty() && out_sent_ == refs_->front_at();
-        std::span<const std::uint8_t> chunk;
-        if (payload_next) {
-            chunk = refs_->front_rest();
-        } else {
-            const std::size_t end = refs_ && !refs_->empty() ? refs_->front_at() : out_.size();
-            if (out_sent_ == end) break;
-            chunk = {out_.data() + out_sent_, end - out_sent_};
-        }
-        const auto result = transport_->write(chunk.data(), chunk.size());
-        if (result.status == net::IoResult::Status::ok) {
-            if (payload_next) {
-                refs_->sent(result.bytes);
-            } else {
-                out_sent_ += result.bytes;
-            }
-            written += result.bytes;
-            counters.add(counters.bytes_out, result.bytes);
-            continue;
-        }
-        if (result.status == net::IoResult::Status::would_block) break;
-        discard_output();
+    const auto written = output_.write_to(*transport_);
+    if (written.lost) {
         close(CloseReason{"connection lost while writing", std::nullopt, true});
         return;
     }
-    // A congested client that takes bytes is slow, not stalled: its stall clock restarts
-    // (a busy fan-in subscriber may stay above the drained mark for long while it reads).
-    if (written > 0 && congested_since_ != Clock::time_point{}) congested_since_ = worker_->now();
-    if (out_sent_ == out_.size() && (!refs_ || refs_->empty())) {
-        out_.clear();
-        out_sent_ = 0;
-        refs_.reset();
-        if (out_.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(out_);
-    } else if (out_sent_ >= 64 * 1024 && out_sent_ >= out_.size() / 2) {
-        // A client that takes its output but never all of it: drop what it took, so that
-        // the buffer holds what it has not taken, not everything it ever got.
-        out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_sent_));
-        if (refs_) refs_->rebase(out_sent_);
-        out_sent_ = 0;
-    }
-    if (reading_paused_ && unsent_output() < worker_->limits().output_pause &&
+    worker_->counters().add(worker_->counters().bytes_out, written.written);
+    flow_.took_output(written.written, worker_->now());
+    if (flow_.held() && unsent_output() < worker_->limits().output_pause &&
         !worker_->shutting_down() && !waiting_for_answer()) {
-        reading_paused_ = false;
+        flow_.release();
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }
     update_interest();
     if (!output_full() && session_ && session_->outbox.pending_size() > 0) pump();
-    if (congested_since_ != Clock::time_point{} && state_ != State::Closed && drained()) {
-        congested_since_ = {};
+    if (flow_.congested_now() && state_ != State::Closed && drained()) {
+        flow_.end_congestion();
         list_congested(false);  // publishers on other workers resume (congested_sessions.h)
     }
-    if (reported_congestion_ && state_ != State::Closed && drained()) {
+    if (flow_.reported() && state_ != State::Closed && drained()) {
         // Stays set while publishers wait for it: each drain resumes the next batch.
         worker_->resume_publishers(this);
-        reported_congestion_ = worker_->throttle().any_waiting_for(*this);
+        flow_.set_reported(worker_->throttle().any_waiting_for(*this));
     }
 }
 

@@ -17,9 +17,10 @@
 
 #include "broker/connection/auth_exchange.h"
 #include "broker/connection/connect_request.h"
-#include "broker/connection/referenced_payloads.h"
+#include "broker/flow/connection_flow.h"
 #include "broker/hooks/hook_session.h"
 #include "broker/mqtt5/mqtt5_topic_aliases.h"
+#include "broker/output/connection_output.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
 #include "mqtt/decoder.h"
@@ -47,36 +48,6 @@ class ClientConnection final : public net::IoHandler {
   public:
     enum class State : std::uint8_t { AwaitingConnect, Connected, Closed };
 
-    // Output above this many bytes (or half of max_output_buffer_bytes when that is less:
-    // Worker::output_soft_limit) counts as "full": QoS 1/2 wait in the session queue, the
-    // publishers feeding this client are paused (publisher_throttle.h), and reading from
-    // this client pauses, whatever filled the output (answers, deliveries, the transport's
-    // own replies such as WebSocket pongs), before CONNECT too. QoS 0 messages the paused
-    // publishers had already sent are still taken up to max_output_buffer_bytes, then
-    // dropped.
-    static constexpr std::size_t kOutputLimit = 1 << 20;
-    // Payloads from this size on are sent from the message rather than copied into the
-    // output (referenced_payloads.h). Below it a copy is cheaper than a write of its own.
-    static constexpr std::size_t kReferencedPayload = 64 * 1024;
-    // A subscriber congested this long without draining is stalled: it no longer pauses
-    // the publishers feeding it.
-    static constexpr std::chrono::seconds kStalledAfter{2};
-    // A subscriber is congested (its publishers pause) when its queue reaches half its limit,
-    // but the limit counted for that is at most this: the default queue. A deeper queue
-    // does not make the subscriber take messages faster (its window is full either way); it
-    // only adds latency and spreads each message's trip over more memory. Measured in
-    // scenario b with a queue limit of 1,000,000 and 2 workers: median queueing time 39 ->
-    // 4 ms and 12 % less broker CPU per message. Larger limits still serve offline sessions,
-    // what is in transit to a paused publisher, and a stalled client's backlog.
-    static constexpr std::size_t kCongestionQueueCap = 256;
-    // A client that is not stalled takes up to this many times its queue limit of QoS 1/2
-    // deliveries: they were acknowledged to publishers that are being paused (each adds one
-    // message past the congestion at most; from other workers, what their worker routed
-    // before it saw the congestion: publisher_throttle.h, congested_sessions.h). Dropping
-    // them would lose acknowledged messages of a client that is only slow; a stalled one
-    // gets the plain limit again. 32 x the default 256: a worker off the CPU for a few ms
-    // while others route to it was measured to bring ~4,000 at once.
-    static constexpr std::size_t kInTransitAllowance = 32;
     // The largest CONNECT accepted (it is read before authentication).
     static constexpr std::uint32_t kMaxConnectSize = 1 << 20;
 
@@ -109,8 +80,46 @@ class ClientConnection final : public net::IoHandler {
     // Another worker's subscriber that this client feeds is congested (pause) or drained
     // (resume): see publisher_throttle.h.
     void pause_for_remote_subscriber(bool pause);
-    // Worker handover: the connection now belongs to `worker` (its loop, its sessions).
+    // --- Handover between workers (worker_sessions.cpp) ---
+    // The session lives on worker `owner`: once the current read is finished (on_io) the
+    // connection goes there with `request` (Worker::migrate).
+    void hand_over_to(std::uint32_t owner, ConnectRequest&& request);
+    struct Handover {
+        std::uint32_t target = 0;
+        ConnectRequest request;
+    };
+    // Worker::migrate: the pending handover, taken. The output no longer waits for this
+    // worker's store batch (the caller committed it): its generation means nothing there.
+    Handover take_handover();
+    // Worker::adopt: the connection now belongs to `worker` (its loop, its sessions).
     void rebind(Worker& worker);
+    // ...and is polled by that worker's loop again, with the events it wanted before.
+    void poll_on(net::EventLoop& loop) { loop.add(transport_->fd(), interest_, this); }
+    // Handles the packets that came after its CONNECT in its buffer.
+    void handle_pending_input() { handle_input({}); }
+
+    // --- The worker's bookkeeping: the lists of the current loop iteration holding it ---
+    struct WorkerLists {
+        bool dirty = false;  // Worker::dirty_: output to flush at the end of the iteration
+        bool held = false;   // Worker::held_: output waiting for the open store batch
+        bool input = false;  // Worker::resumed_input_: unhandled input to handle
+    };
+    WorkerLists& worker_lists() { return lists_; }
+    // Handles what a throttle pause left in its input (Worker::schedule_input).
+    void resume_input();
+    // The output holds an answer that stands for a write of the open store batch.
+    bool output_awaits_store() const { return output_.awaits_store(); }
+    // Forgets all output: the store refused what it stood for, or the connection is lost.
+    void drop_output();
+    // Publishers paused for a subscriber are forgotten with it (Worker::release).
+    bool paused_for_subscribers() const { return flow_.paused_for_subscribers(); }
+    void forget_subscriber_pause() { flow_.resume_for_subscribers(); }
+    // A congested subscriber this connection fed drained (Worker::resume_publishers).
+    void resume_reading_for_subscribers();
+    // CONNACK with `reason`, then close. `quiet`: logged at debug level only (the refusals of
+    // a blocked address, logged once when the block began).
+    void refuse_connect(mqtt::ProtocolVersion version, mqtt::ReasonCode reason, const char* why,
+                        bool quiet = false);
     // After CONNECT is accepted on the owning worker: attach the session, send CONNACK,
     // resend inflight messages and send what is queued.
     void start_session(Session& session, const ConnectRequest& request, bool session_present);
@@ -124,22 +133,12 @@ class ClientConnection final : public net::IoHandler {
     // taken from it; null when it has none, or when its delay must keep running in the
     // stored session (published after the restart, docs/persistence.md).
     MessagePtr take_will_for_shutdown();
-    bool has_pending_output() const {
-        return out_sent_ < out_.size() || (refs_ && !refs_->empty()) ||
-               transport_->has_pending_output();
-    }
+    bool has_pending_output() const { return !output_.empty() || transport_->has_pending_output(); }
     // The old connection of a session taken over by a new one [MQTT-3.1.4-3].
     void close_for_takeover();
-    // Encoded PUBLISH bytes (from the worker's encode-once cache) with this id patched in.
-    // With `payload_from`, `bytes` is the PUBLISH up to its payload, and the payload follows
-    // from that message, not copied (referenced_payloads.h).
-    void write_publish(std::span<const std::uint8_t> bytes, std::size_t packet_id_offset,
-                       std::uint16_t packet_id, bool dup, const MessagePtr* payload_from = nullptr);
     // Output the client has not taken yet: copied bytes and referenced payloads.
-    std::size_t pending_output() const {
-        return out_.size() - out_sent_ + (refs_ ? refs_->bytes() : 0);
-    }
-    // Past the soft limit (kOutputLimit): see there.
+    std::size_t pending_output() const { return output_.pending(); }
+    // Past the pause point (ConnectionFlow::kOutputPause): see there.
     bool output_full() const;
     // `message` may be written now without taking the output past max_output_buffer_bytes.
     // An empty output takes any one message, and a large payload (sent by reference) is
@@ -151,6 +150,8 @@ class ClientConnection final : public net::IoHandler {
     std::size_t congestion_queue() const;  // the queue limit congestion is measured against
     // Well below that point again: the publishers paused for this client may resume.
     bool drained() const;
+    // What the congestion checks look at (connection_flow.h).
+    ConnectionFlow::Load load() const;
     std::uint32_t client_max_packet_size() const { return client_max_packet_size_; }
     // v5 outbound topic aliases; null when the client allows none (mqtt5_topic_aliases.h).
     OutboundTopicAliases* topic_aliases_out() const { return topic_aliases_out_.get(); }
@@ -163,7 +164,7 @@ class ClientConnection final : public net::IoHandler {
     // Sends as many queued deliveries as the window and output allow.
     void pump();
 
-    // hook_connection.cpp: an asynchronous hook answer for this connection arrived, or its
+    // connection_hooks.cpp: an asynchronous hook answer for this connection arrived, or its
     // time ran out (`blocking`: the connection waited for it).
     void on_hook_answer(hook::CompletedCall call);
     void on_hook_timeout(std::uint64_t call_id, bool blocking);
@@ -174,8 +175,6 @@ class ClientConnection final : public net::IoHandler {
     void on_password_checked(PasswordVerdict verdict);
 
   private:
-    friend class Worker;
-
     void read_input();
     // What this client has not taken, the transport's encoded bytes included.
     std::size_t unsent_output() const {
@@ -183,19 +182,13 @@ class ClientConnection final : public net::IoHandler {
     }
     // Stops reading while unsent_output() is past the soft limit (flush() resumes).
     void hold_reading_if_output_full();
-    // Forgets all output (the connection is lost).
-    void discard_output();
     // Reading is held: by our own full output, a congested local subscriber, or remote ones.
-    bool input_paused() const {
-        return reading_paused_ || paused_for_subscribers_ || remote_pauses_ > 0;
-    }
+    bool input_paused() const { return flow_.input_paused(); }
     // Handles `fresh` bytes (after any left in input_), then pauses this client if what it
     // sent found a subscriber congested (publisher_throttle.h).
     void handle_input(std::span<const std::uint8_t> fresh);
     // Whether the packet just handled found a subscriber congested: process() stops there.
     bool must_wait_for_subscriber() const;
-    // Handles what a throttle pause left in input_ (Worker::schedule_input).
-    void resume_input();
     // Decodes and handles every complete packet in `data`; returns bytes consumed.
     std::size_t process(std::span<const std::uint8_t> data);
     void process_buffered_input();
@@ -205,10 +198,6 @@ class ClientConnection final : public net::IoHandler {
     // check on a hashing thread (password_check.cpp), which it passed.
     void handle_connect(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
                         bool password_checked = false);
-    // CONNACK with `reason`, then close. `quiet`: logged at debug level only (the refusals of
-    // a blocked address, logged once when the block began).
-    void refuse_connect(mqtt::ProtocolVersion version, mqtt::ReasonCode reason, const char* why,
-                        bool quiet = false);
     // The CONNACK for `request`, with the optional properties its Maximum Packet Size leaves
     // no room for taken out (mqtt5/connack_fit.h); false (logged) when it still does not fit.
     struct ConnackParts {
@@ -235,7 +224,7 @@ class ClientConnection final : public net::IoHandler {
     // An asynchronous answer (a hook's, a password check's) is awaited: nothing more is read.
     bool waiting_for_answer() const { return hook_waiting() || login_pending(); }
 
-    // mqtt5_auth.cpp: enhanced authentication (AUTH packets) [MQTT-4.12].
+    // enhanced_auth.cpp: enhanced authentication (AUTH packets) [MQTT-4.12].
     // Authentication comes before the before_connect hooks, so that every hook (the ACL
     // included) sees the authenticated user, never an unverified CONNECT User Name.
     void begin_enhanced_auth(std::string_view method, std::optional<std::string_view> data,
@@ -275,7 +264,9 @@ class ClientConnection final : public net::IoHandler {
     void count_user_property_refusal(const mqtt::DecodeError& error);
 
     void send_inflight(InflightEntry& entry, bool dup);
-    void send_publish(Delivery& delivery, std::uint16_t packet_id, bool dup);
+    // Writes one delivery through the worker's encode-once cache (publish_encoder.h); false
+    // (nothing written) when the PUBLISH exceeds the client's Maximum Packet Size.
+    bool write_delivery(Delivery& delivery, std::uint16_t packet_id, bool dup);
     void resend_inflight();
     template <class Packet>
     void send(const Packet& packet);
@@ -286,11 +277,9 @@ class ClientConnection final : public net::IoHandler {
     void report_congestion();
     // Adds this client's session to, or removes it from, the broker's congested sessions.
     void list_congested(bool congested);
-    // Called by the worker when a congested subscriber drained.
-    void resume_reading_for_subscribers();
     void detach_session(bool publish_will, bool taken_over);
 
-    // hook_connection.cpp: the engine's calls into the hook layer (hook_services.h).
+    // connection_hooks.cpp: the engine's calls into the hook layer (hook_services.h).
     bool hook_waiting() const { return hooks_ && hooks_->parked.has_value(); }
     void connect_with_hooks(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
                             mqtt::Connect& connect, ConnectRequest&& request);
@@ -331,16 +320,11 @@ class ClientConnection final : public net::IoHandler {
     Session* session_ = nullptr;
 
     net::ByteBuffer input_;  // unparsed tail of earlier reads (usually empty)
-    std::vector<std::uint8_t> out_;
-    std::size_t out_sent_ = 0;
-    // Large payloads sent from their messages (referenced_payloads.h); allocated by the
-    // first one.
-    std::unique_ptr<ReferencedPayloads> refs_;
+    ConnectionOutput output_;
+    ConnectionFlow flow_;
 
-    Clock::time_point congested_since_{};  // start of the current congestion; {} when none
     Clock::time_point connected_at_;
     Clock::time_point last_packet_at_;
-    std::uint64_t store_generation_ = 0;  // the store batch the output waits for
 
     // v5 inbound topic aliases (a map, not a vector indexed by alias: one PUBLISH with
     // alias 65535 must not cost 65,535 empty strings), allocated by the first alias: an
@@ -382,19 +366,8 @@ class ClientConnection final : public net::IoHandler {
     State state_ = State::AwaitingConnect;
     mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
     bool request_problem_information_ = true;
-    bool in_dirty_list = false;
-    bool in_held_list = false;  // Worker::held_: flushed once the open store batch is written
-    bool reading_paused_ = false;
-    bool paused_for_subscribers_ = false;  // a subscriber it feeds is congested
-    bool reported_congestion_ = false;     // this client paused publishers; resume on drain
-    bool migrating_ = false;            // set by Worker::attach; on_io hands over once it returns
-    bool output_awaits_store_ = false;  // see waits_for_store()
-    bool listed_congested_ = false;     // in context().congested (list_congested)
-    bool in_input_list_ = false;        // Worker::resumed_input_
-    // Subscribers on other workers that this client feeds and that are congested: one per
-    // pause their workers sent; reading waits until each sent its resume.
-    std::uint8_t remote_pauses_ = 0;
-    std::uint8_t remote_pause_ticks_ = 0;  // ticks since the last remote pause / resume
+    WorkerLists lists_;
+    bool migrating_ = false;  // set by Worker::attach; on_io hands over once it returns
 };
 
 }  // namespace akasa::broker

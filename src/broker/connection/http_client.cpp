@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 
 namespace akasa::broker {
 namespace {

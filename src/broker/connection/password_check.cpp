@@ -16,7 +16,7 @@
 #include "auth/hashing_pool.h"
 #include "auth/password_file.h"
 #include "broker/connection/client_connection.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 
 namespace akasa::broker {
 
@@ -92,7 +92,7 @@ ClientConnection::PasswordCheck ClientConnection::check_password(const mqtt::Fix
     uncommon().pending_login = std::move(login);
     // Nothing more is read until the answer: what the client sends meanwhile waits in the
     // socket (or, already read, in input_), and every other client is served.
-    reading_paused_ = true;
+    flow_.hold();
     update_interest();
     return PasswordCheck::Pending;
 }

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "broker/connection/client_connection.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 
 namespace akasa::broker {
 

@@ -2,7 +2,7 @@
 // largest value, so that each check on the message path is one comparison, and the point
 // where a connection's output makes it stop reading derived from the output limit.
 //
-//   MessagePathLimits limits(config.memory_limits, ClientConnection::kOutputLimit);
+//   MessagePathLimits limits(config.memory_limits, ConnectionFlow::kOutputPause);
 //   if (pending + size > limits.output) ...
 #pragma once
 
@@ -15,7 +15,7 @@
 namespace akasa::broker {
 
 struct MessagePathLimits {
-    // `output_pause`: where reading and the publishers pause (ClientConnection::kOutputLimit),
+    // `output_pause`: where reading and the publishers pause (ConnectionFlow::kOutputPause),
     // lowered to half of max_output_buffer_bytes when that is less, so that QoS 0 already on
     // its way still has room before it is dropped.
     MessagePathLimits(const config::MemoryLimits& limits, std::size_t output_pause);

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "broker/worker_counters.h"
+#include "broker/worker/worker_counters.h"
 #include "metrics/registry.h"
 
 namespace akasa::metrics {

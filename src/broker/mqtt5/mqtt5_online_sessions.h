@@ -41,15 +41,25 @@ class OnlineSessions {
     absl::flat_hash_set<SessionId> sessions_;  // guarded by lock_
 };
 
+// The first member of a shared subscription group from `start` on (wrapping) that is online
+// and not `excluded` (0: none); npos when there is none.
+inline std::size_t next_online_member(const OnlineSessions& online,
+                                      std::span<const Subscription> members, std::size_t start,
+                                      SessionId excluded = 0) {
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        const std::size_t candidate = (start + i) % members.size();
+        const SessionId session = members[candidate].session;
+        if (session != excluded && online.contains(session)) return candidate;
+    }
+    return static_cast<std::size_t>(-1);
+}
+
 // The member of a shared subscription group to send to: `pick` if online, else the next
 // online member after it (wrapping), else `pick` (a persistent session queues it).
 inline std::size_t first_online_member(const OnlineSessions& online,
                                        std::span<const Subscription> members, std::size_t pick) {
-    for (std::size_t i = 0; i < members.size(); ++i) {
-        const std::size_t candidate = (pick + i) % members.size();
-        if (online.contains(members[candidate].session)) return candidate;
-    }
-    return pick;
+    const std::size_t online_member = next_online_member(online, members, pick);
+    return online_member == static_cast<std::size_t>(-1) ? pick : online_member;
 }
 
 }  // namespace akasa::broker

@@ -2,14 +2,10 @@
 // (shared_redispatch.h for the rules and the spec statements behind them).
 #include "broker/mqtt5/shared_redispatch.h"
 
-#include <spdlog/spdlog.h>
+#include "broker/routing/shared_member_pick.h"
 
 #include <algorithm>
 #include <functional>
-#include <optional>
-
-#include "broker/persist/persist_writer.h"
-#include "broker/worker.h"
 
 namespace akasa::broker {
 namespace mqtt5 {
@@ -25,104 +21,10 @@ std::size_t pick_other_online_member(config::SharedSubscriptionMode mode,
                                      std::uint32_t random, const OnlineSessions& online,
                                      SessionId excluded) {
     if (members.empty()) return static_cast<std::size_t>(-1);
-    std::size_t start = 0;
-    switch (mode) {
-        case config::SharedSubscriptionMode::Random:
-            start = random % members.size();
-            break;
-        case config::SharedSubscriptionMode::HashClientId:
-            start = std::hash<SessionId>{}(message.publisher) % members.size();
-            break;
-        case config::SharedSubscriptionMode::HashTopicName:
-            start = std::hash<std::string_view>{}(message.topic) % members.size();
-            break;
-    }
-    for (std::size_t i = 0; i < members.size(); ++i) {
-        const std::size_t candidate = (start + i) % members.size();
-        const SessionId session = members[candidate].session;
-        if (session != excluded && online.contains(session)) return candidate;
-    }
-    return static_cast<std::size_t>(-1);
+    return next_online_member(online, members,
+                              shared_member_for(mode, members.size(), message, random), excluded);
 }
 
 }  // namespace mqtt5
-
-void Worker::redispatch_shared(Session& session) {
-    // A stopping server keeps every session's messages where they are (and stored).
-    if (shutting_down_ || session.connection || session.outbox.empty()) return;
-
-    // The subscription of another online member of the group `delivery` came through;
-    // nullopt when there is none (the delivery then stays with this session).
-    auto other_member = [&](const Delivery& delivery) -> std::optional<Subscription> {
-        std::optional<Subscription> chosen;
-        if (delivery.shared_group == 0 || !delivery.message || delivery.message->expired(now_))
-            return chosen;
-        const std::uint32_t random = static_cast<std::uint32_t>(random_());
-        context_.subscriptions.match(
-            delivery.message->topic, [](const Subscription&) {},
-            [&](std::string_view group, std::span<const Subscription> members) {
-                if (chosen || mqtt5::shared_group_tag(group) != delivery.shared_group) return;
-                // The group this session is (still) a member of.
-                if (std::none_of(members.begin(), members.end(),
-                                 [&](const Subscription& s) { return s.session == session.id(); }))
-                    return;
-                const std::size_t pick = mqtt5::pick_other_online_member(
-                    context_.config.shared_subscription_mode, members, *delivery.message, random,
-                    context_.online, session.id());
-                if (pick < members.size()) chosen = members[pick];
-            });
-        return chosen;
-    };
-    // Delivers a copy at the new member's granted QoS and options, as route() would have;
-    // false (nothing done) when the member's session is gone meanwhile.
-    std::size_t moved = 0;
-    auto hand_over = [&](const Delivery& from, const Subscription& to) -> bool {
-        Delivery delivery;
-        delivery.message = from.message;
-        delivery.qos =
-            static_cast<mqtt::QoS>(std::min(to.qos, static_cast<std::uint8_t>(from.message->qos)));
-        delivery.retain = to.retain_as_published && from.message->retain;
-        if (to.identifier != 0) delivery.subscription_ids.push_back(to.identifier);
-        delivery.shared_group = from.shared_group;
-        const std::uint32_t owner = owner_of(to.session);
-        const bool stored_copy = persist_ && delivery.qos != mqtt::QoS::AtMostOnce;
-        if (owner == index_) {
-            Session* session = sessions_.find(to.session);
-            if (!session) return false;
-            if (stored_copy) persist_->routed(to.session, session, delivery, now_);
-            deliver(*session, std::move(delivery));
-        } else if (owner < outgoing_.size()) {
-            // Stored in this iteration's batch, posted after it is committed (run()).
-            if (stored_copy) persist_->routed(to.session, nullptr, delivery, now_);
-            outgoing_[owner].push_back({to.session, std::move(delivery)});
-        } else {
-            return false;
-        }
-        ++moved;
-        return true;
-    };
-
-    // Oldest first: the unacknowledged QoS 1 PUBLISH packets, then the queue. A QoS 2
-    // PUBLISH already sent stays [MQTT-4.8.2-4][MQTT-4.8.2-5].
-    session.outbox.take_inflight_if([&](InflightEntry& entry) {
-        if (entry.delivery.qos != mqtt::QoS::AtLeastOnce) return false;
-        const auto to = other_member(entry.delivery);
-        if (!to || !hand_over(entry.delivery, *to)) return false;
-        if (persist_) persist_->inflight_completed(session, entry.packet_id);
-        return true;
-    });
-    session.outbox.take_pending_if([&](Delivery& delivery) {
-        const auto to = other_member(delivery);
-        if (!to || !hand_over(delivery, *to)) return false;
-        if (persist_) persist_->queued_dropped(session, delivery);  // its stored copy is done
-        return true;
-    });
-    if (moved > 0) {
-        spdlog::info(
-            "client {} went away: {} shared-subscription message(s) handed to other "
-            "members of their groups",
-            session.client_id(), moved);
-    }
-}
 
 }  // namespace akasa::broker

@@ -9,10 +9,10 @@
 // move [MQTT-4.8.2-6].
 //
 // The publish path tags each delivery made by one shared subscription with its group
-// (Delivery::shared_group); Worker::redispatch_shared (shared_redispatch.cpp) does the
-// move, on the session's owner thread, through the normal delivery path (same worker:
-// directly; another worker: its inbox). With persistence on, the old session's copies are
-// marked done and the new session's stored in the same store batch.
+// (Delivery::shared_group); Worker::redispatch_shared (worker/worker_shared_redispatch.cpp) does
+// the move, on the session's owner thread, through the normal delivery path (same worker: directly;
+// another worker: its inbox). With persistence on, the old session's copies are marked done and the
+// new session's stored in the same store batch.
 #pragma once
 
 #include <cstddef>

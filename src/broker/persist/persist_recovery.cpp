@@ -12,7 +12,7 @@
 
 #include "broker/persist/persist_codec.h"
 #include "broker/topic_limits.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "store/store.h"
 
 namespace akasa::broker {

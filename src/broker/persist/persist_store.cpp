@@ -9,17 +9,7 @@ std::unique_ptr<Persistence> Persistence::open(const config::PersistenceConfig& 
     store::StoreOptions options;
     options.dir = config.dir;
     options.sync_interval = config.sync_interval;
-    switch (config.sync) {
-        case config::SyncPolicy::None:
-            options.sync = store::SyncPolicy::None;
-            break;
-        case config::SyncPolicy::Interval:
-            options.sync = store::SyncPolicy::Interval;
-            break;
-        case config::SyncPolicy::Always:
-            options.sync = store::SyncPolicy::Always;
-            break;
-    }
+    options.sync = config.sync;
     std::unique_ptr<store::Store> store;
     if (store::Status s = store::open_rocksdb_store(options, &store); !s.ok()) {
         throw std::runtime_error("persistence: " + s.to_string());

@@ -44,6 +44,7 @@ store::SessionRecord session_record(const Session& session) {
 
 void PersistWriter::retained_changed(std::string_view topic, const MessagePtr& message,
                                      Clock::time_point now) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (message) {
         newer_.put_retained(persist::to_record(*message, ClockPair::now(now)));
     } else {
@@ -53,27 +54,30 @@ void PersistWriter::retained_changed(std::string_view topic, const MessagePtr& m
 
 void PersistWriter::routed(SessionId target, const Session* local, Delivery& delivery,
                            Clock::time_point now) {
+    if (!persistence_) return;  // persistence off: a null writer
     const std::string* client_id = nullptr;
     if (local) {
         if (!local->stored) return;
         client_id = &local->client_id();
     } else {
-        if (!persistence_.stored_client(target, client_scratch_)) return;
+        if (!persistence_->stored_client(target, client_scratch_)) return;
         client_id = &client_scratch_;
     }
-    const std::uint64_t seq = persistence_.next_seq();
+    const std::uint64_t seq = persistence_->next_seq();
     persist::fill_record(record_scratch_, delivery, now);
     newer_.append_queued(*client_id, seq, record_scratch_);
     delivery.store_seq = seq;
 }
 
 void PersistWriter::queued_dropped(Session& session, const Delivery& delivery) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (session.stored && delivery.store_seq != 0)
         newer_.remove_queued(session.client_id(), delivery.store_seq, &older_);
 }
 
 void PersistWriter::session_connected(Session& session, const MessagePtr& will,
                                       std::uint32_t will_delay, Clock::time_point now) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (session.expiry_interval == 0) {
         // Resumed with expiry 0: it now ends with this connection, so it is no longer kept.
         session_ended(session);
@@ -84,11 +88,12 @@ void PersistWriter::session_connected(Session& session, const MessagePtr& will,
     newer_.put_session(record);
     if (!session.stored) {
         session.stored = true;
-        persistence_.add_session(session.id(), session.client_id());
+        persistence_->add_session(session.id(), session.client_id());
     }
 }
 
 void PersistWriter::session_disconnected(Session& session, Clock::time_point now) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (!session.stored) return;
     const auto clocks = ClockPair::now(now);
     auto record = session_record(session);
@@ -101,14 +106,16 @@ void PersistWriter::session_disconnected(Session& session, Clock::time_point now
 }
 
 void PersistWriter::session_ended(Session& session) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (!session.stored) return;
     newer_.erase_session(session.client_id());
-    persistence_.remove_session(session.id());
+    persistence_->remove_session(session.id());
     session.stored = false;
 }
 
 void PersistWriter::subscribed(Session& session, std::string_view filter,
                                const StoredSubscription& sub) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (!session.stored) return;
     store::SubscriptionRecord record;
     record.filter = filter;
@@ -121,11 +128,13 @@ void PersistWriter::subscribed(Session& session, std::string_view filter,
 }
 
 void PersistWriter::unsubscribed(Session& session, std::string_view filter) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (session.stored) newer_.erase_subscription(session.client_id(), filter);
 }
 
 void PersistWriter::inflight_started(Session& session, const InflightEntry& entry,
                                      Clock::time_point now) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (!session.stored) return;
     if (entry.delivery.store_seq != 0)
         newer_.remove_queued(session.client_id(), entry.delivery.store_seq, &older_);
@@ -136,6 +145,7 @@ void PersistWriter::inflight_started(Session& session, const InflightEntry& entr
 }
 
 void PersistWriter::inflight_released(Session& session, std::uint16_t packet_id) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (!session.stored) return;
     store::InflightRecord record;
     record.packet_id = packet_id;
@@ -144,20 +154,24 @@ void PersistWriter::inflight_released(Session& session, std::uint16_t packet_id)
 }
 
 void PersistWriter::inflight_completed(Session& session, std::uint16_t packet_id) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (session.stored) newer_.erase_inflight(session.client_id(), packet_id, &older_);
 }
 
 void PersistWriter::qos2_received(Session& session, std::uint16_t packet_id) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (session.stored) newer_.set_qos2_received(session.client_id(), packet_id);
 }
 
 void PersistWriter::qos2_released(Session& session, std::uint16_t packet_id) {
+    if (!persistence_) return;  // persistence off: a null writer
     if (session.stored) newer_.clear_qos2_received(session.client_id(), packet_id);
 }
 
 store::Status PersistWriter::write(store::StoreBatch& batch) {
+    if (!persistence_) return {};
     store::Status status;
-    if (!batch.empty()) status = persistence_.store().write(batch);
+    if (!batch.empty()) status = persistence_->store().write(batch);
     batch.clear();  // also on failure: what failed is not acknowledged
     return status;
 }

@@ -13,7 +13,8 @@
 // still unwritten: the queued copy, the inflight record and its removal cancel out
 // (store_batch.h) and the message costs no write at all.
 //
-// Only stored sessions are written: those with a Session Expiry Interval other than 0 (a
+// With persistence off the worker holds a null writer (no Persistence): every call records
+// nothing. Only stored sessions are written: those with a Session Expiry Interval other than 0 (a
 // clean session ends with its connection, so storing it would promise nothing). Retained
 // messages are always written. Owner thread only.
 #pragma once
@@ -32,9 +33,11 @@ namespace akasa::broker {
 
 class PersistWriter {
   public:
-    explicit PersistWriter(Persistence& persistence) : persistence_(persistence) {}
+    // `persistence` null: persistence is off, and this is a null writer that records nothing
+    // (every call returns at once, nothing is ever pending), so callers need no check.
+    explicit PersistWriter(Persistence* persistence) : persistence_(persistence) {}
 
-    Persistence& persistence() { return persistence_; }
+    bool enabled() const { return persistence_ != nullptr; }
 
     // A retained message set (message) or cleared (null) for `topic`.
     void retained_changed(std::string_view topic, const MessagePtr& message, Clock::time_point now);
@@ -86,7 +89,7 @@ class PersistWriter {
     store::Status write(store::StoreBatch& batch);
     store::Status fail(const store::Status& status);
 
-    Persistence& persistence_;
+    Persistence* persistence_;
     store::StoreBatch older_;  // generation_ - 1, written by the next advance()
     store::StoreBatch newer_;  // generation_
     std::uint64_t generation_ = 1;

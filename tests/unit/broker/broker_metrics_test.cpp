@@ -8,7 +8,7 @@
 #include "../metrics/exposition_check.h"
 #include "broker/limits/memory_limit.h"
 #include "broker/metrics/broker_metrics.h"
-#include "broker/worker_counters.h"
+#include "broker/worker/worker_counters.h"
 
 namespace akasa::metrics {
 namespace {

@@ -1,10 +1,10 @@
-#include "broker/session/congested_sessions.h"
+#include "broker/flow/congested_sessions.h"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "broker/session/publisher_throttle.h"
+#include "broker/flow/publisher_throttle.h"
 
 namespace akasa::broker {
 namespace {

@@ -10,7 +10,7 @@ namespace {
 TEST(MessagePathLimits, DefaultsAsTheChecksUseThem) {
     const MessagePathLimits limits(config::MemoryLimits{}, 1 << 20);
     EXPECT_EQ(limits.output, 8u << 20);
-    EXPECT_EQ(limits.output_pause, 1u << 20);  // kOutputLimit: below half the output limit
+    EXPECT_EQ(limits.output_pause, 1u << 20);  // kOutputPause: below half the output limit
     EXPECT_EQ(limits.queue_bytes, 64u << 20);
     EXPECT_EQ(limits.topic_alias_bytes, 4u << 20);
     EXPECT_EQ(limits.subscriptions, 1024u);

@@ -2,9 +2,10 @@
 // it, outright. Other threads talk to a worker only through its inbox (deliveries and
 // tasks), drained in batches after one eventfd wakeup.
 //
-// Files: worker.cpp (thread, loop, accept, timers, inbox, flushing),
-// connect_handler.cpp (session attach / takeover on the owner), worker_routing.cpp (the
-// publish path: match, fan out, encode once).
+// Files: worker.cpp (thread, loop, accept, timers, inbox, flushing), worker_sessions.cpp
+// (session attach / takeover on the owner, session end), worker_routing.cpp (the publish
+// path: match, fan out, encode once), worker_persistence.cpp (store batches, recovery),
+// worker_shared_redispatch.cpp (spec 4.8.2 when a shared-subscription member leaves).
 #pragma once
 
 #include <array>
@@ -27,16 +28,18 @@
 #include "broker/connection/client_connection.h"
 #include "broker/connection/connect_request.h"
 #include "broker/connection/http_client.h"
+#include "broker/flow/publisher_throttle.h"
 #include "broker/hooks/hook_dispatch.h"
 #include "broker/limits/limit_log.h"
 #include "broker/limits/memory_limit.h"
 #include "broker/limits/message_path_limits.h"
+#include "broker/output/publish_encoder.h"
+#include "broker/persist/persist_writer.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
-#include "broker/session/publisher_throttle.h"
 #include "broker/session/session.h"
 #include "broker/session/session_table.h"
-#include "broker/worker_counters.h"
+#include "broker/worker/worker_counters.h"
 #include "net/closing_sockets.h"
 #include "net/event_loop.h"
 #include "net/http/http_service.h"
@@ -50,7 +53,6 @@ class StoreBatch;
 
 namespace akasa::broker {
 
-class PersistWriter;
 namespace persist {
 struct ClockPair;
 }
@@ -100,7 +102,8 @@ class Worker {
     WorkerCounters& counters() { return counters_; }
     Clock::time_point now() const { return now_; }
     std::span<std::uint8_t> read_scratch() { return read_scratch_; }
-    std::vector<std::uint8_t>& encode_scratch() { return encode_scratch_; }
+    // The encode-once cache of this worker's outgoing PUBLISHes (publish_encoder.h).
+    PublishEncoder& publish_encoder() { return publish_encoder_; }
     // Decode targets shared by this worker's connections (one packet is handled completely
     // before the next is decoded), so an idle connection does not carry ~1.2 KB of them.
     mqtt::Publish& publish_scratch() { return publish_scratch_; }
@@ -137,9 +140,11 @@ class Worker {
     void send_retained(Session& session, std::string_view filter, const StoredSubscription& sub);
     // Publishes a will (or any server-originated message), storing it when retained.
     void publish_will(const MessagePtr& will);
-    // Stores a retained message (its topic, its payload not empty) within
-    // max_retained_messages and max_retained_bytes; false when they refuse it (counted and
-    // logged, naming its publisher). Replacing a topic's message only fails when it grows.
+    // The one way a retained message changes: stores `message` as its topic's retained
+    // message, or clears the topic when its payload is empty [MQTT-3.3.1-6/7], in the retained
+    // store and in the persistent store's batch. A new message must fit max_retained_messages
+    // and max_retained_bytes: false when they refuse it (counted and logged, naming its
+    // publisher; nothing changes). Replacing a topic's message only fails when it grows.
     bool store_retained(const MessagePtr& message);
     std::string assign_client_id();
     // True when this worker stopped reading recently (congestion): silence then is ours.
@@ -149,6 +154,8 @@ class Worker {
     // Asynchronous hook answers for this worker's connections (hook_dispatch.h).
     HookDispatch& hook_dispatch() { return hook_dispatch_; }
     PublisherThrottle& throttle() { return throttle_; }
+    // Wakes every other worker's loop (publishers there may wait for this one).
+    void wake_others();
     // `subscriber` drained (or closed: `all`): read the publishers paused for it again, a
     // batch at a time; null: the batch paused longest, whatever they wait for.
     void resume_publishers(const ClientConnection* subscriber, bool all = false);
@@ -176,8 +183,8 @@ class Worker {
                               : context_.config.max_in_mem_pending_messages;
     }
 
-    // --- Persistence (persist_worker.cpp); persist() is null when it is off ---
-    PersistWriter* persist() { return persist_.get(); }
+    // --- Persistence (worker_persistence.cpp); a null writer when it is off ---
+    PersistWriter& persist() { return persist_; }
     // Writes every open store batch now: before output that depends on them leaves outside
     // the loop's rhythm (ClientConnection::flush) and before deliveries go to other workers.
     // On failure the connections holding such output are closed unsent, and false is
@@ -219,8 +226,6 @@ class Worker {
     // Connections resumed from a throttle pause with unhandled input, handled once per loop
     // iteration (not inside the flush that resumed them).
     void handle_resumed_input();
-    // Wakes every other worker's loop (publishers there may wait for this one).
-    void wake_others();
     std::unique_ptr<ClientConnection> release(ClientConnection& connection);
 
     BrokerContext& context_;
@@ -248,9 +253,9 @@ class Worker {
     std::unordered_map<HttpClient*, std::unique_ptr<HttpClient>> http_clients_;
     std::vector<std::unique_ptr<HttpClient>> http_graveyard_;
 
-    std::unique_ptr<PersistWriter> persist_;
+    PersistWriter persist_{context_.persistence.get()};
     bool persist_failing_ = false;  // commit_persistence() is closing connections
-    int busy_iterations_ = 0;       // since the last store generation began (persist_worker.cpp)
+    int busy_iterations_ = 0;  // since the last store generation began (worker_persistence.cpp)
     // Connections whose output waits for the open batch to be written (in_held_list).
     std::vector<ClientConnection*> held_;
 
@@ -258,7 +263,7 @@ class Worker {
     SessionTable sessions_;
 
     // Memory limits (config.memory_limits) in the form the checks use; see limit_hit().
-    const MessagePathLimits limits_{context_.config.memory_limits, ClientConnection::kOutputLimit};
+    const MessagePathLimits limits_{context_.config.memory_limits, ConnectionFlow::kOutputPause};
     LimitLog limit_log_;
 
     // Inbox: filled by other threads under the mutex, swapped out whole by this one.
@@ -280,7 +285,6 @@ class Worker {
     std::vector<std::vector<RemoteDelivery>> outgoing_;
 
     std::vector<std::uint8_t> read_scratch_;
-    std::vector<std::uint8_t> encode_scratch_;
     mqtt::Publish publish_scratch_;
     mqtt::Packet packet_scratch_;
 
@@ -293,26 +297,10 @@ class Worker {
         std::uint32_t shared_group;  // mqtt5::shared_group_tag of its group; 0: not shared
     };
     std::vector<Match> matches_;
-    // Encode-once cache: the wire forms of the message last delivered by this worker,
-    // indexed by [v5][qos][retain].
-    struct EncodedForm {
-        std::vector<std::uint8_t> bytes;
-        std::size_t packet_id_offset = 0;
-        bool valid = false;
-    };
-    MessagePtr cached_message_;  // held, so its address cannot be reused meanwhile
-    Clock::time_point cached_at_;
-    std::array<EncodedForm, 12> cached_forms_;
+    PublishEncoder publish_encoder_;
     std::minstd_rand random_;
     // Declared after the inbox: destroyed (and its poster detached) before it.
     HookDispatch hook_dispatch_{*this};
-    friend class ClientConnection;
-
-  public:
-    // Sends one delivery on `connection` through the encode-once cache; false (nothing
-    // written) when the PUBLISH exceeds the client's Maximum Packet Size.
-    bool write_delivery(ClientConnection& connection, Delivery& delivery, std::uint16_t packet_id,
-                        bool dup);
 };
 
 }  // namespace akasa::broker

@@ -13,7 +13,7 @@
 #include "broker/hooks/hook_services.h"
 #include "broker/session/session.h"
 #include "broker/topic_limits.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "mqtt/topic.h"
 
 namespace akasa::broker {
@@ -66,18 +66,18 @@ void ClientConnection::park(ParkedPacket&& parked) {
     worker_->hook_dispatch().watch(parked.call_id, *this, /*blocking=*/true, parked.deadline);
     hooks_->parked.emplace(std::move(parked));
     // Nothing more is read until the answer: the client's next packets wait in the socket.
-    reading_paused_ = true;
+    flow_.hold();
     update_interest();
 }
 
 void ClientConnection::unpark_and_continue() {
     if (state_ == State::Closed || hook_waiting()) return;
-    reading_paused_ = false;
+    flow_.release();
     hold_reading_if_output_full();
     if (migrating_) {
         // attach() handed the session to another worker: the connection follows it there
         // and reads again once it arrived (Worker::adopt).
-        interest_ = (reading_paused_ ? 0u : std::uint32_t{EPOLLIN}) |
+        interest_ = (flow_.held() ? 0u : std::uint32_t{EPOLLIN}) |
                     (has_pending_output() ? std::uint32_t{EPOLLOUT} : 0u);
         worker_->migrate(*this);
         return;

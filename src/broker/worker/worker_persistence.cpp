@@ -7,7 +7,7 @@
 
 #include "broker/persist/persist_codec.h"
 #include "broker/persist/persist_writer.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 
 namespace akasa::broker {
 namespace {
@@ -25,7 +25,7 @@ constexpr int kIterationsPerGeneration = 4;
 }  // namespace
 
 void Worker::advance_persistence(bool idle) {
-    if (!persist_) return;
+    if (!persist_.enabled()) return;
     // Deliveries to other workers may carry records of the open batches (a queued copy):
     // they go after those are written, so the other worker's later writes land after ours.
     const bool posting = std::any_of(outgoing_.begin(), outgoing_.end(),
@@ -37,10 +37,10 @@ void Worker::advance_persistence(bool idle) {
         busy_iterations_ = 0;
         return;
     }
-    if (persist_->empty() && held_.empty()) return;
+    if (persist_.empty() && held_.empty()) return;
     if (++busy_iterations_ < kIterationsPerGeneration) return;
     busy_iterations_ = 0;
-    const store::Status status = persist_->advance();
+    const store::Status status = persist_.advance();
     if (status.ok()) {
         release_held();
     } else {
@@ -49,12 +49,12 @@ void Worker::advance_persistence(bool idle) {
 }
 
 bool Worker::commit_persistence() {
-    if (!persist_ || persist_failing_) return true;
-    if (persist_->empty()) {
+    if (persist_failing_) return true;
+    if (persist_.empty()) {
         release_held();
         return true;
     }
-    const store::Status status = persist_->commit();
+    const store::Status status = persist_.commit();
     if (status.ok()) {
         release_held();
         return true;
@@ -69,7 +69,7 @@ void Worker::release_held() {
         if (connection->waits_for_store()) {
             held_[kept++] = connection;
         } else {
-            connection->in_held_list = false;
+            connection->worker_lists().held = false;
             mark_dirty(*connection);
         }
     }
@@ -91,19 +91,17 @@ void Worker::persistence_failed(const store::Status& status) {
     std::vector<ClientConnection*> held;
     held.swap(held_);
     for (auto* connection : held)
-        connection->in_held_list = false;
+        connection->worker_lists().held = false;
     for (auto* list : {&dirty_, &flushing_}) {
         for (auto* connection : *list) {
-            if (connection->in_dirty_list && connection->output_awaits_store_ &&
+            if (connection->worker_lists().dirty && connection->output_awaits_store() &&
                 std::find(held.begin(), held.end(), connection) == held.end()) {
                 held.push_back(connection);
             }
         }
     }
-    for (auto* connection : held) {
-        connection->out_.clear();
-        connection->out_sent_ = 0;
-    }
+    for (auto* connection : held)
+        connection->drop_output();
     for (auto* connection : held) {
         connection->close(CloseReason{"the persistent store refused a write", std::nullopt, true});
     }

@@ -10,7 +10,8 @@
 #include "broker/mqtt5/mqtt5_message_expiry.h"
 #include "broker/mqtt5/shared_redispatch.h"
 #include "broker/persist/persist_writer.h"
-#include "broker/worker.h"
+#include "broker/routing/shared_member_pick.h"
+#include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
 
 namespace akasa::broker {
@@ -29,20 +30,11 @@ void Worker::route(const MessagePtr& message) {
             matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier, 0});
         },
         [&](std::string_view group, std::span<const Subscription> members) {
-            std::size_t pick = 0;
-            switch (mode) {
-                case config::SharedSubscriptionMode::Random:
-                    pick = random_() % members.size();
-                    break;
-                case config::SharedSubscriptionMode::HashClientId:
-                    pick = std::hash<SessionId>{}(message->publisher) % members.size();
-                    break;
-                case config::SharedSubscriptionMode::HashTopicName:
-                    pick = std::hash<std::string_view>{}(message->topic) % members.size();
-                    break;
-            }
+            const auto random = static_cast<std::uint32_t>(random_());
             // One online member when there is one (spec 4.8.2), offline ones queue.
-            pick = first_online_member(context_.online, members, pick);
+            const std::size_t pick =
+                first_online_member(context_.online, members,
+                                    shared_member_for(mode, members.size(), *message, random));
             const auto& s = members[pick];
             matches_.push_back({s.session, s.qos, s.retain_as_published, s.identifier,
                                 mqtt5::shared_group_tag(group)});
@@ -65,15 +57,14 @@ void Worker::route(const MessagePtr& message) {
                 // Stored before the publisher's acknowledgement (persist_writer.h): as a
                 // queued copy, unless it is sent at once and stored as inflight instead.
                 Session& session = *found;
-                if (persist_ && delivery.qos != QoS::AtMostOnce &&
+                if (delivery.qos != QoS::AtMostOnce &&
                     !(session.connection && session.connection->sends_at_once(*message))) {
-                    persist_->routed(target, &session, delivery, now_);
+                    persist_.routed(target, &session, delivery, now_);
                 }
                 deliver(session, std::move(delivery));
             }
         } else if (owner < outgoing_.size()) {
-            if (persist_ && delivery.qos != QoS::AtMostOnce)
-                persist_->routed(target, nullptr, delivery, now_);
+            if (delivery.qos != QoS::AtMostOnce) persist_.routed(target, nullptr, delivery, now_);
             // Its worker pauses the publisher too, but only once this reached it.
             if (delivery.qos != QoS::AtMostOnce && context_.congested.contains(target))
                 throttle_.remote_subscriber_congested(target);
@@ -133,7 +124,7 @@ void Worker::deliver(Session& session, Delivery&& delivery) {
     const std::size_t limit = queue_limit(session);
     if (!session.outbox.enqueue(std::move(delivery), limit, limits_.queue_bytes)) {
         count_queue_drop(session, session.outbox.pending_size() < limit);
-        if (persist_) persist_->queued_dropped(session, delivery);  // enqueue left it intact
+        persist_.queued_dropped(session, delivery);  // enqueue left it intact
     }
 }
 
@@ -175,83 +166,6 @@ void Worker::deliver_batch(std::vector<RemoteDelivery>& batch) {
     throttle_.begin_read();
 }
 
-bool Worker::write_delivery(ClientConnection& connection, Delivery& delivery,
-                            std::uint16_t packet_id, bool dup) {
-    const Message& message = *delivery.message;
-    const bool v5 = connection.version() == ProtocolVersion::V5;
-    const auto qos = static_cast<std::uint8_t>(delivery.qos);
-    auto& counters = counters_;
-    // A large payload is not copied (not into the cache below, not into the connection's
-    // output): the encoded forms end before it, and it is sent from the message itself.
-    const bool by_reference = message.payload.size() >= ClientConnection::kReferencedPayload;
-    auto encode = [&](const mqtt::Publish& publish, ProtocolVersion version,
-                      std::vector<std::uint8_t>& out) {
-        if (by_reference) {
-            mqtt::encode_publish_head(publish, version, out);
-        } else {
-            mqtt::encode(publish, version, out);
-        }
-    };
-
-    std::span<const std::uint8_t> bytes;
-    std::size_t packet_id_offset = 0;
-    auto offset_of_packet_id = [&](const std::vector<std::uint8_t>& encoded) {
-        std::size_t header = 1;
-        while (encoded[header] & 0x80)
-            ++header;
-        return header + 1 + 2 + message.topic.size();
-    };
-    OutboundTopicAliases::Choice alias;
-    OutboundTopicAliases* aliases = v5 ? connection.topic_aliases_out() : nullptr;
-    if (aliases) {
-        // Topic aliases differ per connection: this form is not shared (mqtt5_topic_aliases.h).
-        auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
-        publish.packet_id = qos ? 1 : 0;
-        publish.properties.subscription_identifiers = delivery.subscription_ids;
-        const auto encoded = encode_with_alias(*aliases, publish, encode_scratch_, by_reference);
-        alias = encoded.choice;
-        bytes = encode_scratch_;
-        packet_id_offset = encoded.packet_id_offset;
-    } else if (v5 && !delivery.subscription_ids.empty()) {
-        // Subscription identifiers differ per subscriber: this form is not shared.
-        auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
-        publish.packet_id = qos ? 1 : 0;
-        publish.properties.subscription_identifiers = delivery.subscription_ids;
-        encode_scratch_.clear();
-        encode(publish, ProtocolVersion::V5, encode_scratch_);
-        bytes = encode_scratch_;
-        packet_id_offset = offset_of_packet_id(encode_scratch_);
-    } else {
-        if (cached_message_.get() != &message || (message.expires_at && cached_at_ != now_)) {
-            cached_message_ = delivery.message;
-            cached_at_ = now_;
-            for (auto& form : cached_forms_)
-                form.valid = false;
-        }
-        auto& form = cached_forms_[(v5 ? 6 : 0) + qos * 2 + (delivery.retain ? 1 : 0)];
-        if (!form.valid) {
-            auto publish = message.to_publish(delivery.qos, delivery.retain, now_);
-            publish.packet_id = qos ? 1 : 0;
-            form.bytes.clear();
-            encode(publish, v5 ? ProtocolVersion::V5 : ProtocolVersion::V311, form.bytes);
-            form.packet_id_offset = offset_of_packet_id(form.bytes);
-            form.valid = true;
-        }
-        bytes = form.bytes;
-        packet_id_offset = form.packet_id_offset;
-    }
-    const std::size_t packet_size = bytes.size() + (by_reference ? message.payload.size() : 0);
-    if (packet_size > connection.client_max_packet_size()) {
-        if (aliases) aliases->forget(alias);
-        counters.add(counters.dropped_too_large);
-        return false;
-    }
-    connection.write_publish(bytes, packet_id_offset, packet_id, dup,
-                             by_reference ? &delivery.message : nullptr);
-    counters.add(counters.messages_out[qos]);
-    return true;
-}
-
 void Worker::send_retained(Session& session, std::string_view filter,
                            const StoredSubscription& sub) {
     std::vector<MessagePtr> found;
@@ -272,24 +186,24 @@ void Worker::publish_will(const MessagePtr& stored_will) {
     // took deliveries; one left after that (a CONNECT completed since) would reach nobody.
     if (shutting_down_) return;
     const auto will = mqtt5::will_at_publication(stored_will, now_);
-    if (will->retain && context_.config.retain_available) {
-        bool stored = true;
-        if (will->payload.empty()) {
-            context_.retained.erase(will->topic);
-        } else {
-            stored = store_retained(will);  // when refused, still published (not retained)
-        }
-        if (persist_ && stored) {
-            persist_->retained_changed(will->topic, will->payload.empty() ? nullptr : will, now_);
-        }
-    }
+    // When the retained store refuses it, it is still published (not retained).
+    if (will->retain && context_.config.retain_available) store_retained(will);
     route(will);
 }
 
 bool Worker::store_retained(const MessagePtr& message) {
+    if (message->payload.empty()) {  // clears the topic [MQTT-3.3.1-6/7]
+        context_.retained.erase(message->topic);
+        persist_.retained_changed(message->topic, nullptr, now_);
+        return true;
+    }
     using Result = RetainedStore<Message, RetainedCost>::SetResult;
     const Result result = context_.retained.set(message->topic, message, limits_.retained);
-    if (result == Result::Stored) return true;
+    if (result == Result::Stored) {
+        // In the iteration's batch, committed before the PUBACK / PUBREC leaves.
+        persist_.retained_changed(message->topic, message, now_);
+        return true;
+    }
     const bool over_count = result == Result::OverCount;
     const Session* publisher =
         message->publisher != 0 ? sessions_.find(message->publisher) : nullptr;

@@ -1,12 +1,12 @@
 // Back-pressure from slow subscribers to the publishers that feed them, inside one worker.
 //
-// When a delivery finds its subscriber congested (output over ClientConnection::kOutputLimit,
+// When a delivery finds its subscriber congested (output over ConnectionFlow::kOutputPause,
 // or its queue half full), the publisher whose input is being handled stops being read until
 // that subscriber drains. The kernel's socket buffers then slow the publisher down, so
 // messages wait in the publisher's TCP stream instead of being dropped (QoS 0) or piling up
 // in broker memory. Publishers of other, uncongested subscribers keep going.
 //
-// A subscriber that stays congested for ClientConnection::kStalledAfter without draining is
+// A subscriber that stays congested for ConnectionFlow::kStalledAfter without draining is
 // stalled (a client that stopped reading): it stops pausing publishers, and its own output
 // and queue limits drop its messages instead, so one stuck client cannot slow the others.
 //
@@ -43,7 +43,7 @@ class PublisherThrottle {
   public:
     static constexpr std::size_t kResumeBatch = 16;
     // Read size while any publisher is paused: 500 clients x 8 KiB stay well inside the
-    // room between ClientConnection::kOutputLimit and max_output_buffer_bytes (default).
+    // room between ConnectionFlow::kOutputPause and max_output_buffer_bytes (default).
     static constexpr std::size_t kCongestedReadSize = 8 * 1024;
 
     // Before handling one read of a connection's input.

@@ -1,4 +1,4 @@
-#include "broker/connection/referenced_payloads.h"
+#include "broker/output/referenced_payloads.h"
 
 namespace akasa::broker {
 

@@ -1,5 +1,5 @@
 // Large PUBLISH payloads in one connection's output, sent from the message that holds them
-// instead of copied into the connection's output buffer (ClientConnection::write_publish):
+// instead of copied into the connection's output buffer (ConnectionOutput::append_publish):
 // the PUBLISH up to its payload is copied into the buffer, and the payload follows from the
 // shared, immutable message. A message fanned out to N clients that read slowly so costs its
 // payload once, not N times: a 17 MB message to 8 clients that did not read cost 8 copies

@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/connection/client_connection.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "mqtt/decoder.h"
 
 namespace akasa::broker {

@@ -1,4 +1,4 @@
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,7 +38,6 @@ Worker::Worker(BrokerContext& context, std::uint32_t index)
       next_tick_(now_ + kTickInterval),
       read_scratch_(kReadScratchSize),
       random_(std::random_device{}() ^ index) {
-    if (context_.persistence) persist_ = std::make_unique<PersistWriter>(*context_.persistence);
     // Deadlines set by handlers (will delay, keep alive, expiry) count from when the event
     // arrived, not from before the wait that preceded it.
     loop_.set_on_ready([this] { now_ = Clock::now(); });
@@ -119,8 +118,9 @@ void Worker::run() {
             drain_inbox();
         } else {
             auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now_).count();
-            // Open store batches: a poll finding nothing to do writes them (persist_worker.cpp).
-            const bool store_open = persist_ && (!persist_->empty() || !held_.empty());
+            // Open store batches: a poll finding nothing to do writes them
+            // (worker_persistence.cpp).
+            const bool store_open = !persist_.empty() || !held_.empty();
             const bool wait_allowed = dirty_.empty() && !store_open;
             // Publishers waiting for subscribers on other workers: those wake us when one
             // drains (ClientConnection::list_congested); the cap bounds a wake-up lost to a
@@ -216,14 +216,14 @@ void Worker::retire_http(HttpClient& client) {
 }
 
 void Worker::mark_dirty(ClientConnection& connection) {
-    if (connection.in_dirty_list) return;
-    connection.in_dirty_list = true;
+    if (connection.worker_lists().dirty) return;
+    connection.worker_lists().dirty = true;
     dirty_.push_back(&connection);
 }
 
 void Worker::schedule_input(ClientConnection& connection) {
-    if (connection.in_input_list_) return;
-    connection.in_input_list_ = true;
+    if (connection.worker_lists().input) return;
+    connection.worker_lists().input = true;
     resumed_input_.push_back(&connection);
 }
 
@@ -232,8 +232,8 @@ void Worker::handle_resumed_input() {
     while (!resumed_input_.empty()) {
         resuming_input_.swap(resumed_input_);
         for (auto* connection : resuming_input_) {
-            if (!connection->in_input_list_) continue;  // closed or migrated meanwhile
-            connection->in_input_list_ = false;
+            if (!connection->worker_lists().input) continue;  // closed or migrated meanwhile
+            connection->worker_lists().input = false;
             connection->resume_input();
         }
         resuming_input_.clear();
@@ -241,21 +241,21 @@ void Worker::handle_resumed_input() {
 }
 
 std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) {
-    if (connection.in_dirty_list) {
+    if (connection.worker_lists().dirty) {
         std::erase(dirty_, &connection);
-        connection.in_dirty_list = false;  // also skips it in flushing_
+        connection.worker_lists().dirty = false;  // also skips it in flushing_
     }
-    if (connection.in_held_list) {
+    if (connection.worker_lists().held) {
         std::erase(held_, &connection);
-        connection.in_held_list = false;
+        connection.worker_lists().held = false;
     }
-    if (connection.in_input_list_) {
+    if (connection.worker_lists().input) {
         std::erase(resumed_input_, &connection);
-        connection.in_input_list_ = false;  // also skips it in resuming_input_
+        connection.worker_lists().input = false;  // also skips it in resuming_input_
     }
-    if (connection.paused_for_subscribers_) {
+    if (connection.paused_for_subscribers()) {
         throttle_.forget(connection);
-        connection.paused_for_subscribers_ = false;
+        connection.forget_subscriber_pause();
     }
     auto it = connections_.find(&connection);
     if (it == connections_.end()) return nullptr;
@@ -277,10 +277,10 @@ void Worker::flush_dirty() {
     for (int round = 0; round < 4 && !dirty_.empty(); ++round) {
         flushing_.swap(dirty_);
         for (auto* connection : flushing_) {
-            if (!connection->in_dirty_list) continue;  // closed or migrated meanwhile
-            connection->in_dirty_list = false;
+            if (!connection->worker_lists().dirty) continue;  // closed or migrated meanwhile
+            connection->worker_lists().dirty = false;
             if (connection->waits_for_store()) {
-                connection->in_held_list = true;
+                connection->worker_lists().held = true;
                 held_.push_back(connection);
                 continue;
             }
@@ -402,7 +402,7 @@ void Worker::publish_wills_for_shutdown() {
     }
     // Offline sessions whose delayed will is pending end with the process unless stored.
     for (const auto& session : sessions_) {
-        if (session->delayed_will && !(persist_ && session->stored)) {
+        if (session->delayed_will && !(persist_.enabled() && session->stored)) {
             wills.push_back(std::move(session->delayed_will));
             session->delayed_will.reset();
         }

@@ -1,0 +1,74 @@
+#include "broker/output/connection_output.h"
+
+namespace akasa::broker {
+
+void ConnectionOutput::append_publish(std::span<const std::uint8_t> encoded,
+                                      std::size_t packet_id_offset, std::uint16_t packet_id,
+                                      bool dup, const MessagePtr* payload_from) {
+    const std::size_t start = out_.size();
+    out_.insert(out_.end(), encoded.begin(), encoded.end());
+    if (packet_id != 0) {
+        out_[start + packet_id_offset] = static_cast<std::uint8_t>(packet_id >> 8);
+        out_[start + packet_id_offset + 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
+    }
+    if (dup) out_[start] |= 0x08;
+    if (payload_from) {
+        if (!refs_) refs_ = std::make_unique<ReferencedPayloads>();
+        refs_->add(out_.size(), *payload_from);
+    }
+}
+
+ConnectionOutput::WriteResult ConnectionOutput::write_to(net::Transport& transport) {
+    WriteResult result;
+    for (;;) {
+        // The buffer up to the next referenced payload (or to its end), then that payload.
+        const bool payload_next = refs_ && !refs_->empty() && sent_ == refs_->front_at();
+        std::span<const std::uint8_t> chunk;
+        if (payload_next) {
+            chunk = refs_->front_rest();
+        } else {
+            const std::size_t end = refs_ && !refs_->empty() ? refs_->front_at() : out_.size();
+            if (sent_ == end) break;
+            chunk = {out_.data() + sent_, end - sent_};
+        }
+        const auto io = transport.write(chunk.data(), chunk.size());
+        if (io.status == net::IoResult::Status::ok) {
+            if (payload_next) {
+                refs_->sent(io.bytes);
+            } else {
+                sent_ += io.bytes;
+            }
+            result.written += io.bytes;
+            continue;
+        }
+        if (io.status == net::IoResult::Status::would_block) break;
+        discard();
+        result.lost = true;
+        return result;
+    }
+    compact();
+    return result;
+}
+
+void ConnectionOutput::compact() {
+    if (sent_ == out_.size() && no_referenced_payload()) {
+        out_.clear();
+        sent_ = 0;
+        refs_.reset();
+        if (out_.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(out_);
+    } else if (sent_ >= 64 * 1024 && sent_ >= out_.size() / 2) {
+        // A client that takes its output but never all of it: drop what it took, so that
+        // the buffer holds what it has not taken, not everything it ever got.
+        out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(sent_));
+        if (refs_) refs_->rebase(sent_);
+        sent_ = 0;
+    }
+}
+
+void ConnectionOutput::discard() {
+    out_.clear();
+    sent_ = 0;
+    refs_.reset();
+}
+
+}  // namespace akasa::broker

@@ -1,0 +1,60 @@
+// The encode-once cache of a worker's outgoing PUBLISHes: a message fanned out to many
+// subscribers is encoded once per wire form (protocol, QoS, retain flag) and copied to each
+// with its packet id patched in (ConnectionOutput::append_publish). Forms that differ per
+// subscriber (v5 Subscription Identifiers, outbound Topic Aliases) are encoded for that one.
+// One per worker, shared by its connections; used on the worker's thread only.
+//
+//   PublishEncoder::Form form = encoder.encode(delivery, v5, aliases, now);
+//   if (form.size > client_max) { form.forget_alias(); ... }   // not sent
+//   output.append_publish(form.bytes, form.packet_id_offset, id, dup,
+//                         form.by_reference ? &delivery.message : nullptr);
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "broker/mqtt5/mqtt5_topic_aliases.h"
+#include "broker/routing/message.h"
+#include "broker/session/outbox.h"
+
+namespace akasa::broker {
+
+class PublishEncoder {
+  public:
+    struct Form {
+        // The PUBLISH, or with `by_reference` the PUBLISH up to its payload (which then
+        // follows from the message: ConnectionOutput::kReferencedPayload).
+        std::span<const std::uint8_t> bytes;
+        std::size_t packet_id_offset = 0;
+        std::size_t size = 0;  // the whole packet's size, payload included
+        bool by_reference = false;
+        OutboundTopicAliases* aliases = nullptr;  // the alias chosen for this form, if any
+        OutboundTopicAliases::Choice alias;
+        // The form is not sent (too large for the client): an alias it set up is undone.
+        void forget_alias() const {
+            if (aliases) aliases->forget(alias);
+        }
+    };
+
+    // The wire form of `delivery` for a client speaking v5 (`v5`) or 3.x, with the client's
+    // outbound Topic Aliases when it allows them (null otherwise). Valid until the next call.
+    Form encode(const Delivery& delivery, bool v5, OutboundTopicAliases* aliases,
+                Clock::time_point now);
+
+  private:
+    // The wire forms of the message last encoded, indexed by [v5][qos][retain].
+    struct CachedForm {
+        std::vector<std::uint8_t> bytes;
+        std::size_t packet_id_offset = 0;
+        bool valid = false;
+    };
+    MessagePtr cached_message_;  // held, so its address cannot be reused meanwhile
+    Clock::time_point cached_at_;
+    std::array<CachedForm, 12> cached_forms_;
+    std::vector<std::uint8_t> scratch_;  // forms that are not shared
+};
+
+}  // namespace akasa::broker
