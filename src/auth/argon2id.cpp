@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "auth/split.h"
 #include "text/base64.h"
 
 namespace akasa::auth {
@@ -16,16 +17,6 @@ constexpr std::string_view kForm = "$argon2id$v=19$m=MEMORY,t=PASSES,p=LANES$SAL
 
 Argon2idParse failure(std::string message) {
     return {std::nullopt, std::move(message)};
-}
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    for (std::size_t start = 0;;) {
-        const std::size_t end = text.find(separator, start);
-        parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-        if (end == std::string_view::npos) return parts;
-        start = end + 1;
-    }
 }
 
 // `NAME=DIGITS` with the expected name; digits only, within uint32.

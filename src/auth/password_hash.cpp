@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "auth/split.h"
 #include "text/base64.h"
 
 namespace akasa::auth {
@@ -32,20 +33,6 @@ Bytes compute_hash(const PasswordHash& entry, std::string_view password, std::si
                            digest_size(digest));
     }
     return digest_of(digest, as_bytes(password), entry.salt);
-}
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t end = text.find(separator, start);
-        if (end == std::string_view::npos) {
-            parts.push_back(text.substr(start));
-            return parts;
-        }
-        parts.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
 }
 
 PasswordHashParse failure(std::string message) {
