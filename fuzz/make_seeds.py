@@ -231,6 +231,13 @@ def password_file_seeds():
     write("password_file", "no_colon.txt", "just a line\n")
     write("password_file", "zero_iterations.txt",
           "x:sha512-pkbdf2,0," + b64(salt, False) + "," + b64(bytes(64), False) + "\n")
+    # mosquitto 2.1's argon2id line (the hash need not match: the target never hashes), with
+    # comments, indentation and a user listed twice around it.
+    argon2id = ("$argon2id$v=19$m=47104,t=1,p=1$" + b64(salt * 4, False) + "$"
+                + b64(bytes(64), False))
+    write("password_file", "argon2id_comments_duplicates.txt",
+          "# mosquitto 2.1\n  moss:" + argon2id + "  \n\t# indented comment\n"
+          + lines[0] + "\n" + "moss:" + argon2id.replace("m=47104", "m=8") + "\r\n")
 
 
 # --- Config (docs/configuration.md) -------------------------------------------------------

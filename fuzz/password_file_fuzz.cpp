@@ -4,11 +4,13 @@
 // slow); the hashing is covered by the unit tests.
 // Properties checked, aborting on a violation (ASan/UBSan check memory and UB):
 //  1. parse() either returns a file or throws PasswordFileError naming the source and the
-//     line (anything else escaping is a crash: the server would die on a SIGHUP reload).
+//     line (anything else escaping is a crash: the server would die on a SIGHUP reload);
+//     every warning of a file it returns names the source and a line too.
 //  2. serialize() gives the text back byte for byte (every line ends in '\n'), and that
 //     text parses to as many users.
 //  3. The fields of every line that parse re-encode (to_fields) to text that parses to an
 //     equal entry, and encoding that entry again gives the same text.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,12 +43,16 @@ void check_fields(std::string_view fields) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
 
-    // Property 3, line by line: the fields are what follows the last ':'.
+    // Property 3, line by line: the fields are what follows the last ':' of the trimmed line.
     for (std::string_view rest = text; !rest.empty();) {
         const std::size_t newline = rest.find('\n');
         std::string_view line = rest.substr(0, newline);
         rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
-        if (line.ends_with('\r')) line.remove_suffix(1);
+        constexpr std::string_view kBlanks = " \t\r\f\v";
+        line.remove_prefix(std::min(line.find_first_not_of(kBlanks), line.size()));
+        while (!line.empty() && kBlanks.find(line.back()) != std::string_view::npos)
+            line.remove_suffix(1);
+        if (line.starts_with('#')) continue;
         if (const std::size_t colon = line.rfind(':'); colon != std::string_view::npos) {
             check_fields(line.substr(colon + 1));
         }
@@ -60,6 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fail("a parse error without the source and line");
         }
         return 0;
+    }
+    for (const std::string& warning : file.warnings()) {
+        if (!warning.starts_with("fuzz.passwords:")) fail("a warning without the source and line");
     }
     std::string expected(text);
     if (!expected.empty() && !expected.ends_with('\n')) expected += '\n';

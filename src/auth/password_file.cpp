@@ -6,38 +6,69 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-#include <tuple>
 #include <utility>
+
+#include "util/log_text.h"
 
 namespace akasa::auth {
 namespace {
 
-bool is_blank(std::string_view line) {
-    return line.find_first_not_of(" \t\r") == std::string_view::npos;
+// What reading a line ignores at both ends: blanks and the `\r` of a Windows line ending.
+constexpr std::string_view kTrimmed = " \t\r\f\v";
+
+std::string_view trim(std::string_view line) {
+    const std::size_t first = line.find_first_not_of(kTrimmed);
+    if (first == std::string_view::npos) return {};
+    return line.substr(first, line.find_last_not_of(kTrimmed) + 1 - first);
 }
 
 std::string os_error(int error) {
     return std::strerror(error);
 }
 
+// What the cost of checking an entry depends on: entries alike in these cost the same.
+struct Parameters {
+    HashAlgorithm algorithm;
+    std::uint32_t iterations;
+    Argon2Parameters argon2;
+    std::size_t hash_length;
+
+    auto operator<=>(const Parameters&) const = default;
+};
+
+Parameters parameters_of(const PasswordHash& entry) {
+    return {entry.algorithm, entry.iterations, entry.argon2, entry.hash.size()};
+}
+
+// The parameters of new entries, for the stand-in of an empty file.
+Parameters default_parameters() {
+    return {kDefaultHashAlgorithm,
+            default_iterations(kDefaultHashAlgorithm),
+            {},
+            hash_size(kDefaultHashAlgorithm)};
+}
+
 // The stand-in entry hashed for unknown users, with the given parameters. Salt and hash are
 // fixed, so no randomness is spent per failed login; secrecy is not needed since the check
 // fails whatever it computes (PasswordFile::Candidate::known).
-PasswordHash stand_in_entry(HashAlgorithm algorithm, std::uint32_t iterations) {
+PasswordHash stand_in_entry(const Parameters& parameters) {
     PasswordHash entry;
-    entry.algorithm = algorithm;
-    entry.iterations = uses_iterations(algorithm) ? iterations : 0;
+    entry.algorithm = parameters.algorithm;
+    entry.iterations = parameters.iterations;
+    entry.argon2 = parameters.argon2;
     entry.salt = Bytes(kSaltLength, 0x5a);
-    entry.hash = Bytes(hash_size(algorithm), 0);
+    entry.hash = Bytes(parameters.hash_length, 0);
     return entry;
 }
 
-// What checking an entry with these parameters costs, in PBKDF2 iterations (a single hash
-// counts as one), to break ties between equally common parameters.
-std::uint64_t cost_of(HashAlgorithm algorithm, std::uint32_t iterations) {
-    return uses_iterations(algorithm) ? iterations : 1;
+// What checking an entry with these parameters costs, to break ties between equally common
+// parameters: PBKDF2 iterations, KiB x passes for argon2id (a rough common scale: mosquitto's
+// argon2id, 47104 KiB x 1, costs more than 10,000 PBKDF2 iterations), 1 for a single hash.
+std::uint64_t cost_of(const Parameters& parameters) {
+    if (parameters.algorithm == HashAlgorithm::MosquittoArgon2id) {
+        return std::uint64_t{parameters.argon2.memory_kib} * parameters.argon2.passes;
+    }
+    return uses_iterations(parameters.algorithm) ? parameters.iterations : 1;
 }
 
 std::string directory_of(const std::string& path) {
@@ -74,34 +105,31 @@ class TempFile {
 
 }  // namespace
 
-PasswordFile::PasswordFile()
-    : unknown_user_(
-          stand_in_entry(kDefaultHashAlgorithm, default_iterations(kDefaultHashAlgorithm))) {}
+PasswordFile::PasswordFile() : unknown_user_(stand_in_entry(default_parameters())) {}
 
 void PasswordFile::choose_unknown_user_entry() {
-    std::map<std::pair<HashAlgorithm, std::uint32_t>, std::size_t> counts;
-    for (const Line& line : lines_) {
-        if (line.entry) ++counts[{line.entry->algorithm, line.entry->iterations}];
+    std::map<Parameters, std::size_t> counts;
+    for (const auto& [user, position] : index_) {
+        ++counts[parameters_of(*lines_[position].entry)];
     }
-    auto algorithm = kDefaultHashAlgorithm;
-    auto iterations = default_iterations(kDefaultHashAlgorithm);
+    Parameters chosen = default_parameters();
     std::size_t best = 0;
     for (const auto& [parameters, count] : counts) {
         const bool more_common = count > best;
-        const bool as_common_but_dearer =
-            count == best &&
-            cost_of(parameters.first, parameters.second) > cost_of(algorithm, iterations);
+        const bool as_common_but_dearer = count == best && cost_of(parameters) > cost_of(chosen);
         if (more_common || as_common_but_dearer) {
-            std::tie(algorithm, iterations) = parameters;
+            chosen = parameters;
             best = count;
         }
     }
-    unknown_user_ = stand_in_entry(algorithm, iterations);
+    unknown_user_ = stand_in_entry(chosen);
 }
 
 PasswordFile PasswordFile::load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    // POSIX reads rather than a stream: a read error (a directory, an I/O error) must be an
+    // error, not an empty file with no users.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         const int error = errno;
         if (error == ENOENT) {
             throw PasswordFileError("the password file " + path + " does not exist", std::nullopt);
@@ -109,12 +137,23 @@ PasswordFile PasswordFile::load(const std::string& path) {
         throw PasswordFileError("cannot open the password file " + path + ": " + os_error(error),
                                 std::nullopt);
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) {
-        throw PasswordFileError("cannot read the password file " + path, std::nullopt);
+    std::string text;
+    char buffer[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n > 0) {
+            text.append(buffer, static_cast<std::size_t>(n));
+        } else if (n == 0) {
+            break;
+        } else if (errno != EINTR) {
+            const int error = errno;
+            ::close(fd);
+            throw PasswordFileError(
+                "cannot read the password file " + path + ": " + os_error(error), std::nullopt);
+        }
     }
-    return parse(text.str(), path);
+    ::close(fd);
+    return parse(text, path);
 }
 
 PasswordFile PasswordFile::parse(std::string_view text, std::string_view source) {
@@ -129,17 +168,17 @@ PasswordFile PasswordFile::parse(std::string_view text, std::string_view source)
         ++number;
 
         Line line{std::string(raw), std::nullopt, std::nullopt};
-        if (is_blank(raw)) {
+        const std::string_view content = trim(raw);
+        if (content.empty() || content.front() == '#') {
             file.lines_.push_back(std::move(line));
             continue;
         }
-        const auto fail = [&](const std::string& reason) {
-            return PasswordFileError(
-                std::string(source) + ":" + std::to_string(number) + ": " + reason, number);
+        const auto where = [&](std::size_t line_number) {
+            return std::string(source) + ":" + std::to_string(line_number) + ": ";
         };
-        // A file written on Windows: the `\r` belongs to the line ending, not the hash.
-        std::string_view content = raw;
-        if (content.back() == '\r') content.remove_suffix(1);
+        const auto fail = [&](const std::string& reason) {
+            return PasswordFileError(where(number) + reason, number);
+        };
         if (content.find('\0') != std::string_view::npos)
             throw fail("the line contains a NUL byte");
         const std::size_t colon = content.rfind(':');
@@ -150,12 +189,15 @@ PasswordFile PasswordFile::parse(std::string_view text, std::string_view source)
         std::string user(content.substr(0, colon));
         auto parsed = parse_password_fields(content.substr(colon + 1));
         if (!parsed.value) throw fail(parsed.error);
-        if (const auto it = file.index_.find(user); it != file.index_.end()) {
-            // Which entry should win is ambiguous: refuse rather than guess.
-            throw fail("user \"" + user + "\" already appears on line " +
-                       std::to_string(it->second + 1));
+        const std::size_t position = file.lines_.size();
+        if (const auto [it, added] = file.index_.try_emplace(user, position); !added) {
+            // The later line is most likely the one added last (appended by hand), so it
+            // wins; both lines are named so that the stale one can be removed.
+            file.warnings_.push_back(where(number) + "user " + util::quoted_for_log(user) +
+                                     " is also on line " + std::to_string(it->second + 1) +
+                                     "; the last line (" + std::to_string(number) + ") is used");
+            it->second = position;
         }
-        file.index_.emplace(user, file.lines_.size());
         line.user = std::move(user);
         line.entry = std::move(parsed.value);
         file.lines_.push_back(std::move(line));
@@ -186,41 +228,59 @@ bool PasswordFile::verify(std::string_view username, std::string_view password) 
     return c.entry.matches(password) && c.known;
 }
 
-bool PasswordFile::is_valid_username(std::string_view username) {
-    return !username.empty() &&
-           username.find_first_of(std::string_view("\n\r\0", 3)) == std::string_view::npos;
+std::optional<std::string> PasswordFile::username_problem(std::string_view username) {
+    if (username.empty()) return "the username must not be empty";
+    if (username.find_first_of(std::string_view("\n\r\0", 3)) != std::string_view::npos) {
+        return "the username must not contain line breaks or NUL bytes";
+    }
+    if (kTrimmed.find(username.front()) != std::string_view::npos) {
+        return "the username must not start with whitespace (reading the file trims it)";
+    }
+    if (username.front() == '#') {
+        return "the username must not start with '#' (that line would be a comment)";
+    }
+    return std::nullopt;
 }
 
-void PasswordFile::insert(const std::string& username, PasswordHash hash) {
-    if (!is_valid_username(username)) {
-        throw std::invalid_argument("a username must not be empty or contain line breaks");
-    }
+PasswordFile::Change PasswordFile::insert(const std::string& username, PasswordHash hash) {
+    if (auto problem = username_problem(username)) throw std::invalid_argument(*problem);
     std::string text = username + ":" + hash.to_fields();
     if (const auto it = index_.find(username); it != index_.end()) {
         Line& line = lines_[it->second];
         line.text = std::move(text);
         line.entry = std::move(hash);
+        erase_lines_of(username, it->second);
         choose_unknown_user_entry();
-        return;
+        return Change::Updated;
     }
     index_.emplace(username, lines_.size());
     lines_.push_back(Line{std::move(text), username, std::move(hash)});
     choose_unknown_user_entry();
+    return Change::Added;
 }
 
 bool PasswordFile::remove(std::string_view username) {
-    const auto it = index_.find(username);
-    if (it == index_.end()) return false;
-    lines_.erase(lines_.begin() + static_cast<std::ptrdiff_t>(it->second));
-    rebuild_index();
+    if (!contains(username)) return false;
+    erase_lines_of(username, std::nullopt);
     choose_unknown_user_entry();
     return true;
+}
+
+void PasswordFile::erase_lines_of(std::string_view username, std::optional<std::size_t> keep) {
+    std::vector<Line> kept;
+    kept.reserve(lines_.size());
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+        if (lines_[i].user && *lines_[i].user == username && i != keep) continue;
+        kept.push_back(std::move(lines_[i]));
+    }
+    lines_ = std::move(kept);
+    rebuild_index();
 }
 
 void PasswordFile::rebuild_index() {
     index_.clear();
     for (std::size_t i = 0; i < lines_.size(); ++i) {
-        if (lines_[i].user) index_.emplace(*lines_[i].user, i);
+        if (lines_[i].user) index_.insert_or_assign(*lines_[i].user, i);  // the last line wins
     }
 }
 

@@ -1,19 +1,20 @@
 // The password file: one `username:FIELDS` line per user (see password_hash.h for FIELDS),
-// the username being everything before the LAST `:`. Empty (or all-whitespace) lines are
-// skipped; any other line that does not parse is a load error naming its line number.
-// A username may appear only once.
+// the username being everything before the LAST `:`. Each line is trimmed (spaces, tabs, a
+// Windows `\r`) first; empty lines and lines starting with `#` (comments, which mosquitto
+// writes and accepts) are skipped; any other line that does not parse is a load error naming
+// its line number. A user listed twice is not an error: the last line wins, and warnings()
+// names both lines.
 //
 // Two uses, one class:
-// - The broker loads a file once and shares it, immutable, between worker threads:
-//       std::shared_ptr<const PasswordFile> users =
-//           std::make_shared<const PasswordFile>(PasswordFile::load(path));
+// - The broker loads a file and shares it, immutable, between worker threads; a SIGHUP
+//   loads it again and swaps it in whole (auth/password_store.h):
+//       std::shared_ptr<const PasswordFile> users = store.current();
 //       if (users->verify(username, password)) { ... }
-//   All const members are safe to call concurrently; reload (SIGHUP) builds a new object
-//   and swaps the shared_ptr.
+//   All const members are safe to call concurrently.
 // - The CLI edits a file: load, insert()/remove(), save(). Every line that is not the
-//   edited user's (other users, mosquitto lines, blank lines) is written back byte for
-//   byte, in its original order; save() replaces the file atomically: a new file gets mode 0600, a
-//   rewritten one keeps its owner, group and mode (minus any access for others).
+//   edited user's (other users, mosquitto lines, comments, blank lines) is written back byte
+//   for byte, in its original order; save() replaces the file atomically: a new file gets
+//   mode 0600, a rewritten one keeps its owner, group and mode (minus any access for others).
 #pragma once
 
 #include <cstddef>
@@ -55,6 +56,11 @@ class PasswordFile {
     // Parses text; `source` names it in error messages.
     static PasswordFile parse(std::string_view text, std::string_view source);
 
+    // What load() or parse() found worth a warning, one sentence each starting with
+    // `SOURCE:LINE: `, e.g. `passwords:5: user "bob" is also on line 2; the last line (5) is
+    // used`. Edits do not change it.
+    const std::vector<std::string>& warnings() const { return warnings_; }
+
     // True when the user exists and the password matches (constant-time comparison). An
     // unknown user's password is hashed too, against unknown_user_entry(): the answer takes
     // as long as for a typical user of this file. Same as
@@ -84,14 +90,19 @@ class PasswordFile {
     // The stored entry, or nullptr.
     const PasswordHash* find(std::string_view username) const;
 
-    // True when `username` can be stored: not empty, no `\n`, `\r` or NUL.
-    static bool is_valid_username(std::string_view username);
+    // Why `username` cannot be stored, or nullopt when it can. It must not be empty, contain
+    // `\n`, `\r` or NUL, or start with whitespace or `#` (reading would trim the whitespace,
+    // or skip the line as a comment).
+    static std::optional<std::string> username_problem(std::string_view username);
+    static bool is_valid_username(std::string_view username) { return !username_problem(username); }
 
-    // Adds the user at the end, or replaces the user's line where it is.
-    // Throws std::invalid_argument for a username that is not valid.
-    void insert(const std::string& username, PasswordHash hash);
+    // Adds the user at the end, or replaces the user's line where it is (the last one, and
+    // removes its earlier ones when the user was listed more than once).
+    // Throws std::invalid_argument (with username_problem()) for a username that is not valid.
+    enum class Change { Added, Updated };
+    Change insert(const std::string& username, PasswordHash hash);
 
-    // Removes the user's line; false when the user is not there.
+    // Removes the user's lines (all of them); false when the user is not there.
     bool remove(std::string_view username);
 
     // The file's text: every line followed by `\n`.
@@ -110,13 +121,17 @@ class PasswordFile {
         std::optional<PasswordHash> entry;  // set for entry lines
     };
 
+    // Removes the lines of `username` except the one at position `keep`, then reindexes.
+    void erase_lines_of(std::string_view username, std::optional<std::size_t> keep);
     void rebuild_index();
-    // Sets unknown_user_ from the entries (after every change to them).
+    // Sets unknown_user_ from the entries in force (after every change to them).
     void choose_unknown_user_entry();
 
     std::vector<Line> lines_;
-    std::map<std::string, std::size_t, std::less<>> index_;  // username -> lines_ position
+    // username -> lines_ position of the line in force (the user's last line)
+    std::map<std::string, std::size_t, std::less<>> index_;
     PasswordHash unknown_user_;
+    std::vector<std::string> warnings_;
 };
 
 }  // namespace akasa::auth

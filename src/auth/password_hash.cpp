@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "auth/split.h"
 #include "text/base64.h"
 
 namespace akasa::auth {
@@ -20,27 +21,18 @@ Digest digest_for(HashAlgorithm algorithm) {
     }
 }
 
-Bytes compute_hash(HashAlgorithm algorithm, std::string_view password, ByteView salt,
-                   std::uint32_t iterations) {
-    const Digest digest = digest_for(algorithm);
-    if (uses_iterations(algorithm)) {
-        return pbkdf2_hmac(digest, as_bytes(password), salt, iterations, digest_size(digest));
+// The hash of `password` with the parameters and salt of `entry` (its hash is not read):
+// `length` bytes for argon2id, the digest's size otherwise.
+Bytes compute_hash(const PasswordHash& entry, std::string_view password, std::size_t length) {
+    if (entry.algorithm == HashAlgorithm::MosquittoArgon2id) {
+        return argon2id_hash(password, entry.salt, entry.argon2, length);
     }
-    return digest_of(digest, as_bytes(password), salt);
-}
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t end = text.find(separator, start);
-        if (end == std::string_view::npos) {
-            parts.push_back(text.substr(start));
-            return parts;
-        }
-        parts.push_back(text.substr(start, end - start));
-        start = end + 1;
+    const Digest digest = digest_for(entry.algorithm);
+    if (uses_iterations(entry.algorithm)) {
+        return pbkdf2_hmac(digest, as_bytes(password), entry.salt, entry.iterations,
+                           digest_size(digest));
     }
+    return digest_of(digest, as_bytes(password), entry.salt);
 }
 
 PasswordHashParse failure(std::string message) {
@@ -94,6 +86,16 @@ PasswordHashParse build(HashAlgorithm algorithm, std::optional<std::string_view>
 }
 
 PasswordHashParse parse_mosquitto(std::string_view fields) {
+    if (fields.starts_with("$argon2id$")) {
+        auto parsed = parse_argon2id(fields);
+        if (!parsed.value) return failure(std::move(parsed.error));
+        PasswordHash result;
+        result.algorithm = HashAlgorithm::MosquittoArgon2id;
+        result.argon2 = parsed.value->parameters;
+        result.salt = std::move(parsed.value->salt);
+        result.hash = std::move(parsed.value->hash);
+        return {std::move(result), {}};
+    }
     // "$6$SALT$HASH" splits into "", "6", SALT, HASH; "$7$ITER$SALT$HASH" into 5 parts.
     const auto parts = split(fields, '$');
     if (parts[1] == "6") {
@@ -107,7 +109,7 @@ PasswordHashParse parse_mosquitto(std::string_view fields) {
         return build(HashAlgorithm::MosquittoPbkdf2Sha512, parts[2], parts[3], parts[4], 1);
     }
     return failure("unknown mosquitto hash type \"$" + std::string(parts[1]) +
-                   "$\" (only $6$ and $7$ are supported)");
+                   "$\" (only $6$, $7$ and $argon2id$ are supported)");
 }
 
 }  // namespace
@@ -134,6 +136,8 @@ std::string_view to_string(HashAlgorithm algorithm) {
             return "mosquitto-sha512";
         case HashAlgorithm::MosquittoPbkdf2Sha512:
             return "mosquitto-pbkdf2-sha512";
+        case HashAlgorithm::MosquittoArgon2id:
+            return "mosquitto-argon2id";
     }
     return "unknown";
 }
@@ -143,7 +147,12 @@ bool uses_iterations(HashAlgorithm algorithm) {
            algorithm == HashAlgorithm::MosquittoPbkdf2Sha512;
 }
 
+bool is_expensive(HashAlgorithm algorithm) {
+    return uses_iterations(algorithm) || algorithm == HashAlgorithm::MosquittoArgon2id;
+}
+
 std::size_t hash_size(HashAlgorithm algorithm) {
+    if (algorithm == HashAlgorithm::MosquittoArgon2id) return kMosquittoArgon2Length;
     return digest_size(digest_for(algorithm));
 }
 
@@ -170,13 +179,14 @@ PasswordHash PasswordHash::create_with_salt(std::string_view password, HashAlgor
     PasswordHash result;
     result.algorithm = algorithm;
     result.iterations = uses_iterations(algorithm) ? iterations : 0;
+    if (algorithm == HashAlgorithm::MosquittoArgon2id) result.argon2 = kMosquittoArgon2Parameters;
     result.salt = std::move(salt);
-    result.hash = compute_hash(algorithm, password, result.salt, result.iterations);
+    result.hash = compute_hash(result, password, hash_size(algorithm));
     return result;
 }
 
 bool PasswordHash::matches(std::string_view password) const {
-    Bytes candidate = compute_hash(algorithm, password, salt, iterations);
+    Bytes candidate = compute_hash(*this, password, hash.size());
     const bool same = constant_time_equal(candidate, hash);
     wipe(candidate.data(), candidate.size());
     return same;
@@ -193,6 +203,8 @@ std::string PasswordHash::to_fields() const {
         case HashAlgorithm::MosquittoPbkdf2Sha512:
             return fmt::format("$7${}${}${}", iterations, b64(salt, text::Base64Padding::Include),
                                b64(hash, text::Base64Padding::Include));
+        case HashAlgorithm::MosquittoArgon2id:
+            return encode_argon2id(Argon2idEntry{argon2, salt, hash});
         default:
             break;
     }

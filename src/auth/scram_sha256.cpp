@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "auth/saslprep.h"
+#include "auth/split.h"
 #include "text/base64.h"
 #include "text/utf8.h"
 
@@ -11,20 +12,6 @@ namespace {
 
 constexpr std::size_t kServerNonceBytes = 18;
 constexpr std::size_t kUnknownUserSaltLength = 16;
-
-std::vector<std::string_view> split_commas(std::string_view text) {
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t end = text.find(',', start);
-        if (end == std::string_view::npos) {
-            parts.push_back(text.substr(start));
-            return parts;
-        }
-        parts.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-}
 
 // saslname (RFC 5802 section 7): one or more UTF-8 characters other than NUL, `,` and `=`,
 // with `,` and `=` written as `=2C` and `=3D`. Returns the unescaped name.
@@ -177,7 +164,7 @@ ScramResult ScramServer::start(std::string_view client_first_message) {
 
     // client-first-message-bare = [reserved-mext ","] username "," nonce ["," extensions]
     const std::string_view bare = client_first_message.substr(second_comma + 1);
-    const auto fields = split_commas(bare);
+    const auto fields = split(bare, ',');
     if (has_prefix(fields[0], "m=")) {
         return fail(ScramError::ExtensionsNotSupported,
                     "the client requires a SCRAM extension this server does not support");
@@ -247,7 +234,7 @@ ScramResult ScramServer::finish(std::string_view client_final_message) {
     const auto proof = text::base64_decode(client_final_message.substr(proof_at + 3));
     if (!proof) return fail(ScramError::MalformedMessage, "the proof is not valid base64");
 
-    const auto fields = split_commas(without_proof);
+    const auto fields = split(without_proof, ',');
     if (fields.size() < 2 || !has_prefix(fields[0], "c=") || !has_prefix(fields[1], "r=")) {
         return fail(ScramError::MalformedMessage,
                     "the client-final message must be c=BINDING,r=NONCE,...,p=PROOF");

@@ -30,7 +30,7 @@ std::uint32_t effective_worker_count(std::uint32_t configured) {
     return online > 0 ? static_cast<std::uint32_t>(online) : 1;
 }
 
-Broker::Broker(config::Config config, std::shared_ptr<const auth::PasswordFile> passwords)
+Broker::Broker(config::Config config, std::shared_ptr<auth::PasswordStore> passwords)
     : context_(std::make_unique<BrokerContext>(std::move(config), std::move(passwords))) {}
 
 Broker::~Broker() {
@@ -121,6 +121,7 @@ std::string Broker::render_metrics() const {
 void Broker::reload() {
     reload_tls_certificates();                           // broker_listeners.cpp
     if (context_->hooks) context_->hooks->reload_acl();  // acl_file; a bad file keeps the old rules
+    if (context_->passwords) context_->passwords->reload();  // password_file; likewise
 }
 
 void Broker::publish_wills_before_stop() {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "auth/password_file.h"
+#include "auth/password_store.h"
 #include "broker/broker_context.h"
 #include "config/config.h"
 #include "metrics/registry.h"
@@ -26,7 +26,7 @@ namespace akasa::broker {
 
 class Broker {
   public:
-    Broker(config::Config config, std::shared_ptr<const auth::PasswordFile> passwords);
+    Broker(config::Config config, std::shared_ptr<auth::PasswordStore> passwords);
     ~Broker();
     Broker(const Broker&) = delete;
     Broker& operator=(const Broker&) = delete;

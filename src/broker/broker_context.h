@@ -1,5 +1,5 @@
 // State shared by every worker thread. Everything here is either immutable after start
-// (config, passwords, the workers list) or internally synchronised (index, retained store,
+// (config, the workers list) or internally synchronised (passwords, index, retained store,
 // registry). Per-connection and per-session state is never here: workers own it.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 #include "auth/failed_login_limiter.h"
 #include "auth/hashing_pool.h"
-#include "auth/password_file.h"
+#include "auth/password_store.h"
 #include "broker/flow/congested_sessions.h"
 #include "broker/hooks/hook_services.h"
 #include "broker/mqtt5/mqtt5_online_sessions.h"
@@ -28,12 +28,13 @@ namespace akasa::broker {
 class Worker;
 
 struct BrokerContext {
-    BrokerContext(config::Config c, std::shared_ptr<const auth::PasswordFile> p)
+    BrokerContext(config::Config c, std::shared_ptr<auth::PasswordStore> p)
         : config(std::move(c)), passwords(std::move(p)) {}
 
     const config::Config config;
-    const std::shared_ptr<const auth::PasswordFile> passwords;  // null: auth disabled
-    const TopicLimits topic_limits{config};                     // max_topic_levels, _length
+    // The password file, swapped whole on SIGHUP (auth/password_store.h); null: auth disabled.
+    const std::shared_ptr<auth::PasswordStore> passwords;
+    const TopicLimits topic_limits{config};  // max_topic_levels, _length
     SubscriptionIndex subscriptions;
     RetainedStore<Message, RetainedCost> retained;  // bytes(): max_retained_bytes' count
     SessionRegistry registry;

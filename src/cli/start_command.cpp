@@ -16,7 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "auth/password_file.h"
+#include "auth/password_store.h"
 #include "broker/broker.h"
 #include "broker/worker/worker.h"
 #include "cli/commands.h"
@@ -53,11 +53,10 @@ int start(const std::string& config_path) {
     // What the server creates (the store's files) is for its own user only.
     ::umask(0077);
 
-    std::shared_ptr<const auth::PasswordFile> passwords;
+    std::shared_ptr<auth::PasswordStore> passwords;
     if (config.auth.enable) {
         try {
-            passwords = std::make_shared<const auth::PasswordFile>(
-                auth::PasswordFile::load(*config.auth.password_file));
+            passwords = std::make_shared<auth::PasswordStore>(*config.auth.password_file);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "akasa: cannot load the password file: %s\n", e.what());
             return 1;

@@ -1,5 +1,5 @@
-// The password of a CONNECT (issue 15 item 9). A PBKDF2 entry costs milliseconds to check
-// (docs/security.md, "Password hashing"): it is checked on the broker's hashing threads
+// The password of a CONNECT (issue 15 item 9). A PBKDF2 or argon2id entry costs milliseconds to
+// check (docs/security.md, "Password hashing"): it is checked on the broker's hashing threads
 // (src/auth/hashing_pool.h) while the connection reads nothing more, and the answer comes
 // back as a task in the worker's inbox; a connection that closed meanwhile is not found and
 // the answer is dropped. Single-hash entries cost about a microsecond and are checked here.
@@ -15,6 +15,7 @@
 #include "auth/failed_login_limiter.h"
 #include "auth/hashing_pool.h"
 #include "auth/password_file.h"
+#include "auth/password_store.h"
 #include "broker/connection/client_connection.h"
 #include "broker/worker/worker.h"
 
@@ -79,14 +80,16 @@ ClientConnection::PasswordCheck ClientConnection::check_password(const mqtt::Fix
                                                                  std::string_view password) {
     auto& context = worker_->context();
     if (!context.passwords) return PasswordCheck::Failed;
-    const auto candidate = context.passwords->candidate(username);
-    if (!context.hashing || !auth::uses_iterations(candidate.entry.algorithm)) {
+    // This check's snapshot: a SIGHUP reload meanwhile swaps in another file for later ones.
+    std::shared_ptr<const auth::PasswordFile> file = context.passwords->current();
+    const auto candidate = file->candidate(username);
+    if (!context.hashing || !auth::is_expensive(candidate.entry.algorithm)) {
         return candidate.entry.matches(password) && candidate.known ? PasswordCheck::Passed
                                                                     : PasswordCheck::Failed;
     }
     auto login = std::make_shared<PendingLogin>(
         PendingLogin{this, header, std::vector<std::uint8_t>(body.begin(), body.end())});
-    auto job = std::make_shared<CheckJob>(context.passwords, candidate.entry, candidate.known,
+    auto job = std::make_shared<CheckJob>(std::move(file), candidate.entry, candidate.known,
                                           password, *worker_, login);
     if (!context.hashing->try_submit([job] { job->run(); })) return PasswordCheck::Busy;
     uncommon().pending_login = std::move(login);

@@ -29,9 +29,10 @@ namespace {
 
 TEST(ConstantTime, PasswordVerificationComparesWithCryptoMemcmp) {
     PasswordFile file;
-    for (auto algorithm : {HashAlgorithm::Sha256, HashAlgorithm::Sha512,
-                           HashAlgorithm::Sha256Pbkdf2, HashAlgorithm::Sha512Pbkdf2,
-                           HashAlgorithm::MosquittoSha512, HashAlgorithm::MosquittoPbkdf2Sha512}) {
+    for (auto algorithm :
+         {HashAlgorithm::Sha256, HashAlgorithm::Sha512, HashAlgorithm::Sha256Pbkdf2,
+          HashAlgorithm::Sha512Pbkdf2, HashAlgorithm::MosquittoSha512,
+          HashAlgorithm::MosquittoPbkdf2Sha512, HashAlgorithm::MosquittoArgon2id}) {
         file.insert("u", PasswordHash::create("pw", algorithm, 2));
         const int before = g_memcmp_calls.load();
         EXPECT_TRUE(file.verify("u", "pw"));

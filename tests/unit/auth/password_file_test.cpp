@@ -1,5 +1,6 @@
 #include "auth/password_file.h"
 
+#include <argon2.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,6 +91,32 @@ TEST(PasswordFile, VerifiesMosquittoPasswdLines) {
     EXPECT_EQ(file.find("moss7")->iterations, 101u);
 }
 
+// mosquitto 2.1's `$argon2id$` lines, made by the argon2 command (make_fixtures.py): with
+// mosquitto's parameters, with two lanes and a 32-byte hash, and the old version (v=16).
+TEST(PasswordFile, VerifiesMosquittoArgon2idLines) {
+    const PasswordFile file = PasswordFile::load(kFixtures + "argon2id.txt");
+    const auto users = read_plain(kFixtures + "argon2id.plain");
+    ASSERT_EQ(users.size(), 3u);
+    EXPECT_EQ(file.size(), users.size());
+    for (const auto& [user, password] : users) {
+        EXPECT_TRUE(file.verify(user, password)) << user;
+        EXPECT_FALSE(file.verify(user, password + "x")) << user;
+        const PasswordHash* entry = file.find(user);
+        ASSERT_NE(entry, nullptr) << user;
+        EXPECT_EQ(entry->algorithm, HashAlgorithm::MosquittoArgon2id);
+        // libargon2's own verifier accepts what we write back: the same PHC string.
+        EXPECT_EQ(::argon2id_verify(entry->to_fields().c_str(), password.data(), password.size()),
+                  ARGON2_OK)
+            << user;
+    }
+    EXPECT_EQ(file.find("argon")->argon2, kMosquittoArgon2Parameters);
+    EXPECT_EQ(file.find("argon")->hash.size(), 64u);
+    EXPECT_EQ(file.find("argon2")->argon2, (Argon2Parameters{0x13, 4096, 3, 2}));
+    EXPECT_EQ(file.find("argon-v16")->argon2.version, 0x10u);
+    // The lines are written back as read.
+    EXPECT_EQ(file.serialize(), read_text(kFixtures + "argon2id.txt"));
+}
+
 TEST(PasswordFile, UnknownUserDoesNotVerify) {
     const PasswordFile file = PasswordFile::load(kFixtures + "akasa.txt");
     EXPECT_FALSE(file.verify("nobody", "wonderland"));
@@ -126,9 +153,8 @@ TEST(PasswordFile, MalformedLinesAreErrorsNamingTheLine) {
     expect_error_at("a:" + good + "\n:" + good + "\n", 2, "username");
     expect_error_at("a:" + good + "\nb:\n", 2, "nothing after");
     expect_error_at("a:" + good + "\nb:md5,x,y\n", 2, "unknown hash algorithm");
-    expect_error_at("a:" + good + "\na:" + good + "\n", 2, "already appears on line 1");
     expect_error_at("a:" + good + std::string("\nb\0:", 4) + good, 2, "NUL");
-    expect_error_at("#comment\n", 1, "no ':'");
+    expect_error_at("# a comment\n  not a comment\n", 2, "no ':'");
 }
 
 TEST(PasswordFile, SkipsBlankLinesAndAcceptsCrlfAndMissingFinalNewline) {
@@ -142,19 +168,87 @@ TEST(PasswordFile, SkipsBlankLinesAndAcceptsCrlfAndMissingFinalNewline) {
     EXPECT_EQ(file.serialize(), text + "\n");  // only a final newline is added
 }
 
+// Issue 16 item 8: mosquitto writes and accepts comments; whitespace around a line is not
+// part of it.
+TEST(PasswordFile, SkipsCommentsAndTrimsEveryLine) {
+    const PasswordHash a = PasswordHash::create("pa", HashAlgorithm::Sha256);
+    const PasswordHash b = PasswordHash::create("pb", HashAlgorithm::Sha512);
+    const std::string text =
+        "# users of the lab\n"
+        "  \t# an indented comment\n"
+        "#c:" +
+        a.to_fields() +
+        "\n"  // a comment, though it looks like a user
+        "\t  a:" +
+        a.to_fields() +
+        " \t\r\n"
+        "\f\v\n"
+        "b:" +
+        b.to_fields() + "   ";
+    const PasswordFile file = PasswordFile::parse(text, "pw");
+    EXPECT_EQ(file.size(), 2u);
+    EXPECT_TRUE(file.verify("a", "pa"));
+    EXPECT_TRUE(file.verify("b", "pb"));
+    EXPECT_FALSE(file.contains("#c"));
+    EXPECT_FALSE(file.contains("\t  a"));
+    EXPECT_TRUE(file.warnings().empty());
+    EXPECT_EQ(file.serialize(), text + "\n");  // comments and blanks are kept as they were
+}
+
+// Issue 16 item 8: a user listed twice is not an error: the last line wins, and the warning
+// names both lines.
+TEST(PasswordFile, AUserListedTwiceTheLastLineWinsWithAWarningNamingBothLines) {
+    const auto line = [](const std::string& user, const std::string& password) {
+        return user + ":" + PasswordHash::create(password, HashAlgorithm::Sha256).to_fields() +
+               "\n";
+    };
+    const std::string text = "# lab\n" + line("a", "first") + line("b", "pb") + "\n" +
+                             line("a", "second") + line("a", "third");
+    const PasswordFile file = PasswordFile::parse(text, "pw");
+    EXPECT_EQ(file.size(), 2u);
+    EXPECT_TRUE(file.verify("a", "third"));
+    EXPECT_FALSE(file.verify("a", "first"));
+    EXPECT_FALSE(file.verify("a", "second"));
+    EXPECT_TRUE(file.verify("b", "pb"));
+    EXPECT_EQ(file.warnings(),
+              (std::vector<std::string>{
+                  "pw:5: user \"a\" is also on line 2; the last line (5) is used",
+                  "pw:6: user \"a\" is also on line 5; the last line (6) is used"}));
+    EXPECT_EQ(file.serialize(), text);
+
+    // Editing the user leaves it one line: its last one, replaced, or none.
+    PasswordFile updated = file;
+    EXPECT_EQ(updated.insert("a", PasswordHash::create("fourth", HashAlgorithm::Sha256)),
+              PasswordFile::Change::Updated);
+    const std::string after_insert = updated.serialize();
+    EXPECT_EQ(after_insert.find("\na:"), after_insert.rfind("\na:")) << after_insert;
+    EXPECT_EQ(after_insert.rfind("# lab\nb:", 0), 0u) << "a's earlier lines are gone";
+    EXPECT_TRUE(PasswordFile::parse(after_insert, "pw").verify("a", "fourth"));
+    EXPECT_TRUE(PasswordFile::parse(after_insert, "pw").warnings().empty());
+
+    PasswordFile removed = file;
+    EXPECT_TRUE(removed.remove("a"));
+    EXPECT_FALSE(removed.contains("a"));
+    const PasswordFile reread = PasswordFile::parse(removed.serialize(), "pw");
+    EXPECT_FALSE(reread.contains("a")) << "an earlier line must not come back";
+    EXPECT_EQ(reread.size(), 1u);
+}
+
 TEST(PasswordFile, InsertAndRemoveKeepEveryOtherLineByteForByte) {
     const std::string original =
         read_text(kFixtures + "mosquitto.txt") + "\n" + read_text(kFixtures + "akasa.txt");
     PasswordFile file = PasswordFile::parse(original, "pw");
     ASSERT_EQ(file.serialize(), original);
 
-    file.insert("zoe", PasswordHash::create("zz", HashAlgorithm::Sha256Pbkdf2, 5));
+    EXPECT_EQ(file.insert("zoe", PasswordHash::create("zz", HashAlgorithm::Sha256Pbkdf2, 5)),
+              PasswordFile::Change::Added);
     const std::string after_insert = file.serialize();
     ASSERT_EQ(after_insert.rfind(original, 0), 0u) << "a new user is appended";
     EXPECT_TRUE(file.verify("zoe", "zz"));
 
     // Replacing keeps the line where it was (here a mosquitto line, now an Akasa line).
-    file.insert("moss7", PasswordHash::create("new", HashAlgorithm::Sha512));
+    EXPECT_EQ(file.insert("moss7", PasswordHash::create("new", HashAlgorithm::Sha512)),
+              PasswordFile::Change::Updated);
     std::istringstream before(after_insert), after(file.serialize());
     std::string line_before, line_after;
     int changed = 0;
@@ -187,8 +281,18 @@ TEST(PasswordFile, InsertRejectsUsernamesThatWouldBreakTheFormat) {
     EXPECT_THROW(file.insert("a\nb", h), std::invalid_argument);
     EXPECT_THROW(file.insert("a\rb", h), std::invalid_argument);
     EXPECT_THROW(file.insert(std::string("a\0b", 3), h), std::invalid_argument);
+    // Reading would skip the line as a comment, or trim the whitespace off the name.
+    EXPECT_THROW(file.insert("#a", h), std::invalid_argument);
+    EXPECT_THROW(file.insert(" a", h), std::invalid_argument);
+    EXPECT_THROW(file.insert("\ta", h), std::invalid_argument);
+    EXPECT_EQ(PasswordFile::username_problem("#a"),
+              "the username must not start with '#' (that line would be a comment)");
+    EXPECT_EQ(file.size(), 0u);
     file.insert("with:colon", h);  // fine: the username ends at the last ':'
-    EXPECT_TRUE(PasswordFile::parse(file.serialize(), "pw").verify("with:colon", "pw"));
+    file.insert("a#b c", h);       // '#' and blanks inside a name are fine
+    const PasswordFile reread = PasswordFile::parse(file.serialize(), "pw");
+    EXPECT_TRUE(reread.verify("with:colon", "pw"));
+    EXPECT_TRUE(reread.verify("a#b c", "pw"));
 }
 
 TEST(PasswordFile, SaveReplacesAtomicallyWithoutAccessForOthersAndNoTemporaryLeft) {
@@ -289,6 +393,16 @@ TEST(PasswordFileUnknownUser, TiesGoToTheDearerParametersAndMosquittoLinesCount)
         PasswordFile::parse(entry_line("m", HashAlgorithm::MosquittoPbkdf2Sha512, 101), "pw");
     EXPECT_EQ(mosquitto.unknown_user_entry().algorithm, HashAlgorithm::MosquittoPbkdf2Sha512);
     EXPECT_EQ(mosquitto.unknown_user_entry().iterations, 101u);
+}
+
+TEST(PasswordFileUnknownUser, Argon2idStandInHasTheParametersOfTheFile) {
+    const PasswordFile file = PasswordFile::load(kFixtures + "argon2id.txt");
+    // Three different parameter sets once each: the dearest, mosquitto's 47104 KiB x 1.
+    const PasswordHash& stand_in = file.unknown_user_entry();
+    EXPECT_EQ(stand_in.algorithm, HashAlgorithm::MosquittoArgon2id);
+    EXPECT_EQ(stand_in.argon2, kMosquittoArgon2Parameters);
+    EXPECT_EQ(stand_in.hash.size(), 64u);
+    EXPECT_FALSE(file.verify("nobody", "argon-secret"));
 }
 
 TEST(PasswordFileUnknownUser, FollowsEditsAndDefaultsWhenEmpty) {

@@ -54,7 +54,7 @@ TEST(PasswordHash, SaltedDigestIsPasswordThenSalt) {
 TEST(PasswordHash, EveryAlgorithmRoundTripsThroughItsFields) {
     for (auto a : {HashAlgorithm::Sha256, HashAlgorithm::Sha512, HashAlgorithm::Sha256Pbkdf2,
                    HashAlgorithm::Sha512Pbkdf2, HashAlgorithm::MosquittoSha512,
-                   HashAlgorithm::MosquittoPbkdf2Sha512}) {
+                   HashAlgorithm::MosquittoPbkdf2Sha512, HashAlgorithm::MosquittoArgon2id}) {
         const PasswordHash h = PasswordHash::create("s3cret", a, 7);
         const auto fields = h.to_fields();
         const auto parsed = parse_password_fields(fields);
@@ -65,11 +65,64 @@ TEST(PasswordHash, EveryAlgorithmRoundTripsThroughItsFields) {
         EXPECT_FALSE(parsed.value->matches(""));
         if (a == HashAlgorithm::MosquittoSha512 || a == HashAlgorithm::MosquittoPbkdf2Sha512) {
             EXPECT_EQ(fields[0], '$');  // mosquitto's own format, padded as mosquitto writes it
+        } else if (a == HashAlgorithm::MosquittoArgon2id) {
+            // mosquitto 2.1's parameters, in the PHC string libargon2 writes (unpadded)
+            EXPECT_EQ(fields.rfind("$argon2id$v=19$m=47104,t=1,p=1$", 0), 0u) << fields;
+            EXPECT_EQ(fields.find('='), fields.find("v=") + 1) << fields;
+            EXPECT_EQ(h.hash.size(), 64u);
         } else {
             EXPECT_EQ(fields.find('='), std::string::npos)
                 << "Akasa lines are unpadded: " << fields;
         }
     }
+}
+
+// mosquitto 2.1's `$argon2id$` entries: the PHC string, checked field by field with a reason.
+TEST(PasswordHash, RejectsMalformedArgon2idFieldsWithAReason) {
+    const std::string salt = text::base64_encode(Bytes(16, 7), text::Base64Padding::Omit);
+    const std::string hash = text::base64_encode(Bytes(32, 1), text::Base64Padding::Omit);
+    const std::string tail = "$" + salt + "$" + hash;
+    const std::pair<std::string, std::string> cases[] = {
+        {"$argon2id$", "must be $argon2id$v=19$m=MEMORY,t=PASSES,p=LANES$SALT$HASH"},
+        {"$argon2id$v=19$m=64,t=1,p=1$" + salt, "must be $argon2id$"},
+        {"$argon2id$v=19$m=64,t=1,p=1" + tail + "$x", "must be $argon2id$"},
+        {"$argon2id$v=18$m=64,t=1,p=1" + tail, "version \"v=18\" is not supported"},
+        {"$argon2id$v=x$m=64,t=1,p=1" + tail, "version"},
+        {"$argon2id$v=19$m=64,t=1" + tail, "must be m=MEMORY,t=PASSES,p=LANES"},
+        {"$argon2id$v=19$t=1,m=64,p=1" + tail, "must be m=MEMORY,t=PASSES,p=LANES"},
+        {"$argon2id$v=19$m=64,t=-1,p=1" + tail, "must be m=MEMORY,t=PASSES,p=LANES"},
+        {"$argon2id$v=19$m=,t=1,p=1" + tail, "must be m=MEMORY,t=PASSES,p=LANES"},
+        {"$argon2id$v=19$m=99999999999,t=1,p=1" + tail, "must be m=MEMORY,t=PASSES,p=LANES"},
+        {"$argon2id$v=19$m=64,t=0,p=1" + tail, "passes t=0 must be 1 to 1024"},
+        {"$argon2id$v=19$m=64,t=1025,p=1" + tail, "passes t=1025"},
+        {"$argon2id$v=19$m=64,t=1,p=0" + tail, "lanes p=0 must be 1 to 64"},
+        {"$argon2id$v=19$m=64,t=1,p=65" + tail, "lanes p=65"},
+        {"$argon2id$v=19$m=15,t=1,p=2" + tail, "memory m=15 KiB must be 8 x p (16)"},
+        {"$argon2id$v=19$m=4194305,t=1,p=1" + tail, "to 4194304 (4 GiB)"},
+        {"$argon2id$v=19$m=64,t=1,p=1$!!!!$" + hash, "salt is not valid base64"},
+        {"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$!!", "hash is not valid base64"},
+        {"$argon2id$v=19$m=64,t=1,p=1$AAAAAAA$" + hash, "salt is 5 bytes long; it must be 8"},
+        {"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$AAA", "hash is 2 bytes long; it must be 4"},
+    };
+    for (const auto& [fields, reason] : cases) {
+        const auto parsed = parse_password_fields(fields);
+        EXPECT_FALSE(parsed.value.has_value()) << fields;
+        EXPECT_NE(parsed.error.find(reason), std::string::npos) << fields << " -> " << parsed.error;
+    }
+}
+
+// Without `v=` libargon2 reads the old version 0x10; it is written back with `v=16`.
+TEST(PasswordHash, Argon2idWithoutVersionIsTheOldOne) {
+    const std::string salt = text::base64_encode(Bytes(16, 7), text::Base64Padding::Omit);
+    const std::string hash = text::base64_encode(Bytes(32, 1), text::Base64Padding::Omit);
+    const auto parsed = parse_password_fields("$argon2id$m=64,t=2,p=1$" + salt + "$" + hash);
+    ASSERT_TRUE(parsed.value.has_value()) << parsed.error;
+    EXPECT_EQ(parsed.value->algorithm, HashAlgorithm::MosquittoArgon2id);
+    EXPECT_EQ(parsed.value->argon2, (Argon2Parameters{0x10, 64, 2, 1}));
+    EXPECT_EQ(parsed.value->iterations, 0u);
+    EXPECT_EQ(parsed.value->to_fields(), "$argon2id$v=16$m=64,t=2,p=1$" + salt + "$" + hash);
+    EXPECT_TRUE(is_expensive(HashAlgorithm::MosquittoArgon2id));
+    EXPECT_FALSE(uses_iterations(HashAlgorithm::MosquittoArgon2id));
 }
 
 TEST(PasswordHash, PbkdfFieldsCarryTheIterationCount) {
@@ -100,6 +153,7 @@ TEST(PasswordHash, RejectsMalformedFieldsWithAReason) {
         {"sha512," + salt + "," + h32, "32 bytes long"},
         {"sha256," + salt + "," + h32 + ",", "sha256,SALT,HASH"},
         {"$5$abc$def", "unknown mosquitto hash type"},
+        {"$argon2i$v=19$m=64,t=1,p=1$" + salt + "$" + h32, "$argon2id$ are supported"},
         {"$6$" + salt, "$6$SALT$HASH"},
         {"$7$101$" + salt + "$", "hash is"},
         {"$7$x$" + salt + "$" + h64, "iteration count"},
