@@ -28,14 +28,6 @@ bool is_origin_form(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 HttpParseResult fail(int status, std::string message) {
     HttpParseResult r;
     r.status = HttpParseStatus::Error;
@@ -51,6 +43,14 @@ bool iequals(std::string_view a, std::string_view b) {
                return (x >= 'A' && x <= 'Z' ? x | 0x20 : x) ==
                       (y >= 'A' && y <= 'Z' ? y | 0x20 : y);
            });
+}
+
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
 }
 
 std::string_view HttpRequest::path() const {
@@ -71,7 +71,7 @@ bool HttpRequest::has_token(std::string_view name, std::string_view token) const
         std::string_view list = h.value;
         while (!list.empty()) {
             std::size_t comma = list.find(',');
-            if (iequals(trim(list.substr(0, comma)), token)) return true;
+            if (iequals(trim_ows(list.substr(0, comma)), token)) return true;
             if (comma == std::string_view::npos) break;
             list.remove_prefix(comma + 1);
         }
@@ -166,7 +166,8 @@ HttpParseResult parse_http_request(std::span<const std::uint8_t> received,
         if (request.headers.size() == kMaxHeaderFields) {
             return fail(431, "more than " + std::to_string(kMaxHeaderFields) + " header fields");
         }
-        request.headers.push_back({std::string(name), std::string(trim(line.substr(colon + 1)))});
+        request.headers.push_back(
+            {std::string(name), std::string(trim_ows(line.substr(colon + 1)))});
     }
 
     if (request.header("Transfer-Encoding")) request.has_body = true;

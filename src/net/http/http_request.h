@@ -66,4 +66,8 @@ HttpParseResult parse_http_request(std::span<const std::uint8_t> received,
 // ASCII case-insensitive equality.
 bool iequals(std::string_view a, std::string_view b);
 
+// `s` without the optional whitespace (spaces and tabs, RFC 9110 "OWS") around a field value
+// or a list element.
+std::string_view trim_ows(std::string_view s);
+
 }  // namespace akasa::net::http

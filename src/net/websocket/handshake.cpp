@@ -28,14 +28,6 @@ UpgradeDecision refuse(int status, std::string message) {
     return d;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 // The subprotocols the client offers, over all its Sec-WebSocket-Protocol fields.
 std::vector<std::string_view> offered_subprotocols(const http::HttpRequest& request) {
     std::vector<std::string_view> offered;
@@ -44,7 +36,7 @@ std::vector<std::string_view> offered_subprotocols(const http::HttpRequest& requ
         std::string_view list = h.value;
         while (true) {
             std::size_t comma = list.find(',');
-            std::string_view item = trim(list.substr(0, comma));
+            std::string_view item = http::trim_ows(list.substr(0, comma));
             if (!item.empty()) offered.push_back(item);
             if (comma == std::string_view::npos) break;
             list.remove_prefix(comma + 1);
