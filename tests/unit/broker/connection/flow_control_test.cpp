@@ -1,0 +1,125 @@
+// Back-pressure (publisher_throttle.h, ClientConnection::hold_reading_if_output_full): a
+// subscriber whose socket stops taking bytes pauses the publishers feeding it, and a client
+// that does not take its own answers is not read either; both resume once the output drains.
+// Observed from outside: a paused connection leaves its input unread in the socket.
+#include <gtest/gtest.h>
+
+#include "harness/engine_harness.h"
+#include "mqtt/encoder.h"
+
+namespace akasa::broker::harness {
+namespace {
+
+using mqtt::QoS;
+
+// The smallest output limit allowed (65536): reading pauses at half of it.
+config::Config small_output_config() {
+    auto config = EngineHarness::default_config();
+    config.memory_limits.max_output_buffer_bytes = 65536;
+    return config;
+}
+
+// `count` PUBLISHes of `payload_size` bytes to `topic`, as one stream of bytes; each
+// payload starts with its index ("000042...").
+std::vector<std::uint8_t> publishes(std::size_t count, std::size_t payload_size,
+                                    std::string_view topic) {
+    std::vector<std::uint8_t> bytes;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string payload = std::to_string(1000000 + i).substr(1);
+        payload.resize(payload_size, 'p');
+        mqtt::encode(mqtt::Packet(publish_packet(topic, payload)), mqtt::ProtocolVersion::V311,
+                     bytes);
+    }
+    return bytes;
+}
+
+// The indexes of the PUBLISHes among `packets`, in the order received.
+std::vector<std::size_t> indexes(const std::vector<Received>& packets) {
+    std::vector<std::size_t> found;
+    for (const auto& packet : packets) {
+        if (const auto* publish = packet.get<mqtt::Publish>())
+            found.push_back(std::stoul(std::string(publish->payload.substr(0, 6))));
+    }
+    return found;
+}
+
+// 0, 1, ..., count - 1.
+std::vector<std::size_t> in_order(std::size_t count) {
+    std::vector<std::size_t> all(count);
+    for (std::size_t i = 0; i < count; ++i)
+        all[i] = i;
+    return all;
+}
+
+TEST(EngineFlowControl, ASubscriberThatStopsReadingPausesItsPublisherUntilItDrains) {
+    EngineHarness broker(small_output_config());
+    TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
+    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
+    TestClient& publisher = broker.connect(connect_packet("fast-writer"));
+
+    subscriber.stop_reading();
+    // 200 messages of 2000 bytes: ~400 KB, far more than the subscriber's output may hold.
+    constexpr std::size_t kMessages = 200;
+    publisher.send_bytes(publishes(kMessages, 2000, "flow/x"));
+    broker.run();
+
+    // The publisher was read until the subscriber's output filled, then not at all.
+    EXPECT_GT(publisher.unread_input(), 0u);
+    const std::size_t unread_while_paused = publisher.unread_input();
+    publisher.send(mqtt::Pingreq{});
+    broker.run();
+    EXPECT_EQ(publisher.unread_input(), unread_while_paused + 2);  // not read: no PINGRESP
+    EXPECT_TRUE(publisher.take().empty());
+    EXPECT_TRUE(subscriber.take().empty());
+
+    // The subscriber reads again: everything arrives, in order, nothing dropped.
+    subscriber.start_reading();
+    broker.run();
+    EXPECT_EQ(publisher.unread_input(), 0u);
+    EXPECT_EQ(indexes(subscriber.take()), in_order(kMessages));
+    const auto answers = publisher.take();
+    ASSERT_EQ(answers.size(), 1u) << describe(answers);
+    EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
+    EXPECT_TRUE(publisher.connected());
+    EXPECT_TRUE(subscriber.connected());
+}
+
+TEST(EngineFlowControl, PartialWritesKeepTheStreamWhole) {
+    EngineHarness broker(small_output_config());
+    TestClient& subscriber = broker.connect(connect_packet("trickle"));
+    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
+    TestClient& publisher = broker.connect(connect_packet("writer"));
+    publisher.send_bytes(publishes(50, 1000, "flow/y"));
+    std::vector<std::size_t> received;
+    for (int round = 0; round < 1000 && received.size() < 50; ++round) {
+        subscriber.start_reading(777);  // 777 more bytes: packets leave split across writes
+        broker.run();
+        for (const auto index : indexes(subscriber.take()))
+            received.push_back(index);
+    }
+    EXPECT_EQ(received, in_order(50));
+}
+
+TEST(EngineFlowControl, AClientThatTakesNoAnswersIsNotReadEither) {
+    EngineHarness broker(small_output_config());
+    TestClient& client = broker.connect(connect_packet("deaf"));
+    client.stop_reading();
+    // 40,000 PINGREQs: 80,000 bytes in, as many PINGRESP bytes out.
+    constexpr std::size_t kPings = 40000;
+    std::vector<std::uint8_t> pings;
+    for (std::size_t i = 0; i < kPings; ++i)
+        mqtt::encode(mqtt::Packet(mqtt::Pingreq{}), mqtt::ProtocolVersion::V311, pings);
+    client.send_bytes(pings);
+    broker.run();
+    EXPECT_GT(client.unread_input(), 0u);  // reading held: its answers are not taken
+
+    client.start_reading();
+    broker.run();
+    EXPECT_EQ(client.unread_input(), 0u);
+    const auto answers = client.take();
+    EXPECT_EQ(answers.size(), kPings);
+    EXPECT_TRUE(client.connected());
+}
+
+}  // namespace
+}  // namespace akasa::broker::harness
