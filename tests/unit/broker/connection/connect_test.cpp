@@ -91,6 +91,29 @@ TEST(EngineConnect, FirstPacketOtherThanConnectClosesTheConnection) {
     EXPECT_TRUE(client.take().empty());
 }
 
+TEST(EngineConnect, SilentClientIsDisconnectedAfterOneAndAHalfKeepAlives) {
+    EngineHarness broker;
+    TestClient& client = broker.connect(connect_packet("quiet", ProtocolVersion::V5));  // 60 s
+    broker.advance(std::chrono::seconds(89));
+    broker.run();
+    EXPECT_TRUE(client.connected());
+    client.send(mqtt::Pingreq{});  // a packet restarts the count
+    broker.run();
+    const auto answers = client.take();
+    ASSERT_EQ(answers.size(), 1u) << describe(answers);
+    EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
+    broker.advance(std::chrono::seconds(89));
+    broker.run();
+    EXPECT_TRUE(client.connected());
+    broker.advance(std::chrono::seconds(2));
+    broker.run();
+    EXPECT_FALSE(client.connected());
+    const auto packets = client.take();
+    ASSERT_EQ(packets.size(), 1u) << describe(packets);
+    ASSERT_NE(packets[0].get<mqtt::Disconnect>(), nullptr) << describe(packets);
+    EXPECT_EQ(packets[0].get<mqtt::Disconnect>()->reason_code, ReasonCode::KeepAliveTimeout);
+}
+
 TEST(EngineConnect, V5TakeoverDisconnectsTheOldConnectionWith0x8E) {
     EngineHarness broker;
     TestClient& old_connection = broker.connect(lasting_v5("twin", true));

@@ -112,8 +112,9 @@ class EngineHarness {
 
     // A new connection, as if accepted on a listener; `version` until it sends a CONNECT.
     TestClient& add_client(mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V311);
-    // add_client, send `connect`, run; fails the test unless the answer is a CONNACK that
-    // accepts it. The CONNACK is taken.
+    // add_client, send `connect`, run; fails the test unless the answer starts with a
+    // CONNACK that accepts it. Everything received is taken (with a resumed session's
+    // messages: send the CONNECT yourself to see those).
     TestClient& connect(const mqtt::Connect& connect);
     // SUBSCRIBE to one filter, run; fails the test unless the SUBACK grants `qos`.
     void subscribe(TestClient& client, std::string_view filter, mqtt::QoS qos,
