@@ -162,5 +162,34 @@ TEST(EngineConnect, V311TakeoverClosesTheOldConnectionWithoutAPacket) {
     EXPECT_TRUE(packets[0].get<mqtt::Connack>()->session_present);
 }
 
+TEST(EngineConnect, TakeoverResendsUnacknowledgedMessagesWithDup) {
+    // [MQTT-4.4.0-1]: on resumption the PUBLISH not acknowledged on the old connection is
+    // sent again, DUP set, with the same packet id.
+    EngineHarness broker;
+    TestClient& old_connection =
+        broker.connect(connect_packet("resumer", ProtocolVersion::V311, false));
+    broker.subscribe(old_connection, "r/#", QoS::AtLeastOnce);
+    TestClient& publisher = broker.connect(connect_packet("pub"));
+    publisher.send(publish_packet("r/1", "again", QoS::AtLeastOnce, 1));
+    broker.run();
+    const auto first = old_connection.take();
+    ASSERT_EQ(first.size(), 1u) << describe(first);
+    ASSERT_NE(first[0].get<mqtt::Publish>(), nullptr) << describe(first);
+    const std::uint16_t id = first[0].get<mqtt::Publish>()->packet_id;
+    EXPECT_FALSE(first[0].get<mqtt::Publish>()->dup);
+
+    TestClient& new_connection = broker.add_client();
+    new_connection.send(connect_packet("resumer", ProtocolVersion::V311, false));
+    broker.run();
+    const auto packets = new_connection.take();
+    ASSERT_EQ(packets.size(), 2u) << describe(packets);
+    ASSERT_NE(packets[0].get<mqtt::Connack>(), nullptr) << describe(packets);
+    const auto* resent = packets[1].get<mqtt::Publish>();
+    ASSERT_NE(resent, nullptr) << describe(packets);
+    EXPECT_TRUE(resent->dup);
+    EXPECT_EQ(resent->packet_id, id);
+    EXPECT_EQ(resent->payload, "again");
+}
+
 }  // namespace
 }  // namespace akasa::broker::harness
