@@ -463,4 +463,35 @@ std::string Worker::assign_client_id() {
     return id;
 }
 
+// --- Test seam (worker.h) ---
+
+void Worker::serve_for_test(std::unique_ptr<net::Transport> transport) {
+    context_.connections.fetch_add(1, std::memory_order_relaxed);
+    counters_.add(counters_.connections_accepted);
+    counters_.add(counters_.connections_current);
+    connections_.insert(std::make_unique<ClientConnection>(*this, std::move(transport)));
+}
+
+int Worker::run_once_for_test(Clock::time_point now) {
+    // run()'s loop body, in its order (keep the two in step), without the downstream
+    // congestion check (one worker) and with the test's clock in place of Clock::now().
+    loop_.set_on_ready([this, now] { now_ = now; });
+    now_ = now;
+    const int handled = loop_.poll(0, kEventsPerIteration);
+    if (loop_.take_wakeup()) drain_inbox();
+    if (now_ >= next_tick_) {
+        tick();
+        next_tick_ = now_ + kTickInterval;
+        congested_recently_ = false;
+    }
+    if (throttle_.any_waiting_for_remote()) resume_for_remote_drains();
+    handle_resumed_input();
+    advance_persistence(handled == 0);
+    flush_outgoing();
+    flush_dirty();
+    graveyard_.clear();
+    http_graveyard_.clear();
+    return handled;
+}
+
 }  // namespace akasa::broker

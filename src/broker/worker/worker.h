@@ -199,6 +199,14 @@ class Worker {
                                 store::StoreBatch& cleanup, std::uint64_t& max_seq,
                                 DroppedTopics& dropped);
 
+    // --- Test seam: only tests/unit/broker/harness/engine_harness.cpp calls these. They
+    // drive a worker that was never start()ed from the test's thread, in place of run(). ---
+    // A connection over `transport`, as on_accept makes one for an accepted socket.
+    void serve_for_test(std::unique_ptr<net::Transport> transport);
+    // One iteration of run()'s loop without waiting, the clock reading `now` throughout
+    // (ticks when due); returns the events its poll dispatched.
+    int run_once_for_test(Clock::time_point now);
+
   private:
     void run();
     void on_accept(int fd, const net::Endpoint& peer, const net::TransportStack& stack);

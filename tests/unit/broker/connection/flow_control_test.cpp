@@ -1,0 +1,210 @@
+// Back-pressure (publisher_throttle.h, ClientConnection::hold_reading_if_output_full): a
+// subscriber whose socket stops taking bytes pauses the publishers feeding it, and a client
+// that does not take its own answers is not read either; both resume once the output drains.
+// Observed from outside: a paused connection leaves its input unread in the socket.
+#include <gtest/gtest.h>
+
+#include "harness/engine_harness.h"
+#include "mqtt/encoder.h"
+
+namespace akasa::broker::harness {
+namespace {
+
+using mqtt::QoS;
+
+// The smallest output limit allowed (65536): reading pauses at half of it.
+config::Config small_output_config() {
+    auto config = EngineHarness::default_config();
+    config.memory_limits.max_output_buffer_bytes = 65536;
+    return config;
+}
+
+// `count` PUBLISHes of `payload_size` bytes to `topic`, as one stream of bytes; each
+// payload starts with its index ("000042...").
+std::vector<std::uint8_t> publishes(std::size_t count, std::size_t payload_size,
+                                    std::string_view topic) {
+    std::vector<std::uint8_t> bytes;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string payload = std::to_string(1000000 + i).substr(1);
+        payload.resize(payload_size, 'p');
+        mqtt::encode(mqtt::Packet(publish_packet(topic, payload)), mqtt::ProtocolVersion::V311,
+                     bytes);
+    }
+    return bytes;
+}
+
+// The indexes of the PUBLISHes among `packets`, in the order received.
+std::vector<std::size_t> indexes(const std::vector<Received>& packets) {
+    std::vector<std::size_t> found;
+    for (const auto& packet : packets) {
+        if (const auto* publish = packet.get<mqtt::Publish>())
+            found.push_back(std::stoul(std::string(publish->payload.substr(0, 6))));
+    }
+    return found;
+}
+
+// 0, 1, ..., count - 1.
+std::vector<std::size_t> in_order(std::size_t count) {
+    std::vector<std::size_t> all(count);
+    for (std::size_t i = 0; i < count; ++i)
+        all[i] = i;
+    return all;
+}
+
+TEST(EngineFlowControl, ASubscriberThatStopsReadingPausesItsPublisherUntilItDrains) {
+    EngineHarness broker(small_output_config());
+    TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
+    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
+    TestClient& publisher = broker.connect(connect_packet("fast-writer"));
+
+    subscriber.stop_reading();
+    // 200 messages of 2000 bytes: ~400 KB, far more than the subscriber's output may hold.
+    constexpr std::size_t kMessages = 200;
+    publisher.send_bytes(publishes(kMessages, 2000, "flow/x"));
+    broker.run();
+
+    // The publisher was read until the subscriber's output filled, then not at all.
+    EXPECT_GT(publisher.unread_input(), 0u);
+    const std::size_t unread_while_paused = publisher.unread_input();
+    publisher.send(mqtt::Pingreq{});
+    broker.run();
+    EXPECT_EQ(publisher.unread_input(), unread_while_paused + 2);  // not read: no PINGRESP
+    EXPECT_TRUE(publisher.take().empty());
+    EXPECT_TRUE(subscriber.take().empty());
+
+    // The subscriber reads again: everything arrives, in order, nothing dropped.
+    subscriber.start_reading();
+    broker.run();
+    EXPECT_EQ(publisher.unread_input(), 0u);
+    EXPECT_EQ(indexes(subscriber.take()), in_order(kMessages));
+    const auto answers = publisher.take();
+    ASSERT_EQ(answers.size(), 1u) << describe(answers);
+    EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
+    EXPECT_TRUE(publisher.connected());
+    EXPECT_TRUE(subscriber.connected());
+}
+
+TEST(EngineFlowControl, InputReadBeforeThePauseIsHandledAfterTheResume) {
+    // All of it fits one read: what the pause left unhandled is in the broker, not in the
+    // socket, so no socket event will report it when the subscriber drains.
+    EngineHarness broker(small_output_config());
+    TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
+    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
+    TestClient& publisher = broker.connect(connect_packet("fast-writer"));
+
+    subscriber.stop_reading();
+    constexpr std::size_t kMessages = 50;  // 50 x ~1 KB: one read, past the pause at 32 KB
+    publisher.send_bytes(publishes(kMessages, 1000, "flow/z"));
+    publisher.send(mqtt::Pingreq{});
+    broker.run();
+    EXPECT_EQ(publisher.unread_input(), 0u);
+    EXPECT_TRUE(publisher.take().empty());  // paused before its PINGREQ
+
+    subscriber.start_reading();
+    broker.run();
+    EXPECT_EQ(indexes(subscriber.take()), in_order(kMessages));
+    const auto answers = publisher.take();
+    ASSERT_EQ(answers.size(), 1u) << describe(answers);
+    EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
+}
+
+TEST(EngineFlowControl, EitherSideOfAPauseMayGoAway) {
+    EngineHarness broker(small_output_config());
+    TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
+    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
+    TestClient& first = broker.connect(connect_packet("first-writer"));
+    subscriber.stop_reading();
+    // Whole packets per read: no packet tail waits in the broker when the reset comes (see
+    // DISABLED_AResetPausedPublisherIsClosedWithoutWaitingForATick for that case).
+    const auto stream = publishes(200, 4085, "flow/x");
+    ASSERT_EQ(stream.size(), 200u * 4096);
+    first.peer().set_read_chunk(4096);
+    first.send_bytes(stream);
+    broker.run();
+    ASSERT_GT(first.unread_input(), 0u);  // paused
+
+    // The paused publisher goes: the subscriber drains without it.
+    first.reset();
+    broker.run();
+    EXPECT_FALSE(first.connected());
+    subscriber.start_reading();
+    broker.run();
+    EXPECT_FALSE(indexes(subscriber.take()).empty());
+    EXPECT_TRUE(subscriber.connected());
+
+    // The subscriber it waits for goes: the publisher is read again.
+    TestClient& second = broker.connect(connect_packet("second-writer"));
+    subscriber.stop_reading();
+    second.send_bytes(publishes(200, 2000, "flow/x"));
+    broker.run();
+    ASSERT_GT(second.unread_input(), 0u);  // paused
+    subscriber.reset();
+    broker.run();
+    EXPECT_FALSE(subscriber.connected());
+    EXPECT_EQ(second.unread_input(), 0u);
+    second.send(mqtt::Pingreq{});
+    broker.run();
+    const auto answers = second.take();
+    ASSERT_EQ(answers.size(), 1u) << describe(answers);
+    EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
+}
+
+// Known bug, kept as its reproduction (enable once fixed): a publisher paused for a
+// subscriber holds the tail of a packet in its buffer when its connection is reset. The
+// socket reports EPOLLHUP on every poll whatever the interest, but read_input() handles
+// the buffer first, which cannot progress, and returns because reading is paused: the
+// error is never read and the worker's loop spins until the pause ends (the subscriber
+// drains, or a tick resumes the publishers paused longest).
+TEST(EngineFlowControl, DISABLED_AResetPausedPublisherIsClosedWithoutWaitingForATick) {
+    EngineHarness broker(small_output_config());
+    TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
+    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
+    TestClient& publisher = broker.connect(connect_packet("writer"));
+    subscriber.stop_reading();
+    publisher.send_bytes(publishes(200, 2000, "flow/x"));  // one read ends mid-packet
+    broker.run();
+    ASSERT_GT(publisher.unread_input(), 0u);  // paused
+    publisher.reset();
+    broker.run();  // fails: "still busy after 10000 iterations"
+    EXPECT_FALSE(publisher.connected());
+}
+
+TEST(EngineFlowControl, PartialWritesKeepTheStreamWhole) {
+    EngineHarness broker(small_output_config());
+    TestClient& subscriber = broker.connect(connect_packet("trickle"));
+    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
+    TestClient& publisher = broker.connect(connect_packet("writer"));
+    publisher.send_bytes(publishes(50, 1000, "flow/y"));
+    std::vector<std::size_t> received;
+    for (int round = 0; round < 200 && received.size() < 50; ++round) {
+        subscriber.start_reading(777);  // 777 more bytes: packets leave split across writes
+        broker.run();
+        for (const auto index : indexes(subscriber.take()))
+            received.push_back(index);
+    }
+    EXPECT_EQ(received, in_order(50));
+}
+
+TEST(EngineFlowControl, AClientThatTakesNoAnswersIsNotReadEither) {
+    EngineHarness broker(small_output_config());
+    TestClient& client = broker.connect(connect_packet("deaf"));
+    client.stop_reading();
+    // 40,000 PINGREQs: 80,000 bytes in, as many PINGRESP bytes out.
+    constexpr std::size_t kPings = 40000;
+    std::vector<std::uint8_t> pings;
+    for (std::size_t i = 0; i < kPings; ++i)
+        mqtt::encode(mqtt::Packet(mqtt::Pingreq{}), mqtt::ProtocolVersion::V311, pings);
+    client.send_bytes(pings);
+    broker.run();
+    EXPECT_GT(client.unread_input(), 0u);  // reading held: its answers are not taken
+
+    client.start_reading();
+    broker.run();
+    EXPECT_EQ(client.unread_input(), 0u);
+    const auto answers = client.take();
+    EXPECT_EQ(answers.size(), kPings);
+    EXPECT_TRUE(client.connected());
+}
+
+}  // namespace
+}  // namespace akasa::broker::harness
