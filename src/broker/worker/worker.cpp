@@ -131,18 +131,7 @@ void Worker::run() {
             if (loop_.take_wakeup()) drain_inbox();
         }
         now_ = Clock::now();
-        if (now_ >= next_tick_) {
-            tick();
-            next_tick_ = now_ + kTickInterval;
-            congested_recently_ = congested;
-        }
-        if (throttle_.any_waiting_for_remote()) resume_for_remote_drains();
-        handle_resumed_input();
-        advance_persistence(handled == 0);  // before held acknowledgements and deliveries leave
-        flush_outgoing();
-        flush_dirty();
-        graveyard_.clear();
-        http_graveyard_.clear();
+        finish_iteration(handled, congested);
     }
     shutdown_connections();
     hook_dispatch_.detach();  // late asynchronous hook answers are dropped from now on
@@ -157,6 +146,34 @@ bool Worker::downstream_congested() const {
         }
     }
     return false;
+}
+
+void Worker::serve(std::unique_ptr<net::Transport> transport) {
+    context_.connections.fetch_add(1, std::memory_order_relaxed);
+    counters_.add(counters_.connections_accepted);
+    counters_.add(counters_.connections_current);
+    try {
+        connections_.insert(std::make_unique<ClientConnection>(*this, std::move(transport)));
+    } catch (...) {
+        context_.connections.fetch_sub(1, std::memory_order_relaxed);
+        counters_.sub(counters_.connections_current);
+        throw;
+    }
+}
+
+void Worker::finish_iteration(int handled, bool congested) {
+    if (now_ >= next_tick_) {
+        tick();
+        next_tick_ = now_ + kTickInterval;
+        congested_recently_ = congested;
+    }
+    if (throttle_.any_waiting_for_remote()) resume_for_remote_drains();
+    handle_resumed_input();
+    advance_persistence(handled == 0);  // before held acknowledgements and deliveries leave
+    flush_outgoing();
+    flush_dirty();
+    graveyard_.clear();
+    http_graveyard_.clear();
 }
 
 void Worker::on_accept(int fd, const net::Endpoint& peer, const net::TransportStack& stack) {
@@ -174,18 +191,11 @@ void Worker::on_accept(int fd, const net::Endpoint& peer, const net::TransportSt
         ::close(fd);
         return;
     }
-    context_.connections.fetch_add(1, std::memory_order_relaxed);
-    counters_.add(counters_.connections_accepted);
-    counters_.add(counters_.connections_current);
     try {
-        auto connection =
-            std::make_unique<ClientConnection>(*this, stack.make(fd, peer.to_string()));
-        connections_.insert(std::move(connection));
+        serve(stack.make(fd, peer.to_string()));
     } catch (const std::exception& e) {
         // epoll registration can fail under memory pressure: drop this client only.
         spdlog::warn("cannot serve connection from {}: {}", peer.to_string(), e.what());
-        context_.connections.fetch_sub(1, std::memory_order_relaxed);
-        counters_.sub(counters_.connections_current);
     }
 }
 
@@ -466,31 +476,17 @@ std::string Worker::assign_client_id() {
 // --- Test seam (worker.h) ---
 
 void Worker::serve_for_test(std::unique_ptr<net::Transport> transport) {
-    context_.connections.fetch_add(1, std::memory_order_relaxed);
-    counters_.add(counters_.connections_accepted);
-    counters_.add(counters_.connections_current);
-    connections_.insert(std::make_unique<ClientConnection>(*this, std::move(transport)));
+    serve(std::move(transport));
 }
 
 int Worker::run_once_for_test(Clock::time_point now) {
-    // run()'s loop body, in its order (keep the two in step), without the downstream
-    // congestion check (one worker) and with the test's clock in place of Clock::now().
+    // run()'s loop body without the downstream congestion check (one worker) and with the
+    // test's clock in place of Clock::now().
     loop_.set_on_ready([this, now] { now_ = now; });
     now_ = now;
     const int handled = loop_.poll(0, kEventsPerIteration);
     if (loop_.take_wakeup()) drain_inbox();
-    if (now_ >= next_tick_) {
-        tick();
-        next_tick_ = now_ + kTickInterval;
-        congested_recently_ = false;
-    }
-    if (throttle_.any_waiting_for_remote()) resume_for_remote_drains();
-    handle_resumed_input();
-    advance_persistence(handled == 0);
-    flush_outgoing();
-    flush_dirty();
-    graveyard_.clear();
-    http_graveyard_.clear();
+    finish_iteration(handled, /*congested=*/false);
     return handled;
 }
 

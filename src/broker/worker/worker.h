@@ -209,6 +209,11 @@ class Worker {
 
   private:
     void run();
+    // A new connection on `transport`, counted and owned by this worker (on_accept).
+    void serve(std::unique_ptr<net::Transport> transport);
+    // The end of a loop iteration after the poll (`handled`: the events it dispatched):
+    // timers when due, resumed input, store batches, deliveries to other workers, output.
+    void finish_iteration(int handled, bool congested);
     void on_accept(int fd, const net::Endpoint& peer, const net::TransportStack& stack);
     void on_http_accept(int fd, const net::Endpoint& peer, const net::http::HttpService& service);
     void drain_inbox();

@@ -10,7 +10,7 @@
 
 #include "broker/broker_context.h"
 #include "broker/persist/persist_store.h"
-#include "broker/worker.h"
+#include "broker/worker/worker.h"
 #include "mqtt/decoder.h"
 #include "mqtt/encoder.h"
 #include "store/store.h"
