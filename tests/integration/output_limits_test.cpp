@@ -2,11 +2,15 @@
 // (ClientConnection::write_publish, referenced_payloads.h): interleaved with small messages,
 // in every wire form (3.1.1, v5 shared form, v5 with a Subscription Identifier, v5 with
 // outbound Topic Aliases), every message arrives whole and in order. And one larger than
-// max_output_buffer_bytes still reaches a client that reads.
+// max_output_buffer_bytes still reaches a client that reads, as do the QoS 0 messages that
+// arrive right behind it.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <string>
+#include <vector>
 
+#include "mqtt/encoder.h"
 #include "support/fixture.h"
 
 namespace akasa::testing {
@@ -101,6 +105,46 @@ TEST_F(OutputLimitsTest, AMessageLargerThanTheOutputLimitReachesAReader) {
     EXPECT_TRUE(got[0].payload == big);
     EXPECT_TRUE(got[1].payload == big);
     EXPECT_EQ(got[1].qos, QoS::AtLeastOnce);
+}
+
+// QoS 0 messages that reach a subscriber in one pass of its worker (one read of their
+// publisher, one batch from another worker) are written one after the other before the
+// worker sends anything. A large one takes the output past max_output_buffer_bytes at once:
+// the messages behind it must not be dropped as "output the client has not taken" before
+// that output was even offered to the client, which reads. The publisher's stream is
+// written so that the broker receives the end of the first large message together with the
+// small ones behind it, however the threads are scheduled.
+TEST_F(OutputLimitsTest, QoS0MessagesBehindALargeOneInOnePassReachAReader) {
+    TestClient sub(port()), pub(port());
+    sub.connect_ok("sub-burst");
+    pub.connect_ok("pub-burst");
+    sub.subscribe("burst", QoS::AtMostOnce);
+    // Beyond the limit (64 KiB here), and few enough bytes for the sockets to take at once.
+    constexpr std::size_t kBig = 100 * 1000;
+    const std::vector<std::size_t> sizes{kBig, 10, 10, 10, kBig, 10};
+    std::vector<std::uint8_t> stream;
+    std::size_t first_end = 0;  // where the first message ends in the stream
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        const std::string payload = payload_for(static_cast<int>(i), sizes[i]);
+        mqtt::Publish publish;
+        publish.topic = "burst";
+        publish.payload = payload;
+        mqtt::encode(publish, ProtocolVersion::V311, stream);
+        if (i == 0) first_end = stream.size();
+    }
+    // The subscriber reads while the messages arrive, as a client would.
+    auto received =
+        std::async(std::launch::async, [&] { return sub.receive_messages(sizes.size(), 30s); });
+    // All but the last byte of the first message, then that byte and everything behind it in
+    // one write: the broker gets the first message whole only together with the others.
+    pub.send_raw(std::span(stream).first(first_end - 1));
+    pub.send_raw(std::span(stream).subspan(first_end - 1));
+    const auto got = received.get();
+    ASSERT_EQ(got.size(), sizes.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_TRUE(got[i].payload == payload_for(static_cast<int>(i), sizes[i]))
+            << "message " << i << " differs";
+    }
 }
 
 }  // namespace

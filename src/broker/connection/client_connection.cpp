@@ -842,6 +842,7 @@ void ClientConnection::send(const Packet& packet) {
         mqtt::encode(packet, version_, output_.bytes());
     }
     awaits_store();  // every packet sent here is an answer or a PUBREL
+    output_unoffered_ = true;
     worker_->mark_dirty(*this);
 }
 
@@ -864,6 +865,7 @@ bool ClientConnection::write_delivery(Delivery& delivery, std::uint16_t packet_i
     // QoS 2: sent before its publisher's PUBREC is stored, a crash would deliver it twice
     // (the publisher sends it again as a new message).
     if (delivery.qos == QoS::ExactlyOnce) awaits_store();
+    output_unoffered_ = true;
     counters.add(counters.messages_out[static_cast<std::uint8_t>(delivery.qos)]);
     worker_->mark_dirty(*this);
     return true;
@@ -900,6 +902,13 @@ void ClientConnection::deliver(Delivery&& delivery) {
                 }
             }
             return;
+        }
+        // Output written since the last write to the socket (earlier deliveries of this
+        // read or inbox batch) is not output the client "has not taken" yet: one large
+        // message takes it past the limit at once, and every message behind it would be
+        // dropped though the client reads. Offered to the socket first, once.
+        if (!output_fits(message) && output_unoffered_ && !waits_for_store() && !write_output()) {
+            worker_->mark_dirty(*this);  // lost: its flush closes it, not this routing pass
         }
         if (!output_fits(message)) {
             // Past max_output_buffer_bytes the client is not reading at all: drop rather
@@ -1009,6 +1018,23 @@ void ClientConnection::drop_output() {
     output_.discard();
 }
 
+bool ClientConnection::write_output() {
+    output_unoffered_ = false;
+    if (transport_->has_pending_output()) {
+        // Bytes the transport encoded earlier (TLS records, WebSocket frames) go first.
+        const auto sent = transport_->flush();
+        if (sent.status == net::IoResult::Status::closed ||
+            sent.status == net::IoResult::Status::error) {
+            return false;
+        }
+    }
+    const auto written = output_.write_to(*transport_);
+    if (written.lost) return false;
+    worker_->counters().add(worker_->counters().bytes_out, written.written);
+    flow_.took_output(written.written, worker_->now());
+    return true;
+}
+
 void ClientConnection::flush() {
     if (state_ == State::Closed) return;
     // No acknowledgement leaves before the store holds what it stands for (persist_writer.h).
@@ -1020,23 +1046,11 @@ void ClientConnection::flush() {
         }
         output_.store_committed();
     }
-    if (transport_->has_pending_output()) {
-        // Bytes the transport encoded earlier (TLS records, WebSocket frames) go first.
-        const auto sent = transport_->flush();
-        if (sent.status == net::IoResult::Status::closed ||
-            sent.status == net::IoResult::Status::error) {
-            drop_output();
-            close(CloseReason{"connection lost while writing", std::nullopt, true});
-            return;
-        }
-    }
-    const auto written = output_.write_to(*transport_);
-    if (written.lost) {
+    if (!write_output()) {
+        drop_output();
         close(CloseReason{"connection lost while writing", std::nullopt, true});
         return;
     }
-    worker_->counters().add(worker_->counters().bytes_out, written.written);
-    flow_.took_output(written.written, worker_->now());
     if (flow_.held() && unsent_output() < worker_->limits().output_pause &&
         !worker_->shutting_down() && !waiting_for_answer()) {
         flow_.release();

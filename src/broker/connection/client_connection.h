@@ -182,6 +182,9 @@ class ClientConnection final : public net::IoHandler {
     }
     // Stops reading while unsent_output() is past the soft limit (flush() resumes).
     void hold_reading_if_output_full();
+    // Writes what the socket takes now (the transport's bytes first); false when the
+    // connection is lost (the caller closes it, or leaves that to flush()).
+    bool write_output();
     // Reading is held: by our own full output, a congested local subscriber, or remote ones.
     bool input_paused() const { return flow_.input_paused(); }
     // Handles `fresh` bytes (after any left in input_), then pauses this client if what it
@@ -367,6 +370,8 @@ class ClientConnection final : public net::IoHandler {
     mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
     bool request_problem_information_ = true;
     WorkerLists lists_;
+    // Output was written since the last write to the socket (see the QoS 0 drop in deliver).
+    bool output_unoffered_ = false;
     bool migrating_ = false;  // set by Worker::attach; on_io hands over once it returns
 };
 
