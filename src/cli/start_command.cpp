@@ -39,7 +39,21 @@ int start(const std::string& config_path) {
     std::optional<std::string> rust_log_level;
     const char* rust_log = std::getenv("RUST_LOG");
     if (rust_log) rust_log_level = util::level_from_rust_log(rust_log);
-    util::init_logging(rust_log_level ? *rust_log_level : config::to_string(config.log_level));
+    // What the server creates (the log file, the store's files) is for its own user only.
+    ::umask(0077);
+    try {
+        util::init_logging({
+            .level =
+                std::string(rust_log_level ? *rust_log_level : config::to_string(config.log_level)),
+            .json = config.log_format == config::LogFormat::Json,
+            .file = config.log_file,
+            .syslog_socket = config.log_syslog,
+        });
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "akasa: %s: %s\n", config.log_file ? "log_file" : "log_syslog",
+                     e.what());
+        return 1;
+    }
     for (const auto& warning : config_warnings)
         spdlog::warn("{}", warning);
     if (rust_log && !rust_log_level) {
@@ -50,8 +64,6 @@ int start(const std::string& config_path) {
     } else if (rust_log_level) {
         spdlog::info("log level {} from RUST_LOG (overrides log_level)", *rust_log_level);
     }
-    // What the server creates (the store's files) is for its own user only.
-    ::umask(0077);
 
     std::shared_ptr<auth::PasswordStore> passwords;
     if (config.auth.enable) {
@@ -103,6 +115,10 @@ int start(const std::string& config_path) {
             break;
         }
         if (signal == SIGHUP) {
+            // First, so that after logrotate's rename even this line is in the new file.
+            if (auto error = util::reopen_log_file()) {
+                spdlog::error("SIGHUP: still logging to the renamed log file: {}", *error);
+            }
             spdlog::info("received SIGHUP, reloading");
             broker.reload();
         }
