@@ -20,11 +20,24 @@
 #include "broker/broker.h"
 #include "broker/worker/worker.h"
 #include "cli/commands.h"
+#include "cli/worker_watchdog.h"
 #include "config/config_loader.h"
 #include "config/file_exposure.h"
 #include "util/log.h"
+#include "util/service_notify.h"
 
 namespace akasa::cli {
+
+namespace {
+
+void notify(const util::ServiceNotifier& notifier, std::string_view state) {
+    if (notifier.enabled() && !notifier.send(state)) {
+        spdlog::warn("cannot send {} to systemd's NOTIFY_SOCKET",
+                     state.substr(0, state.find('\n')));
+    }
+}
+
+}  // namespace
 
 int start(const std::string& config_path) {
     config::Config config;
@@ -106,12 +119,19 @@ int start(const std::string& config_path) {
     for (const auto& warning : exposure_warnings)
         spdlog::warn("{}", warning);
     spdlog::info("akasa {} started", AKASA_VERSION);
+    // Under systemd (Type=notify): start() returned, so every listener is bound and the
+    // store recovered. No-ops without $NOTIFY_SOCKET.
+    const auto notifier = util::ServiceNotifier::from_environment();
+    notify(notifier, "READY=1");
+    std::optional<WorkerWatchdog> watchdog;
+    if (auto interval = notifier.watchdog_interval()) watchdog.emplace(broker, notifier, *interval);
 
     for (;;) {
         int signal = 0;
         if (sigwait(&signals, &signal) != 0) continue;
         if (signal == SIGINT || signal == SIGTERM) {
             spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+            notify(notifier, "STOPPING=1");
             break;
         }
         if (signal == SIGHUP) {
@@ -120,9 +140,12 @@ int start(const std::string& config_path) {
                 spdlog::error("SIGHUP: still logging to the renamed log file: {}", *error);
             }
             spdlog::info("received SIGHUP, reloading");
+            notify(notifier, util::ServiceNotifier::reloading_state());
             broker.reload();
+            notify(notifier, "READY=1");
         }
     }
+    watchdog.reset();  // its tasks go to the workers, which stop() ends
     broker.stop();
     spdlog::info("akasa stopped");
     return 0;
