@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -77,6 +78,14 @@ void ReopenableFileSink::sink_it_(const spdlog::details::log_msg& msg) {
 }
 
 SyslogSink::SyslogSink(std::string socket_path) : socket_path_(std::move(socket_path)) {
+    // A mistyped path would lose every line without a word: it must be a socket at start.
+    struct stat info {};
+    if (::stat(socket_path_.c_str(), &info) != 0) {
+        throw std::system_error(errno, std::generic_category(), socket_path_);
+    }
+    if (!S_ISSOCK(info.st_mode)) {
+        throw std::system_error(ENOTSOCK, std::generic_category(), socket_path_);
+    }
     fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "syslog socket");
 }

@@ -42,7 +42,8 @@ class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
 // it); the socket is addressed per line, so a restarted daemon gets the next one.
 class SyslogSink final : public spdlog::sinks::base_sink<std::mutex> {
   public:
-    // Throws std::system_error when no datagram socket can be created.
+    // Throws std::system_error naming the path when it is not a socket (checked once: a
+    // daemon restarting later only loses the lines meanwhile).
     explicit SyslogSink(std::string socket_path);
     ~SyslogSink() override;
 

@@ -77,6 +77,17 @@ class LogFileTest(unittest.TestCase):
             self.assertIn("log_file", result.stderr)
             self.assertIn(f"{tmp}/missing/dir/akasa.log", result.stderr)
 
+    def test_syslog_path_that_is_no_socket_stops_the_start(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = os.path.join(tmp, "akasa.yaml")
+            with open(config, "w") as f:
+                f.write(f"listeners:\n  mqtt:\n    addr: 127.0.0.1:{free_port()}\n"
+                        f"auth:\n  enable: false\nlog_syslog: {config}\n")
+            result = subprocess.run([BINARY, "start", "--config", config], capture_output=True,
+                                    text=True, timeout=30)
+            self.assertEqual(result.returncode, 1)
+            self.assertIn(f"log_syslog: {config}", result.stderr)
+
 
 class JsonLogTest(unittest.TestCase):
     def test_every_line_is_a_json_object_with_the_fields(self):
