@@ -20,11 +20,24 @@
 #include "broker/broker.h"
 #include "broker/worker/worker.h"
 #include "cli/commands.h"
+#include "cli/worker_watchdog.h"
 #include "config/config_loader.h"
 #include "config/file_exposure.h"
 #include "util/log.h"
+#include "util/service_notify.h"
 
 namespace akasa::cli {
+
+namespace {
+
+void notify(const util::ServiceNotifier& notifier, std::string_view state) {
+    if (notifier.enabled() && !notifier.send(state)) {
+        spdlog::warn("cannot send {} to systemd's NOTIFY_SOCKET",
+                     state.substr(0, state.find('\n')));
+    }
+}
+
+}  // namespace
 
 int start(const std::string& config_path) {
     config::Config config;
@@ -39,7 +52,21 @@ int start(const std::string& config_path) {
     std::optional<std::string> rust_log_level;
     const char* rust_log = std::getenv("RUST_LOG");
     if (rust_log) rust_log_level = util::level_from_rust_log(rust_log);
-    util::init_logging(rust_log_level ? *rust_log_level : config::to_string(config.log_level));
+    // What the server creates (the log file, the store's files) is for its own user only.
+    ::umask(0077);
+    try {
+        util::init_logging({
+            .level =
+                std::string(rust_log_level ? *rust_log_level : config::to_string(config.log_level)),
+            .json = config.log_format == config::LogFormat::Json,
+            .file = config.log_file,
+            .syslog_socket = config.log_syslog,
+        });
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "akasa: %s: %s\n", config.log_file ? "log_file" : "log_syslog",
+                     e.what());
+        return 1;
+    }
     for (const auto& warning : config_warnings)
         spdlog::warn("{}", warning);
     if (rust_log && !rust_log_level) {
@@ -50,8 +77,6 @@ int start(const std::string& config_path) {
     } else if (rust_log_level) {
         spdlog::info("log level {} from RUST_LOG (overrides log_level)", *rust_log_level);
     }
-    // What the server creates (the store's files) is for its own user only.
-    ::umask(0077);
 
     std::shared_ptr<auth::PasswordStore> passwords;
     if (config.auth.enable) {
@@ -94,19 +119,33 @@ int start(const std::string& config_path) {
     for (const auto& warning : exposure_warnings)
         spdlog::warn("{}", warning);
     spdlog::info("akasa {} started", AKASA_VERSION);
+    // Under systemd (Type=notify): start() returned, so every listener is bound and the
+    // store recovered. No-ops without $NOTIFY_SOCKET.
+    const auto notifier = util::ServiceNotifier::from_environment();
+    notify(notifier, "READY=1");
+    std::optional<WorkerWatchdog> watchdog;
+    if (auto interval = notifier.watchdog_interval()) watchdog.emplace(broker, notifier, *interval);
 
     for (;;) {
         int signal = 0;
         if (sigwait(&signals, &signal) != 0) continue;
         if (signal == SIGINT || signal == SIGTERM) {
             spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+            notify(notifier, "STOPPING=1");
             break;
         }
         if (signal == SIGHUP) {
+            // First, so that after logrotate's rename even this line is in the new file.
+            if (auto error = util::reopen_log_file()) {
+                spdlog::error("SIGHUP: still logging to the renamed log file: {}", *error);
+            }
             spdlog::info("received SIGHUP, reloading");
+            notify(notifier, util::ServiceNotifier::reloading_state());
             broker.reload();
+            notify(notifier, "READY=1");
         }
     }
+    watchdog.reset();  // its tasks go to the workers, which stop() ends
     broker.stop();
     spdlog::info("akasa stopped");
     return 0;

@@ -50,4 +50,14 @@ std::string_view to_string(LogLevel level) {
     return "?";
 }
 
+std::string_view to_string(LogFormat format) {
+    switch (format) {
+        case LogFormat::Text:
+            return "text";
+        case LogFormat::Json:
+            return "json";
+    }
+    return "?";
+}
+
 }  // namespace akasa::config

@@ -37,6 +37,8 @@ enum class SaslMechanism { ScramSha256 };
 
 enum class LogLevel { Trace, Debug, Info, Warn, Error };
 
+enum class LogFormat { Text, Json };
+
 using akasa::SyncPolicy;  // util/sync_policy.h; YAML: none, interval, always
 
 // The names used in the YAML file (`TlsTermination`, `SCRAM-SHA-256`, `info`, ...);
@@ -45,6 +47,7 @@ std::string_view to_string(ProxyMode mode);
 std::string_view to_string(SharedSubscriptionMode mode);
 std::string_view to_string(SaslMechanism mechanism);
 std::string_view to_string(LogLevel level);
+std::string_view to_string(LogFormat format);
 
 // `listeners.mqtt` (plain TCP) and `listeners.ws` (MQTT over WebSocket).
 struct PlainListener {
@@ -231,6 +234,11 @@ struct Config {
     // Seconds an offline persistent 3.1/3.1.1 session is kept; 0: forever (the spec's rule).
     std::uint32_t v3_session_expiry_interval = 0;
     LogLevel log_level = LogLevel::Info;
+    // Where log lines go: log_file (a path, reopened on SIGHUP), or log_syslog (a syslog
+    // daemon's socket, e.g. /dev/log), or stderr when neither is set; never both.
+    LogFormat log_format = LogFormat::Text;
+    std::optional<std::string> log_file;
+    std::optional<std::string> log_syslog;
     std::uint32_t max_connections = 0;  // 0: unlimited
     // MQTT 5 (docs/mqtt5.md): check that payloads marked UTF-8 are (0x99 otherwise), and
     // the Response Information for clients that request it (`{client_id}` substituted).

@@ -214,6 +214,28 @@ HookConfig read_hook(ErrorContext& ctx, const MapReader& top) {
     return hook;
 }
 
+// log_format, log_file, log_syslog (ours): how and where the server logs.
+void read_log_destination(const ErrorContext& ctx, const MapReader& top, Config& config) {
+    if (YAML::Node format = top.get("log_format"); format.IsDefined()) {
+        static constexpr std::pair<std::string_view, LogFormat> kNames[] = {
+            {"text", LogFormat::Text}, {"json", LogFormat::Json}};
+        config.log_format = read_enum(ctx, format, "log_format", kNames, "text, json");
+    }
+    config.log_file = read_optional_string(top, "log_file");
+    config.log_syslog = read_optional_string(top, "log_syslog");
+    if (config.log_file && config.log_syslog) {
+        ctx.fail(top.get("log_syslog"), "log_syslog",
+                 "log_file is set too; the log goes to one place: set one of them (or neither, "
+                 "for stderr)");
+    }
+    // sockaddr_un's sun_path holds 107 bytes and the terminating NUL.
+    if (config.log_syslog && config.log_syslog->size() > 107) {
+        ctx.fail(top.get("log_syslog"), "log_syslog",
+                 fmt::format("a unix socket path has at most 107 bytes, this one has {}",
+                             config.log_syslog->size()));
+    }
+}
+
 Config read_config(ErrorContext& ctx, const YAML::Node& root) {
     MapReader top(
         ctx, root, "",
@@ -231,9 +253,9 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          "max_subscriptions_per_client", "max_retained_messages", "max_retained_bytes",
          // ours
          "worker_threads", "connect_timeout", "v3_session_expiry_interval", "log_level",
-         "max_connections", "acl_file", "plugins", "hook_timeout", "persistence",
-         "validate_payload_format", "response_information", "allow_session_takeover_by_other_user",
-         "max_topic_levels", "max_topic_length"});
+         "log_format", "log_file", "log_syslog", "max_connections", "acl_file", "plugins",
+         "hook_timeout", "persistence", "validate_payload_format", "response_information",
+         "allow_session_takeover_by_other_user", "max_topic_levels", "max_topic_length"});
     Config config;
     config.listeners = read_listeners(ctx, top);
     config.auth = detail::read_auth(ctx, top);
@@ -280,6 +302,7 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
         config.log_level =
             read_enum(ctx, level, "log_level", kNames, "trace, debug, info, warn, error");
     }
+    read_log_destination(ctx, top, config);
     top.read("max_connections", config.max_connections, 0, kU32Max);
     top.read("validate_payload_format", config.validate_payload_format);
     top.read("allow_session_takeover_by_other_user", config.allow_session_takeover_by_other_user);

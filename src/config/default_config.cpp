@@ -113,6 +113,9 @@ worker_threads: 0                    # event-loop threads; 0: one per CPU the pr
 connect_timeout: 10                  # seconds a new connection has to send its CONNECT
 v3_session_expiry_interval: 0        # seconds an offline MQTT 3.x persistent session is kept; 0: forever
 log_level: info                      # trace | debug | info | warn | error
+log_format: text                     # text | json (one JSON object per line)
+log_file: null                       # append the log to this file (reopened on SIGHUP); null: stderr
+log_syslog: null                     # or send it to this syslog socket, e.g. /dev/log
 max_connections: 0                   # refuse connections beyond this many; 0: unlimited
 validate_payload_format: false       # v5: refuse (0x99) payloads marked UTF-8 that are not
 allow_session_takeover_by_other_user: false  # another user's CONNECT may take a session over

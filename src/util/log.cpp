@@ -4,12 +4,19 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "util/log_json.h"
+#include "util/log_sinks.h"
+
 #include <memory>
 #include <string>
 
 namespace akasa::util {
 
 namespace {
+
+// The file sink of init_logging, for reopen_log_file (main thread only, like both calls).
+std::shared_ptr<ReopenableFileSink> log_file_sink;
+bool json_log_enabled = false;
 
 constexpr char kHex[] = "0123456789abcdef";
 
@@ -103,17 +110,42 @@ std::optional<std::string> level_from_rust_log(std::string_view value) {
     return ours ? ours : global;
 }
 
-void init_logging(std::string_view level) {
+void init_logging(const LogOptions& options) {
     spdlog::drop("akasa");  // allows a second call (tests)
-    auto logger = spdlog::stderr_color_mt("akasa");
-    logger->set_formatter(
-        std::make_unique<EscapingFormatter>("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t] %v"));
-    auto parsed = spdlog::level::from_str(std::string(level));
+    log_file_sink.reset();
+    std::shared_ptr<spdlog::logger> logger;
+    std::string pattern = "%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t] %v";
+    if (options.file) {
+        log_file_sink = std::make_shared<ReopenableFileSink>(*options.file);
+        logger = std::make_shared<spdlog::logger>("akasa", log_file_sink);
+    } else if (options.syslog_socket) {
+        logger = std::make_shared<spdlog::logger>(
+            "akasa", std::make_shared<SyslogSink>(*options.syslog_socket));
+        pattern = "%l [%t] %v";  // syslog stamps the time and the process itself
+    } else {
+        logger = spdlog::stderr_color_mt("akasa");
+    }
+    json_log_enabled = options.json;
+    if (options.json) {
+        logger->set_formatter(std::make_unique<JsonLogFormatter>());
+    } else {
+        logger->set_formatter(std::make_unique<EscapingFormatter>(pattern));
+    }
+    auto parsed = spdlog::level::from_str(options.level);
     // from_str returns `off` for unknown names; only accept it when asked for explicitly.
-    if (parsed == spdlog::level::off && level != "off") parsed = spdlog::level::info;
+    if (parsed == spdlog::level::off && options.level != "off") parsed = spdlog::level::info;
     logger->set_level(parsed);
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(std::move(logger));
+}
+
+bool json_log_fields_wanted() {
+    return json_log_enabled;
+}
+
+std::optional<std::string> reopen_log_file() {
+    if (!log_file_sink) return std::nullopt;
+    return log_file_sink->reopen();
 }
 
 }  // namespace akasa::util

@@ -1,7 +1,8 @@
 // Process-wide logging setup on top of spdlog. Every module logs through spdlog's default
 // logger (spdlog::info(...) etc.); this file only decides where it goes and at what level.
 //
-//   akasa::util::init_logging("info");   // once, in `akasa start`, before threads start
+//   akasa::util::init_logging({.level = "info", .file = "/var/log/akasa.log"});  // throws
+//   ...on SIGHUP: if (auto error = akasa::util::reopen_log_file()) spdlog::error(...);
 #pragma once
 
 #include <optional>
@@ -10,12 +11,24 @@
 
 namespace akasa::util {
 
-// Sets the default logger to a thread-safe stderr sink with a compact pattern
-// (time, level, thread id, message) and the given level name ("trace", "debug", "info",
-// "warn", "error", "critical", "off"). Unknown names fall back to "info".
-// Every message is escaped first (escape_log_text): what clients send (client ids, user names,
-// topics) cannot forge a log line or reach the terminal as a control sequence.
-void init_logging(std::string_view level);
+struct LogOptions {
+    // "trace", "debug", "info", "warn", "error", "critical", "off"; unknown names: "info".
+    std::string level = "info";
+    bool json = false;  // log_json.h; else text: time, level, thread id, message
+    // At most one of these; neither: stderr.
+    std::optional<std::string> file;           // appended to, reopened by reopen_log_file()
+    std::optional<std::string> syslog_socket;  // a syslog daemon's socket, e.g. /dev/log
+};
+
+// Sets the default logger, called once in `akasa start` before threads start. Every text
+// message is escaped first (escape_log_text), every JSON one is JSON-escaped: what clients
+// send (client ids, user names, topics) cannot forge a log line or reach the terminal as a
+// control sequence. Throws std::system_error naming the file or socket it cannot open.
+void init_logging(const LogOptions& options);
+
+// After logrotate renamed the log file: opens `file` again and writes there from now on.
+// nullopt when done or when logging goes to no file; else why the old file is still used.
+std::optional<std::string> reopen_log_file();
 
 // The level RUST_LOG asks for, read as the Rust Akasa's env_logger reads it: a
 // comma-separated list of `LEVEL` (everything) and `TARGET=LEVEL` directives; the `akasa`

@@ -18,6 +18,7 @@
 #include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
 #include "mqtt/topic.h"
+#include "util/log_json.h"
 
 namespace akasa::broker {
 
@@ -63,6 +64,9 @@ ClientConnection::Handover ClientConnection::take_handover() {
 
 void ClientConnection::on_io(std::uint32_t events) {
     if (state_ == State::Closed) return;
+    // log_format: json: what this client's events log carries its id (once known) and address.
+    std::optional<util::LogFieldsScope> log_fields;
+    if (util::json_log_fields_wanted()) log_fields.emplace(client_id(), peer());
     if (events & EPOLLOUT) flush();
     if (worker_->shutting_down()) return;
     if (state_ != State::Closed &&

@@ -102,6 +102,11 @@ const BadConfig kBadConfigs[] = {
      {"shared_subscription_mode", "\"random\"", "Random, HashClientId, HashTopicName"}},
     {"BadLogLevel", with("log_level: verbose\n"),
      {"log_level", "\"verbose\"", "trace, debug, info, warn, error"}},
+    {"BadLogFormat", with("log_format: xml\n"), {"log_format", "\"xml\"", "text, json"}},
+    {"LogFileAndSyslog", with("log_file: /tmp/a.log\nlog_syslog: /dev/log\n"),
+     {"log_syslog", "log_file is set too"}},
+    {"LongSyslogSocket", with("log_syslog: /" + std::string(120, 's') + "\n"),
+     {"log_syslog", "at most 107 bytes"}},
     {"BadSaslMechanism", with("sasl_mechanisms: [SCRAM-SHA-256, PLAIN]\n"),
      {"sasl_mechanisms[1]", "\"PLAIN\"", "SCRAM-SHA-256"}},
 

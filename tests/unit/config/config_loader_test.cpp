@@ -188,6 +188,20 @@ TEST(ConfigLoaderTest, SharedSubscriptionModesAndLogLevelsByName) {
     EXPECT_EQ(level("error"), LogLevel::Error);
 }
 
+TEST(ConfigLoader, LogDestinationKeys) {
+    const Config defaults = parse_config_text(kMinimal);
+    EXPECT_EQ(defaults.log_format, LogFormat::Text);
+    EXPECT_FALSE(defaults.log_file);
+    EXPECT_FALSE(defaults.log_syslog);
+    const Config file = parse_config_text(std::string(kMinimal) +
+                                          "log_format: json\nlog_file: /var/log/akasa.log\n");
+    EXPECT_EQ(file.log_format, LogFormat::Json);
+    EXPECT_EQ(file.log_file, "/var/log/akasa.log");
+    const Config syslog = parse_config_text(std::string(kMinimal) + "log_syslog: /dev/log\n");
+    EXPECT_EQ(syslog.log_syslog, "/dev/log");
+    EXPECT_FALSE(syslog.log_file);
+}
+
 TEST(ConfigLoaderTest, AuthPasswordFileMayBeNullWhenAuthIsDisabled) {
     Config c = parse_config_text(
         "listeners: {mqtt: {addr: 127.0.0.1:1883}}\nauth: {enable: false, password_file: null}\n");

@@ -12,6 +12,8 @@
  *  - after_publish: a publish to "echo/X" makes the session publish "echoed/X" (an action);
  *    a publish to "keep/X" makes it publish "kept/X" retained at QoS 1 (the same payload;
  *    an empty one clears it);
+ *  - before_publish: a topic starting with "stall/" blocks the worker for 3 s (a stuck
+ *    worker, for the systemd watchdog test);
  *  - before_unsubscribe: filters starting with "locked/" -> NotAuthorized;
  *  - after_subscribe: a filter starting with "deferred/" -> answered from another thread with
  *    an action that publishes "deferred/done" (payload "ok");
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "akasa/plugin.h"
 
@@ -206,6 +209,11 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_before_publish(void* state, const akasa_ses
     (void)call;
     if (starts_with(publish->topic, "blocked/")) {
         s->host->set_reason(answer, AKASA_RC_NOT_AUTHORIZED, cstr(""));
+    }
+    if (starts_with(publish->topic, "stall/")) {
+        struct timespec stall = {3, 0};
+        while (nanosleep(&stall, &stall) != 0) {
+        }
     }
     if (str_is(publish->topic, "test/release")) {
         /* Answers the held CONNECTs from this worker thread: complete() works anywhere. */
