@@ -6,7 +6,7 @@ FUZZ_SECONDS   ?= 60
 RUN_CONFIG     ?= run/akasa.yaml
 JOBS           ?= $(shell nproc)
 
-.PHONY: all deps deps-test build build-server run test test-release test-asan fuzz bench format clean
+.PHONY: all deps deps-test build build-server run deb test test-release test-asan fuzz bench format clean
 
 all: build
 
@@ -36,6 +36,12 @@ run: build-server
 	@mkdir -p $(dir $(RUN_CONFIG))
 	@test -f $(RUN_CONFIG) || $(BUILD_DIR)/akasa default-config --allow-anonymous > $(RUN_CONFIG)
 	$(BUILD_DIR)/akasa start --config $(RUN_CONFIG)
+
+# The Debian package, $(BUILD_DIR)/akasa_<version>_<arch>.deb (README.md, "Debian package").
+# Needs scdoc for its man pages: `make deps-test` installs it.
+deb: build-server
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	cd $(BUILD_DIR) && cpack -G DEB
 
 # Every test: the release build, the same suite under ASan/UBSan, and a short fuzz run.
 test: test-release test-asan fuzz
