@@ -217,8 +217,8 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
             return close(CloseReason{"connect refused: " + why, std::nullopt, false});
         }
         if (sys::is_server_topic(connect.will->topic)) {
-            // The server's own topics (src/broker/sys/), as for a PUBLISH; mosquitto refuses
-            // such a CONNECT too.
+            // The server's own topics (src/broker/sys/), as for a PUBLISH. Mosquitto accepts
+            // the CONNECT and drops the will later; refused here, the client learns it now.
             return refuse_connect(version, ReasonCode::NotAuthorized, "will topic under $SYS");
         }
         request.will = Message::from_will(*connect.will, 0, worker_->now());
