@@ -32,7 +32,8 @@ class Sub:
         self.lines = queue.Queue()
         self.seen = []  # every (topic, payload) so far
         self.latest = {}
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
         for line in self.proc.stdout:
@@ -62,6 +63,9 @@ class Sub:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=TIMEOUT)
+        self.reader.join(timeout=TIMEOUT)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
 
 
 def pub(port, topic, message, *args):
