@@ -4,9 +4,10 @@ by `#` [MQTT-4.7.2-1], refused when a client publishes to them, absent when sys_
 Every wait is on an event (a line from mosquitto_sub) with a timeout, except the one window
 given to sys_interval 0 to publish nothing."""
 
+import os
 import queue
-import re
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -226,6 +227,30 @@ class SysTopicsTest(unittest.TestCase):
                 self.assertEqual([t for t, _ in sub.seen if t.startswith("$")], [])
             finally:
                 sub.stop()
+    def test_not_written_to_the_persistent_store(self):
+        # Regenerated after a restart, so not stored; the client's retained message is.
+        with tempfile.TemporaryDirectory(prefix="akasa-sys-store-") as store, \
+                AkasaServer("sys_interval: 1\n", persistence_dir=os.path.join(store, "db")) \
+                as server:
+            sub = Sub(server.port, "$SYS/broker/uptime")
+            try:
+                sub.wait_until(lambda l: "$SYS/broker/uptime" in l, "a first publication")
+            finally:
+                sub.stop()
+            pub(server.port, "ready", "kept", "-r")
+            self.assertEqual(server.stop(), 0)
+            with open(server.config_path) as f:
+                config = f.read()
+            with open(server.config_path, "w") as f:
+                f.write(config.replace("sys_interval: 1", "sys_interval: 0"))
+            server.restart()
+            late = Sub(server.port, "$SYS/#", "ready")
+            try:
+                late.wait_until(lambda l: "ready" in l, "the recovered retained message")
+                self.assertEqual([t for t, _ in late.seen if t.startswith("$")], [])
+            finally:
+                late.stop()
+
 
 if __name__ == "__main__":
     unittest.main()
