@@ -13,6 +13,8 @@
 
 #include "broker/metrics/broker_metrics.h"
 #include "broker/persist/persist_recovery.h"
+#include "broker/sys/sys_publisher.h"
+#include "broker/sys/sys_sample.h"
 #include "broker/worker/worker.h"
 #include "net/socket.h"
 
@@ -56,6 +58,7 @@ void Broker::start() {
     start_login_checks(count);
     if (context_->persistence) recover_persistent_state(*context_);
     started_at_ = std::chrono::steady_clock::now();
+    start_sys_topics();
     listen_mqtt();
     listen_http();
     for (auto& worker : context_->workers)
@@ -82,11 +85,9 @@ void Broker::listen_http() {
     http_service_ = std::make_unique<net::http::HttpService>(
         net::http::HttpServiceOptions{.prometheus = listener.prometheus},
         [this] {
-            const auto uptime = std::chrono::steady_clock::now() - started_at_;
             return net::http::HealthReport{
                 .version = version_,
-                .uptime_seconds = static_cast<std::uint64_t>(
-                    std::chrono::duration_cast<std::chrono::seconds>(uptime).count()),
+                .uptime_seconds = uptime_seconds(),
                 .connections = context_->connections.load(std::memory_order_relaxed)};
         },
         [this] { return render_metrics(); });
@@ -105,6 +106,10 @@ void Broker::listen_http() {
 }
 
 std::string Broker::render_metrics() const {
+    return collect_metrics().render();
+}
+
+metrics::Registry Broker::collect_metrics() const {
     metrics::Registry registry;
     metrics::declare_broker_metrics(registry);
     for (const auto& worker : context_->workers) {
@@ -115,7 +120,23 @@ std::string Broker::render_metrics() const {
     metrics::set_broker_gauges(registry, {.subscriptions = context_->subscriptions.size(),
                                           .retained_messages = context_->retained.size(),
                                           .retained_bytes = context_->retained.bytes()});
-    return registry.render();
+    return registry;
+}
+
+std::uint64_t Broker::uptime_seconds() const {
+    const auto uptime = std::chrono::steady_clock::now() - started_at_;
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(uptime).count());
+}
+
+void Broker::start_sys_topics() {
+    const auto interval = context_->config.sys_interval;
+    if (interval.count() == 0 || context_->workers.empty()) return;
+    sys_publisher_ = std::make_unique<sys::SysPublisher>(
+        interval, "akasa version " + version_,
+        [this] { return sys::sample_from_metrics(collect_metrics(), uptime_seconds()); });
+    context_->workers.front()->set_tick_task(
+        [publisher = sys_publisher_.get()](Worker& worker) { publisher->on_tick(worker); });
 }
 
 void Broker::reload() {

@@ -24,6 +24,10 @@
 
 namespace akasa::broker {
 
+namespace sys {
+class SysPublisher;
+}
+
 class Broker {
   public:
     Broker(config::Config config, std::shared_ptr<auth::PasswordStore> passwords);
@@ -47,6 +51,8 @@ class Broker {
     // The Prometheus text of GET /metrics: every worker's counters summed (relaxed loads,
     // callable from any thread) plus the shared gauges.
     std::string render_metrics() const;
+    // The registry render_metrics() renders (also read by the $SYS publisher).
+    metrics::Registry collect_metrics() const;
 
   private:
     // How long stop() waits for the workers to publish their clients' wills.
@@ -61,6 +67,9 @@ class Broker {
     void listen_http();
     void reload_tls_certificates();
     void add_listener_metrics(metrics::Registry& registry) const;
+    // sys_interval > 0: worker 0 publishes the $SYS topics (src/broker/sys/).
+    void start_sys_topics();
+    std::uint64_t uptime_seconds() const;  // since start()
 
     std::unique_ptr<BrokerContext> context_;
     std::unique_ptr<net::http::HttpService> http_service_;  // used by the workers' threads
@@ -71,6 +80,7 @@ class Broker {
     std::string version_ = "unknown";
     std::chrono::steady_clock::time_point started_at_;
     std::vector<int> shared_listen_fds_;
+    std::unique_ptr<sys::SysPublisher> sys_publisher_;  // used by worker 0's thread
     bool started_ = false;
 };
 

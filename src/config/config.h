@@ -258,6 +258,9 @@ struct Config {
     // bytes than these are refused (docs/security.md): they bound the work of every trie walk.
     std::uint16_t max_topic_levels = 128;    // 1..65535
     std::uint16_t max_topic_length = 65535;  // 1..65535 bytes; 65535 is the protocol's maximum
+    // Seconds between two publications of the $SYS topics (docs/listeners.md, "$SYS topics"); 0:
+    // none.
+    std::chrono::seconds sys_interval{10};  // 0..65535, mosquitto's default
     MemoryLimits memory_limits;
 
     bool operator==(const Config&) const = default;

@@ -255,7 +255,8 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          "worker_threads", "connect_timeout", "v3_session_expiry_interval", "log_level",
          "log_format", "log_file", "log_syslog", "max_connections", "acl_file", "plugins",
          "hook_timeout", "persistence", "validate_payload_format", "response_information",
-         "allow_session_takeover_by_other_user", "max_topic_levels", "max_topic_length"});
+         "allow_session_takeover_by_other_user", "max_topic_levels", "max_topic_length",
+         "sys_interval"});
     Config config;
     config.listeners = read_listeners(ctx, top);
     config.auth = detail::read_auth(ctx, top);
@@ -311,6 +312,7 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
     }
     top.read("max_topic_levels", config.max_topic_levels, 1, kU16Max);
     top.read("max_topic_length", config.max_topic_length, 1, kU16Max);
+    top.read("sys_interval", config.sys_interval, 0, kU16Max);
     detail::read_hook_keys(ctx, top, config);
     config.persistence = detail::read_persistence(ctx, top);
     detail::read_memory_limits(ctx, top, config.memory_limits);

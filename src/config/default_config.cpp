@@ -128,6 +128,7 @@ plugins: []                          # shared libraries loaded at start, in orde
 hook_timeout: 5                      # seconds an asynchronous hook answer may take (>= 1)
 max_topic_levels: 128                # topic names and filters with more levels are refused
 max_topic_length: 65535              # ... and with more bytes (65535: the protocol's maximum)
+sys_interval: 10                     # seconds between $SYS/broker/... publications; 0: none
 # Memory limits: what one client can make the server hold (docs/security.md, "Limits").
 # Where allowed, 0 means no limit.
 max_output_buffer_bytes: 8388608     # output waiting for one client (>= 65536); beyond it QoS 0

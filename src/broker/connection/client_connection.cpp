@@ -14,6 +14,7 @@
 #include "broker/mqtt5/mqtt5_reason_strings.h"
 #include "broker/persist/persist_writer.h"
 #include "broker/session/session.h"
+#include "broker/sys/sys_tree.h"
 #include "broker/topic_limits.h"
 #include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
@@ -466,6 +467,11 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
     }
     auto& counters = worker_->counters();
     counters.add(counters.messages_in[qos]);
+    if (sys::is_server_topic(topic)) {
+        // The server's own topics (src/broker/sys/), whatever the ACL grants, as mosquitto
+        // does: v5 QoS 1/2 get 0x87, 3.x and QoS 0 are dropped silently.
+        return refuse_publish(publish, ReasonCode::NotAuthorized);
+    }
     if (hooks_ && publish_hooked()) {
         publish.topic = topic;                             // hooks see the alias resolved
         return publish_with_hooks(header, body, publish);  // connection_hooks.cpp

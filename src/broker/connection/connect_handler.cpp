@@ -11,6 +11,7 @@
 #include "broker/mqtt5/mqtt5_options.h"
 #include "broker/persist/persist_writer.h"
 #include "broker/session/session.h"
+#include "broker/sys/sys_tree.h"
 #include "broker/topic_limits.h"
 #include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
@@ -214,6 +215,11 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
             spdlog::info("refused connection from {}: {}; closed without CONNACK", peer(), why);
             worker_->counters().add(worker_->counters().connections_refused);
             return close(CloseReason{"connect refused: " + why, std::nullopt, false});
+        }
+        if (sys::is_server_topic(connect.will->topic)) {
+            // The server's own topics (src/broker/sys/), as for a PUBLISH. Mosquitto accepts
+            // the CONNECT and drops the will later; refused here, the client learns it now.
+            return refuse_connect(version, ReasonCode::NotAuthorized, "will topic under $SYS");
         }
         request.will = Message::from_will(*connect.will, 0, worker_->now());
         request.will_delay = connect.will->properties.will_delay_interval.value_or(0);

@@ -396,6 +396,7 @@ void Worker::tick() {
         spdlog::info("session of client {} expired", session->client_id());
         end_session(*session);
     }
+    if (tick_task_) tick_task_(*this);
 }
 
 void Worker::publish_wills_for_shutdown() {

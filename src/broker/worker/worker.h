@@ -76,6 +76,9 @@ class Worker {
     // Before start(): serve the `http` listener on this socket with `service` (which must
     // outlive the worker's thread).
     void add_http_listener(int fd, bool shared, const net::http::HttpService& service);
+    // Before start(): run on this worker's thread at the end of every 1-second tick (the
+    // $SYS publisher on worker 0, src/broker/sys/).
+    void set_tick_task(std::function<void(Worker&)> task) { tick_task_ = std::move(task); }
     void start();
     void join();
 
@@ -251,6 +254,7 @@ class Worker {
     WorkerCounters counters_;
     Clock::time_point now_;
     Clock::time_point next_tick_;
+    std::function<void(Worker&)> tick_task_;  // see set_tick_task()
 
     std::vector<std::unique_ptr<net::Listener>> listeners_;
     // Owned connections; found by raw pointer (Abseil's pointer hashing sees through

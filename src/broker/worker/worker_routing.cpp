@@ -11,6 +11,7 @@
 #include "broker/mqtt5/shared_redispatch.h"
 #include "broker/persist/persist_writer.h"
 #include "broker/routing/shared_member_pick.h"
+#include "broker/sys/sys_tree.h"
 #include "broker/worker/worker.h"
 #include "mqtt/encoder.h"
 
@@ -200,8 +201,11 @@ bool Worker::store_retained(const MessagePtr& message) {
     using Result = RetainedStore<Message, RetainedCost>::SetResult;
     const Result result = context_.retained.set(message->topic, message, limits_.retained);
     if (result == Result::Stored) {
-        // In the iteration's batch, committed before the PUBACK / PUBREC leaves.
-        persist_.retained_changed(message->topic, message, now_);
+        // In the iteration's batch, committed before the PUBACK / PUBREC leaves. The $SYS
+        // topics are not stored: they are regenerated after a restart (src/broker/sys/).
+        if (!sys::is_server_topic(message->topic)) {
+            persist_.retained_changed(message->topic, message, now_);
+        }
         return true;
     }
     const bool over_count = result == Result::OverCount;

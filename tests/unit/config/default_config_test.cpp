@@ -85,6 +85,7 @@ TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
                                                    "hook_timeout",
                                                    "max_topic_levels",
                                                    "max_topic_length",
+                                                   "sys_interval",
                                                    "max_output_buffer_bytes",
                                                    "max_in_mem_pending_bytes",
                                                    "max_user_properties",
