@@ -18,9 +18,9 @@
 #include "broker/connection/auth_exchange.h"
 #include "broker/connection/connect_request.h"
 #include "broker/flow/connection_flow.h"
-#include "broker/output/connection_output.h"
 #include "broker/hooks/hook_session.h"
 #include "broker/mqtt5/mqtt5_topic_aliases.h"
+#include "broker/output/connection_output.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
 #include "mqtt/decoder.h"
@@ -133,9 +133,7 @@ class ClientConnection final : public net::IoHandler {
     // taken from it; null when it has none, or when its delay must keep running in the
     // stored session (published after the restart, docs/persistence.md).
     MessagePtr take_will_for_shutdown();
-    bool has_pending_output() const {
-        return !output_.empty() || transport_->has_pending_output();
-    }
+    bool has_pending_output() const { return !output_.empty() || transport_->has_pending_output(); }
     // The old connection of a session taken over by a new one [MQTT-3.1.4-3].
     void close_for_takeover();
     // Output the client has not taken yet: copied bytes and referenced payloads.
@@ -281,7 +279,9 @@ class ClientConnection final : public net::IoHandler {
     void list_congested(bool congested);
     void detach_session(bool publish_will, bool taken_over);
 
-    // connection_hooks.cpp: the engine's calls into the hook layer (hook_services.h).
+    // connection_hooks.cpp: the engine's calls into the hook layer (hook_services.h), run
+    // by the hook pipeline (hooks/hook_pipeline.h) through HookHost.
+    class HookHost;
     bool hook_waiting() const { return hooks_ && hooks_->parked.has_value(); }
     void connect_with_hooks(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
                             mqtt::Connect& connect, ConnectRequest&& request);
@@ -289,6 +289,8 @@ class ClientConnection final : public net::IoHandler {
     bool publish_hooked() const;
     void publish_with_hooks(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
                             mqtt::Publish& publish);
+    // A PUBLISH the before_publish hooks passed (`changed`: rewritten): routed, then the
+    // after_publish hooks.
     void finish_publish(mqtt::Publish& publish, bool changed);
     void refuse_publish(const mqtt::Publish& publish, mqtt::ReasonCode reason);
     bool subscribe_hooked() const;
@@ -301,19 +303,9 @@ class ClientConnection final : public net::IoHandler {
     void hooks_connection_closed(bool was_connected, bool taken_over);
     // The ACL's read check for a message about to be sent to this client.
     bool hook_may_deliver(const Message& message);
-    hook::CallSite call_site(hook::PacketArena& arena, std::uint64_t call_id);
-    void park(ParkedPacket&& parked);
+    // A parked packet was handled: read again (or follow the session to its worker).
     void unpark_and_continue();
-    // Keeps `context()` (an AfterCall) when the after_* chain is pending.
-    template <class Context>
-    void watch_after_call(const hook::ChainResult& result, std::uint64_t call_id,
-                          Context&& context);
-    void resume_after(AfterCall&& context, std::size_t from);
     void apply_actions(std::vector<hook::Action>& actions);
-    void resume_connect(ParkedPacket& parked, hook::CompletedCall& call);
-    void resume_publish(ParkedPacket& parked, hook::CompletedCall& call);
-    void resume_subscribe(ParkedPacket& parked, hook::CompletedCall& call);
-    void resume_unsubscribe(ParkedPacket& parked, hook::CompletedCall& call);
 
     // The fields are grouped by size so that none is padded: scenario e of
     // docs/benchmarks.md counts the bytes of an idle connection.
@@ -369,7 +361,7 @@ class ClientConnection final : public net::IoHandler {
     mqtt::ProtocolVersion version_ = mqtt::ProtocolVersion::V311;
     bool request_problem_information_ = true;
     WorkerLists lists_;
-    bool migrating_ = false;            // set by Worker::attach; on_io hands over once it returns
+    bool migrating_ = false;  // set by Worker::attach; on_io hands over once it returns
 };
 
 }  // namespace akasa::broker

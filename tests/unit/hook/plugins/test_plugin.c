@@ -27,6 +27,8 @@
  *    - before_unsubscribe: the same, refusing "slow/keep..." (and "locked/...");
  *    - after_connect: client id "late..." -> subscribes the session to "late/<client id>"
  *      (QoS 1) instead of "inbox/<client id>", then publishes "ok" there;
+ *  - before_subscribe / before_unsubscribe: a filter starting with "broken/" -> the call
+ *    says it is pending without deferring (a broken plugin);
  *  - after_disconnect: with option `events_file: PATH`, appends
  *    "disconnect CLIENT_ID taken_over=N listener=KIND", plus " tls_subject=SUBJECT" when
  *    the client presented a certificate, to PATH.
@@ -231,6 +233,28 @@ static int answer_filters_later(const plugin_state* s, akasa_call* call, const a
     return defer_to_thread(s, call, job);
 }
 
+/* before_(un)subscribe: filters starting with `refused` are refused (NotAuthorized). With a
+ * "slow/" filter every filter is answered later (see answer_filters_later); with a "broken/"
+ * one the call says it is pending without deferring, as a broken plugin would. */
+static int answer_filters(const plugin_state* s, akasa_call* call, akasa_answer* answer,
+                          const akasa_str* filters, size_t count, const char* refused,
+                          const char* refused_slow) {
+    for (size_t i = 0; i < count; ++i) {
+        if (starts_with(filters[i], "broken/")) return AKASA_PENDING;
+    }
+    for (size_t i = 0; i < count; ++i) {
+        if (starts_with(filters[i], "slow/")) {
+            return answer_filters_later(s, call, filters, count, refused, refused_slow);
+        }
+    }
+    for (size_t i = 0; i < count; ++i) {
+        if (starts_with(filters[i], refused)) {
+            s->host->set_filter_reason(answer, i, AKASA_RC_NOT_AUTHORIZED);
+        }
+    }
+    return AKASA_DONE;
+}
+
 AKASA_PLUGIN_EXPORT int akasa_plugin_before_connect(void* state, const akasa_session* session,
                                                     const akasa_connect* connect, akasa_call* call,
                                                     akasa_answer* answer) {
@@ -374,18 +398,8 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_after_subscribe(void* state, const akasa_se
 AKASA_PLUGIN_EXPORT int akasa_plugin_before_unsubscribe(void* state, const akasa_session* session,
                                                         const akasa_str* filters, size_t count,
                                                         akasa_call* call, akasa_answer* answer) {
-    plugin_state* s = state;
     (void)session;
-    for (size_t i = 0; i < count; ++i) {
-        if (starts_with(filters[i], "slow/"))
-            return answer_filters_later(s, call, filters, count, "locked/", "slow/keep");
-    }
-    for (size_t i = 0; i < count; ++i) {
-        if (starts_with(filters[i], "locked/")) {
-            s->host->set_filter_reason(answer, i, AKASA_RC_NOT_AUTHORIZED);
-        }
-    }
-    return AKASA_DONE;
+    return answer_filters(state, call, answer, filters, count, "locked/", "slow/keep");
 }
 
 AKASA_PLUGIN_EXPORT void akasa_plugin_after_disconnect(void* state, const akasa_session* session,
@@ -409,19 +423,12 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_before_subscribe(void* state, const akasa_s
                                                       const akasa_subscription* subscriptions,
                                                       size_t count, akasa_call* call,
                                                       akasa_answer* answer) {
-    plugin_state* s = state;
     (void)session;
-    akasa_str filters[MAX_FILTERS];
-    for (size_t i = 0; i < count && i < MAX_FILTERS; ++i)
+    akasa_str* filters = malloc((count ? count : 1) * sizeof *filters);
+    if (!filters) return AKASA_DONE;
+    for (size_t i = 0; i < count; ++i)
         filters[i] = subscriptions[i].filter;
-    for (size_t i = 0; i < count && i < MAX_FILTERS; ++i) {
-        if (starts_with(filters[i], "slow/"))
-            return answer_filters_later(s, call, filters, count, "private/", "slow/no");
-    }
-    for (size_t i = 0; i < count; ++i) {
-        if (starts_with(subscriptions[i].filter, "private/")) {
-            s->host->set_filter_reason(answer, i, AKASA_RC_NOT_AUTHORIZED);
-        }
-    }
-    return AKASA_DONE;
+    int rc = answer_filters(state, call, answer, filters, count, "private/", "slow/no");
+    free(filters);
+    return rc;
 }
