@@ -252,9 +252,11 @@ class ClientConnection final : public net::IoHandler {
     // say why) by closing the connection. `topic` is the name after alias resolution.
     void refuse_topic_over_limits(const mqtt::Publish& publish, std::string_view topic,
                                   const TopicLimitBreach& breach);
-    // Whether a SUBSCRIBE / UNSUBSCRIBE filter (`packet` names which) is within the limits;
-    // logs the refusal when not.
+    // Whether an UNSUBSCRIBE filter is within the topic limits, before its hooks run (they
+    // see malformed filters too); logs the refusal when not. `packet` names the packet.
     bool filter_within_limits(std::string_view filter, std::string_view packet) const;
+    // A filter of `packet` refused as Topic Filter invalid, and `why` (filter_refusal()).
+    void log_refused_filter(std::string_view packet, std::string_view why) const;
     // The topic a v5 client bound to `alias` earlier, or null.
     const std::string* inbound_alias(std::uint16_t alias) const;
     // Binds `alias` to `topic`; false (the connection closed, DISCONNECT 0x97) when the

@@ -10,6 +10,7 @@
 
 #include "broker/connection/accepted_requests.h"
 #include "broker/connection/client_connection.h"
+#include "broker/connection/subscription_admission.h"
 #include "broker/hooks/hook_pipeline.h"
 #include "broker/hooks/hook_services.h"
 #include "broker/session/session.h"
@@ -201,10 +202,9 @@ void ClientConnection::subscribe_with_hooks(const mqtt::Subscribe& subscribe) {
     state.reasons.reserve(packet.topics.size());
     for (const auto& topic : packet.topics) {
         // Hooks (the ACL) see only valid filters; the engine refuses the others.
-        state.reasons.push_back(mqtt::validate_topic_filter(topic.filter) &&
-                                        filter_within_limits(topic.filter, "SUBSCRIBE")
-                                    ? ReasonCode::Success
-                                    : ReasonCode::TopicFilterInvalid);
+        auto why = filter_refusal(worker_->context().topic_limits, topic.filter);
+        if (why) log_refused_filter("SUBSCRIBE", *why);
+        state.reasons.push_back(why ? ReasonCode::TopicFilterInvalid : ReasonCode::Success);
     }
     HookHost host(*this);
     HookPipeline(host).before<SubscribePoint>(packet, state);
@@ -267,38 +267,19 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
             // The client's own path from here: retained store, persistent store, routing.
             publish_accepted(*worker_, p, p.topic, session_->id());
         } else if (auto* subscribe = std::get_if<hook::SubscribeAction>(&action)) {
-            const std::string& filter = subscribe->filter;
-            if (!mqtt::validate_topic_filter(filter)) {
-                spdlog::warn("hook subscribe action for client {}: invalid topic filter \"{}\"",
-                             client_id(), filter);
+            // The client's own rules and path from here (subscription_admission.h).
+            const auto admission = admit_subscription(
+                *worker_, *session_,
+                {subscribe->filter, subscribe->options, 0, SharedNoLocal::Clear});
+            if (!admission.admitted()) {
+                if (!admission.why.empty()) {
+                    spdlog::warn("hook subscribe action for client {} refused: {}", client_id(),
+                                 admission.why);
+                }
                 continue;
             }
-            if (const auto breach = worker_->context().topic_limits.check_filter(filter)) {
-                spdlog::warn("hook subscribe action for client {}: topic filter \"{}\" has {}",
-                             client_id(), topic_for_log(filter), breach->describe());
-                continue;
-            }
-            const auto shared = mqtt::parse_shared_subscription(filter);
-            const std::string_view plain = shared ? shared->filter : std::string_view(filter);
-            if ((shared && !config.shared_subscription_available) ||
-                (!config.wildcard_subscription_available &&
-                 plain.find_first_of("+#") != std::string_view::npos)) {
-                spdlog::warn(
-                    "hook subscribe action for client {}: \"{}\" is not available "
-                    "(shared_subscription_available / wildcard_subscription_available)",
-                    client_id(), filter);
-                continue;
-            }
-            const auto granted = std::min<std::uint8_t>(
-                static_cast<std::uint8_t>(subscribe->options.qos), config.max_allowed_qos);
-            StoredSubscription stored{subscribe->options, 0};
-            stored.options.qos = static_cast<QoS>(granted);
-            stored.options.no_local = subscribe->options.no_local && !shared;
-            // The client's own path from here: index, session, persistent store.
-            const auto result = subscribe_accepted(*worker_, *session_, filter, stored);
-            const auto rh = subscribe->options.retain_handling;
-            if (!shared && (rh == 0 || (rh == 1 && result == SubscribeResult::kAdded))) {
-                worker_->send_retained(*session_, filter, stored);
+            if (admission.retained_due) {
+                worker_->send_retained(*session_, subscribe->filter, admission.stored);
             }
         } else if (auto* unsubscribe = std::get_if<hook::UnsubscribeAction>(&action)) {
             unsubscribe_accepted(*worker_, *session_, unsubscribe->filter);
