@@ -120,6 +120,22 @@ class TestPluginTests(unittest.TestCase):
             v5.close()
             pub.close()
 
+    def test_a_hook_pending_without_deferring_refuses_every_filter(self):
+        # A broken plugin says "pending" but can never answer: the chain stops there, so the
+        # hooks after it (an ACL) never decide; the filters are refused, as at hook_timeout.
+        with AkasaServer(test_plugin_yaml()) as server:
+            v5 = RawClient(server.port, "v5", 5)
+            self.assertEqual(v5.connect(), 0)
+            self.assertEqual(v5.subscribe(["broken/x", "a/b"]), [0x83, 0x83])
+            self.assertEqual(v5.subscribe(["a/b"], packet_id=2), [1])
+            self.assertEqual(v5.unsubscribe(["broken/x", "a/b"], packet_id=3), [0x83, 0x83])
+            self.assertEqual(v5.unsubscribe(["a/b"], packet_id=4), [0])
+            v3 = RawClient(server.port, "v3", 4)
+            self.assertEqual(v3.connect(), 0)
+            self.assertEqual(v3.subscribe(["broken/x"]), [0x80])
+            v5.close()
+            v3.close()
+
     def test_after_connect_action_subscribes_the_client(self):
         with AkasaServer(test_plugin_yaml()) as server:
             for version in (4, 5):

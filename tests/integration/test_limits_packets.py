@@ -10,7 +10,7 @@ import struct
 import unittest
 
 from akasa_harness import AkasaServer, wait_for_log
-from hook_test_support import RawClient
+from hook_test_support import RawClient, plugin_path
 from limits_support import (MIB, metric_value, metrics, properties, publish_v5, rss_bytes,
                             topic_alias, user_property)
 
@@ -157,6 +157,31 @@ class SubscriptionsPerClient(unittest.TestCase):
             self.assertEqual(client.connect(), 0)
             self.assertEqual(client.subscribe(["a", "b", "c"]), [1, 1, 0x80])
             client.close()
+
+    def test_hook_subscribe_actions_count_too(self):
+        # test_plugin.so: after_connect subscribes the session to inbox/<client id>.
+        config = ("max_subscriptions_per_client: 1\n"
+                  f"plugins:\n  - path: {plugin_path('test_plugin.so')}\n")
+        with AkasaServer(config, http="") as server:
+            first = RawClient(server.port, "full", version=5, clean=False)
+            self.assertEqual(first.connect(), 0)
+            self.assertEqual(first.unsubscribe(["inbox/full"]), [0])
+            self.assertEqual(first.subscribe(["mine/1"], packet_id=2), [1])
+            first.close()
+            # The session holds mine/1: the plugin's inbox/full is one too many this time.
+            again = RawClient(server.port, "full", version=5, clean=False)
+            self.assertEqual(again.connect(), 0)
+            again.ping()
+            self.assertEqual(limit_hits(server, "max_subscriptions_per_client"), 1)
+            self.assertIn("refused a subscription of client full to inbox/full",
+                          server.log_text())
+            pub = RawClient(server.port, "pub", version=4)
+            self.assertEqual(pub.connect(), 0)
+            pub.publish("inbox/full", b"not subscribed", qos=1)
+            pub.publish("mine/1", b"subscribed", qos=1, packet_id=2)
+            self.assertEqual(again.next_message(), ("mine/1", b"subscribed", False))
+            again.close()
+            pub.close()
 
 
 class RetainedTotal(unittest.TestCase):

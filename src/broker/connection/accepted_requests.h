@@ -4,7 +4,8 @@
 // index, the session and the persistent store (persist_writer.h) the same way; before this
 // was shared, hook actions skipped the persistent store and were lost on a restart.
 // Validation and acknowledgements stay with the callers: they differ (a client gets a
-// reason code, a hook action a log line).
+// reason code, a hook action a log line); a subscription's rules are shared too
+// (subscription_admission.h).
 #pragma once
 
 #include <string_view>

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/connection/accepted_requests.h"
+#include "broker/connection/subscription_admission.h"
 #include "broker/mqtt5/mqtt5_limits.h"
 #include "broker/mqtt5/mqtt5_options.h"
 #include "broker/mqtt5/mqtt5_reason_strings.h"
@@ -498,10 +499,14 @@ bool ClientConnection::filter_within_limits(std::string_view filter,
                                             std::string_view packet) const {
     const auto breach = worker_->context().topic_limits.check_filter(filter);
     if (!breach) return true;
-    spdlog::info(
-        "refused a filter of client {} from {} in {} (Topic Filter invalid): \"{}\" has {}",
-        client_id(), peer(), packet, topic_for_log(filter), breach->describe());
+    log_refused_filter(packet,
+                       fmt::format("\"{}\" has {}", topic_for_log(filter), breach->describe()));
     return false;
+}
+
+void ClientConnection::log_refused_filter(std::string_view packet, std::string_view why) const {
+    spdlog::info("refused a filter of client {} from {} in {} (Topic Filter invalid): {}",
+                 client_id(), peer(), packet, why);
 }
 
 void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_view topic) {
@@ -617,47 +622,20 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
             refuse(hook_reasons[i]);  // a hook or the ACL refused it
             continue;
         }
-        if (!mqtt::validate_topic_filter(filter) || !filter_within_limits(filter, "SUBSCRIBE")) {
-            refuse(ReasonCode::TopicFilterInvalid);
+        const auto admission = admit_subscription(
+            *worker_, *session_, {filter, topic.options, identifier, SharedNoLocal::ProtocolError});
+        if (admission.refusal == ReasonCode::ProtocolError) {
+            return protocol_violation(ReasonCode::ProtocolError, admission.why.c_str());
+        }
+        if (!admission.admitted()) {
+            if (admission.refusal == ReasonCode::TopicFilterInvalid) {
+                log_refused_filter("SUBSCRIBE", admission.why);
+            }
+            refuse(admission.refusal);
             continue;
         }
-        const auto shared = mqtt::parse_shared_subscription(filter);
-        if (shared && !config.shared_subscription_available) {
-            refuse(ReasonCode::SharedSubscriptionsNotSupported);
-            continue;
-        }
-        if (shared && topic.options.no_local) {
-            return protocol_violation(ReasonCode::ProtocolError,
-                                      "No Local on a shared subscription [MQTT-3.8.3-4]");
-        }
-        const std::string_view plain = shared ? shared->filter : filter;
-        if (!config.wildcard_subscription_available &&
-            plain.find_first_of("+#") != std::string_view::npos) {
-            refuse(ReasonCode::WildcardSubscriptionsNotSupported);
-            continue;
-        }
-        if (session_->subscriptions.size() >= worker_->limits().subscriptions &&
-            !session_->subscriptions.contains(filter)) {
-            // A new filter past max_subscriptions_per_client (replacing one always works).
-            worker_->limit_hit(MemoryLimit::Subscriptions,
-                               "refused a subscription of client {} to {}: it holds {} "
-                               "subscriptions",
-                               client_id(), filter.substr(0, 128), session_->subscriptions.size());
-            refuse(ReasonCode::QuotaExceeded);
-            continue;
-        }
-        const auto granted = std::min<std::uint8_t>(static_cast<std::uint8_t>(topic.options.qos),
-                                                    config.max_allowed_qos);
-        StoredSubscription stored{topic.options, identifier};
-        stored.options.qos = static_cast<QoS>(granted);
-        const auto result = subscribe_accepted(*worker_, *session_, filter, stored);
-        suback.reason_codes.push_back(granted);
-        // Retained messages: not for shared subscriptions [MQTT-3.8.4-?]; Retain Handling
-        // 0 always, 1 only for a new subscription, 2 never [MQTT-3.3.1-9..11].
-        const auto rh = topic.options.retain_handling;
-        if (!shared && (rh == 0 || (rh == 1 && result == SubscribeResult::kAdded))) {
-            retained.push_back({std::string(filter), stored});
-        }
+        suback.reason_codes.push_back(static_cast<std::uint8_t>(admission.stored.options.qos));
+        if (admission.retained_due) retained.push_back({std::string(filter), admission.stored});
     }
     if (v5 && first_refusal) {
         suback.properties.reason_string = mqtt5::subscribe_refusal_text(*first_refusal);
@@ -684,10 +662,11 @@ void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
             }
             continue;
         }
-        if (!mqtt::validate_topic_filter(filter) || !filter_within_limits(filter, "UNSUBSCRIBE")) {
+        if (auto why = filter_refusal(worker_->context().topic_limits, filter)) {
             // Malformed (`#/a`, `a+/b`) or beyond the topic limits: refused like the same
             // filter in a SUBSCRIBE (v5 0x8F), not answered "no subscription existed".
             // 3.x UNSUBACK carries no codes.
+            log_refused_filter("UNSUBSCRIBE", *why);
             if (version_ == ProtocolVersion::V5) {
                 unsuback.reason_codes.push_back(
                     static_cast<std::uint8_t>(ReasonCode::TopicFilterInvalid));

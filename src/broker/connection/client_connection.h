@@ -255,9 +255,11 @@ class ClientConnection final : public net::IoHandler {
     // say why) by closing the connection. `topic` is the name after alias resolution.
     void refuse_topic_over_limits(const mqtt::Publish& publish, std::string_view topic,
                                   const TopicLimitBreach& breach);
-    // Whether a SUBSCRIBE / UNSUBSCRIBE filter (`packet` names which) is within the limits;
-    // logs the refusal when not.
+    // Whether an UNSUBSCRIBE filter is within the topic limits, before its hooks run (they
+    // see malformed filters too); logs the refusal when not. `packet` names the packet.
     bool filter_within_limits(std::string_view filter, std::string_view packet) const;
+    // A filter of `packet` refused as Topic Filter invalid, and `why` (filter_refusal()).
+    void log_refused_filter(std::string_view packet, std::string_view why) const;
     // The topic a v5 client bound to `alias` earlier, or null.
     const std::string* inbound_alias(std::uint16_t alias) const;
     // Binds `alias` to `topic`; false (the connection closed, DISCONNECT 0x97) when the
@@ -282,7 +284,9 @@ class ClientConnection final : public net::IoHandler {
     void list_congested(bool congested);
     void detach_session(bool publish_will, bool taken_over);
 
-    // connection_hooks.cpp: the engine's calls into the hook layer (hook_services.h).
+    // connection_hooks.cpp: the engine's calls into the hook layer (hook_services.h), run
+    // by the hook pipeline (hooks/hook_pipeline.h) through HookHost.
+    class HookHost;
     bool hook_waiting() const { return hooks_ && hooks_->parked.has_value(); }
     void connect_with_hooks(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
                             mqtt::Connect& connect, ConnectRequest&& request);
@@ -290,6 +294,8 @@ class ClientConnection final : public net::IoHandler {
     bool publish_hooked() const;
     void publish_with_hooks(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body,
                             mqtt::Publish& publish);
+    // A PUBLISH the before_publish hooks passed (`changed`: rewritten): routed, then the
+    // after_publish hooks.
     void finish_publish(mqtt::Publish& publish, bool changed);
     void refuse_publish(const mqtt::Publish& publish, mqtt::ReasonCode reason);
     bool subscribe_hooked() const;
@@ -302,19 +308,9 @@ class ClientConnection final : public net::IoHandler {
     void hooks_connection_closed(bool was_connected, bool taken_over);
     // The ACL's read check for a message about to be sent to this client.
     bool hook_may_deliver(const Message& message);
-    hook::CallSite call_site(hook::PacketArena& arena, std::uint64_t call_id);
-    void park(ParkedPacket&& parked);
+    // A parked packet was handled: read again (or follow the session to its worker).
     void unpark_and_continue();
-    // Keeps `context()` (an AfterCall) when the after_* chain is pending.
-    template <class Context>
-    void watch_after_call(const hook::ChainResult& result, std::uint64_t call_id,
-                          Context&& context);
-    void resume_after(AfterCall&& context, std::size_t from);
     void apply_actions(std::vector<hook::Action>& actions);
-    void resume_connect(ParkedPacket& parked, hook::CompletedCall& call);
-    void resume_publish(ParkedPacket& parked, hook::CompletedCall& call);
-    void resume_subscribe(ParkedPacket& parked, hook::CompletedCall& call);
-    void resume_unsubscribe(ParkedPacket& parked, hook::CompletedCall& call);
 
     // The fields are grouped by size so that none is padded: scenario e of
     // docs/benchmarks.md counts the bytes of an idle connection.

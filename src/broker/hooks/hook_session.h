@@ -4,20 +4,16 @@
 // a before_* hook answers asynchronously.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
-#include <vector>
+#include <variant>
 
-#include "broker/connection/connect_request.h"
-#include "broker/routing/message.h"
+#include "broker/hooks/hook_points.h"
 #include "hook/acl/acl_client.h"
 #include "hook/hook.h"
-#include "hook/hook_chain.h"
-#include "mqtt/decoder.h"
-#include "mqtt/packets.h"
 
 namespace akasa::broker {
 
@@ -25,42 +21,20 @@ namespace akasa::broker {
 // connection reads nothing more from its client until the answer (or the timeout) comes.
 struct ParkedPacket {
     std::uint64_t call_id = 0;
-    hook::HookPoint point = hook::HookPoint::BeforeConnect;
-    Clock::time_point deadline;
+    std::variant<ConnectPoint::Parked, PublishPoint::Parked, SubscribePoint::Parked,
+                 UnsubscribePoint::Parked>
+        packet;
 
-    // CONNECT and PUBLISH are decoded again from a copy of their bytes on resume.
-    mqtt::FixedHeader header;
-    std::vector<std::uint8_t> body;
-    std::optional<ConnectRequest> request;  // CONNECT: what the engine settled so far
-
-    // PUBLISH as the hooks before the pending one left it.
-    std::string topic;
-    std::string payload;
-    bool changed = false;
-
-    // SUBSCRIBE / UNSUBSCRIBE: the packet rebuilt from owned filters, and the reasons so far.
-    std::uint16_t packet_id = 0;
-    std::vector<std::string> filters;
-    std::vector<mqtt::SubscriptionOptions> options;
-    std::vector<std::uint32_t> subscription_identifiers;
-    std::vector<mqtt::ReasonCode> reasons;
+    hook::HookPoint point() const {
+        return std::visit([](const auto& p) { return std::decay_t<decltype(p)>::Point::kPoint; },
+                          packet);
+    }
 };
 
 // An after_* chain waiting for an asynchronous answer: what it was called with, owned, so
 // the hooks after the pending one can be called once it answered.
-struct AfterCall {
-    hook::HookPoint point = hook::HookPoint::AfterConnect;
-    bool session_present = false;  // after_connect
-    std::string topic;             // after_publish
-    std::string payload;
-    mqtt::QoS qos = mqtt::QoS::AtMostOnce;
-    bool retain = false;
-    bool changed = false;
-    std::uint16_t packet_id = 0;  // after_subscribe / after_unsubscribe
-    std::vector<std::string> filters;
-    std::vector<mqtt::SubscriptionOptions> options;
-    std::vector<std::uint8_t> codes;
-};
+using AfterCall = std::variant<AfterConnectPoint::Owned, AfterPublishPoint::Owned,
+                               AfterSubscribePoint::Owned, AfterUnsubscribePoint::Owned>;
 
 class HookSession {
   public:

@@ -17,6 +17,20 @@
  *  - before_unsubscribe: filters starting with "locked/" -> NotAuthorized;
  *  - after_subscribe: a filter starting with "deferred/" -> answered from another thread with
  *    an action that publishes "deferred/done" (payload "ok");
+ *  - asynchronous answers, from another thread, for what starts with "slow/" (and, for
+ *    after_connect, client ids starting with "late"); loaded twice, both copies defer, the
+ *    second after the first answered:
+ *    - before_publish: topic "slow/never" -> deferred and never answered (as username
+ *      "never"); "slow/deny..." -> NotAuthorized; another "slow/X" -> rewritten to "slow/X/ok";
+ *    - after_publish: a publish to "slow/X" makes the session publish "answered/slow/X"
+ *      (payload "ok", QoS 1);
+ *    - before_subscribe: when a filter starts with "slow/", every filter is answered later:
+ *      "slow/no..." (and "private/...") -> NotAuthorized, the others accepted;
+ *    - before_unsubscribe: the same, refusing "slow/keep..." (and "locked/...");
+ *    - after_connect: client id "late..." -> subscribes the session to "late/<client id>"
+ *      (QoS 1) instead of "inbox/<client id>", then publishes "ok" there;
+ *  - before_subscribe / before_unsubscribe: a filter starting with "broken/" -> the call
+ *    says it is pending without deferring (a broken plugin);
  *  - after_disconnect: with option `events_file: PATH`, appends
  *    "disconnect CLIENT_ID taken_over=N listener=KIND", plus " tls_subject=SUBJECT" when
  *    the client presented a certificate, to PATH.
@@ -119,21 +133,129 @@ AKASA_PLUGIN_EXPORT void akasa_plugin_thread_init(void* state, unsigned worker_i
     __atomic_add_fetch(&((plugin_state*)state)->threads_started, 1, __ATOMIC_RELAXED);
 }
 
-typedef struct async_auth {
+#define MAX_FILTERS 16
+#define TEXT_SIZE 300
+
+/* An answer given later, from another thread. What it says is decided during the call and
+ * copied here: the views the call received are gone by the time the thread answers. */
+typedef struct later {
     const akasa_plugin_host* host;
     akasa_completion* completion;
-    int password_ok;
-} async_auth;
+    uint8_t reason;                      /* set_reason when not 0 */
+    const char* reason_string;           /* a string literal, or NULL */
+    char topic[TEXT_SIZE];               /* before_publish: the new topic, when not empty */
+    uint8_t filter_reasons[MAX_FILTERS]; /* before_(un)subscribe: a code per filter, 0: accepted */
+    size_t filter_count;
+    char action_topic[TEXT_SIZE];  /* a publish action (QoS 1) when not empty */
+    const char* action_payload;    /* its payload, a string literal */
+    char action_filter[TEXT_SIZE]; /* a subscribe action (QoS 1) when not empty */
+} later;
 
 static void* answer_later(void* arg) {
-    async_auth* job = arg;
-    akasa_answer* answer = job->host->completion_answer(job->completion);
-    if (!job->password_ok) {
-        job->host->set_reason(answer, AKASA_RC_BAD_USERNAME_OR_PASSWORD, cstr("async says no"));
+    later* job = arg;
+    const akasa_plugin_host* host = job->host;
+    akasa_answer* answer = host->completion_answer(job->completion);
+    if (job->reason) {
+        host->set_reason(answer, job->reason, cstr(job->reason_string ? job->reason_string : ""));
     }
-    job->host->complete(job->completion);
+    if (job->topic[0]) host->set_publish_topic(answer, cstr(job->topic));
+    for (size_t i = 0; i < job->filter_count; ++i) {
+        if (job->filter_reasons[i]) host->set_filter_reason(answer, i, job->filter_reasons[i]);
+    }
+    /* The subscription first: a publish to its own filter then reaches the session. */
+    if (job->action_filter[0]) host->add_subscribe_action(answer, cstr(job->action_filter), 1);
+    if (job->action_topic[0]) {
+        host->add_publish_action(answer, cstr(job->action_topic), cstr(job->action_payload), 1, 0);
+    }
+    host->complete(job->completion);
     free(job);
     return NULL;
+}
+
+/* A zeroed job for `s`, or NULL when out of memory. */
+static later* new_later(const plugin_state* s) {
+    later* job = calloc(1, sizeof *job);
+    if (job) job->host = s->host;
+    return job;
+}
+
+/* Defers `call` and has another thread answer with `job` (freed there). When the call cannot
+ * be deferred, answers nothing and returns AKASA_DONE. */
+static int defer_to_thread(const plugin_state* s, akasa_call* call, later* job) {
+    if (!job) return AKASA_DONE;
+    job->completion = s->host->defer(call);
+    if (!job->completion) {
+        free(job);
+        return AKASA_DONE;
+    }
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, answer_later, job) != 0) {
+        answer_later(job); /* still answers, from this thread */
+        return AKASA_PENDING;
+    }
+    pthread_detach(thread);
+    return AKASA_PENDING;
+}
+
+/* Writes "<prefix><text><suffix>" into `out` (TEXT_SIZE bytes); 0 (and "") when it does not
+ * fit. */
+static int compose(char* out, const char* prefix, akasa_str text, const char* suffix) {
+    int n = snprintf(out, TEXT_SIZE, "%s%.*s%s", prefix, (int)text.len, text.data ? text.data : "",
+                     suffix);
+    if (n > 0 && n < TEXT_SIZE) return 1;
+    out[0] = 0;
+    return 0;
+}
+
+/* Keeps `completion` in the list answered only by deinit; answers it now when full. */
+static void keep_unanswered(plugin_state* s, akasa_completion* completion, int hold) {
+    pthread_mutex_lock(&s->held_lock);
+    akasa_completion** list = hold ? s->held : s->never;
+    size_t* count = hold ? &s->held_count : &s->never_count;
+    if (*count < MAX_HELD) {
+        list[(*count)++] = completion;
+        completion = NULL;
+    }
+    pthread_mutex_unlock(&s->held_lock);
+    if (completion) s->host->complete(completion); /* full: accept at once */
+}
+
+/* before_(un)subscribe with a "slow/" filter: every filter is answered later, those starting
+ * with `refused` or `refused_slow` refused. */
+static int answer_filters_later(const plugin_state* s, akasa_call* call, const akasa_str* filters,
+                                size_t count, const char* refused, const char* refused_slow) {
+    later* job = new_later(s);
+    if (job) {
+        job->filter_count = count < MAX_FILTERS ? count : MAX_FILTERS;
+        for (size_t i = 0; i < job->filter_count; ++i) {
+            if (starts_with(filters[i], refused) || starts_with(filters[i], refused_slow)) {
+                job->filter_reasons[i] = AKASA_RC_NOT_AUTHORIZED;
+            }
+        }
+    }
+    return defer_to_thread(s, call, job);
+}
+
+/* before_(un)subscribe: filters starting with `refused` are refused (NotAuthorized). With a
+ * "slow/" filter every filter is answered later (see answer_filters_later); with a "broken/"
+ * one the call says it is pending without deferring, as a broken plugin would. */
+static int answer_filters(const plugin_state* s, akasa_call* call, akasa_answer* answer,
+                          const akasa_str* filters, size_t count, const char* refused,
+                          const char* refused_slow) {
+    for (size_t i = 0; i < count; ++i) {
+        if (starts_with(filters[i], "broken/")) return AKASA_PENDING;
+    }
+    for (size_t i = 0; i < count; ++i) {
+        if (starts_with(filters[i], "slow/")) {
+            return answer_filters_later(s, call, filters, count, refused, refused_slow);
+        }
+    }
+    for (size_t i = 0; i < count; ++i) {
+        if (starts_with(filters[i], refused)) {
+            s->host->set_filter_reason(answer, i, AKASA_RC_NOT_AUTHORIZED);
+        }
+    }
+    return AKASA_DONE;
 }
 
 AKASA_PLUGIN_EXPORT int akasa_plugin_before_connect(void* state, const akasa_session* session,
@@ -152,35 +274,17 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_before_connect(void* state, const akasa_ses
             s->host->set_reason(answer, AKASA_RC_SERVER_UNAVAILABLE, cstr("cannot defer"));
             return AKASA_DONE;
         }
-        int hold = str_is(connect->username, "hold");
-        pthread_mutex_lock(&s->held_lock);
-        akasa_completion** list = hold ? s->held : s->never;
-        size_t* count = hold ? &s->held_count : &s->never_count;
-        if (*count < MAX_HELD) {
-            list[(*count)++] = completion;
-            completion = NULL;
-        }
-        pthread_mutex_unlock(&s->held_lock);
-        if (completion) s->host->complete(completion); /* full: accept at once */
+        keep_unanswered(s, completion, str_is(connect->username, "hold"));
         return AKASA_PENDING;
     }
     if (str_is(connect->username, "async")) {
-        akasa_completion* completion = s->host->defer(call);
-        if (!completion) {
-            s->host->set_reason(answer, AKASA_RC_SERVER_UNAVAILABLE, cstr("cannot defer"));
-            return AKASA_DONE;
+        later* job = new_later(s);
+        if (job && !(connect->has_password && str_is(connect->password, "ok"))) {
+            job->reason = AKASA_RC_BAD_USERNAME_OR_PASSWORD;
+            job->reason_string = "async says no";
         }
-        async_auth* job = malloc(sizeof *job);
-        job->host = s->host;
-        job->completion = completion;
-        job->password_ok = connect->has_password && str_is(connect->password, "ok");
-        pthread_t thread;
-        if (pthread_create(&thread, NULL, answer_later, job) != 0) {
-            answer_later(job); /* still answers, from this thread */
-            return AKASA_PENDING;
-        }
-        pthread_detach(thread);
-        return AKASA_PENDING;
+        if (defer_to_thread(s, call, job) == AKASA_PENDING) return AKASA_PENDING;
+        s->host->set_reason(answer, AKASA_RC_SERVER_UNAVAILABLE, cstr("cannot defer"));
     }
     return AKASA_DONE;
 }
@@ -190,13 +294,17 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_after_connect(void* state, const akasa_sess
                                                    akasa_answer* answer) {
     plugin_state* s = state;
     (void)session_present;
-    (void)call;
-    char filter[300];
-    int n = snprintf(filter, sizeof filter, "inbox/%.*s", (int)session->client_id.len,
-                     session->client_id.data ? session->client_id.data : "");
-    if (n > 0 && (size_t)n < sizeof filter) {
-        akasa_str f = {filter, (size_t)n};
-        s->host->add_subscribe_action(answer, f, 1);
+    if (starts_with(session->client_id, "late")) {
+        later* job = new_later(s);
+        if (job && compose(job->action_filter, "late/", session->client_id, "")) {
+            memcpy(job->action_topic, job->action_filter, TEXT_SIZE);
+            job->action_payload = "ok";
+        }
+        return defer_to_thread(s, call, job);
+    }
+    char filter[TEXT_SIZE];
+    if (compose(filter, "inbox/", session->client_id, "")) {
+        s->host->add_subscribe_action(answer, cstr(filter), 1);
     }
     return AKASA_DONE;
 }
@@ -206,7 +314,6 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_before_publish(void* state, const akasa_ses
                                                     akasa_answer* answer) {
     plugin_state* s = state;
     (void)session;
-    (void)call;
     if (starts_with(publish->topic, "blocked/")) {
         s->host->set_reason(answer, AKASA_RC_NOT_AUTHORIZED, cstr(""));
     }
@@ -214,6 +321,21 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_before_publish(void* state, const akasa_ses
         struct timespec stall = {3, 0};
         while (nanosleep(&stall, &stall) != 0) {
         }
+    }
+    if (str_is(publish->topic, "slow/never")) {
+        akasa_completion* completion = s->host->defer(call);
+        if (!completion) return AKASA_DONE;
+        keep_unanswered(s, completion, 0);
+        return AKASA_PENDING;
+    }
+    if (starts_with(publish->topic, "slow/")) {
+        later* job = new_later(s);
+        if (job && starts_with(publish->topic, "slow/deny")) {
+            job->reason = AKASA_RC_NOT_AUTHORIZED;
+        } else if (job) {
+            compose(job->topic, "", publish->topic, "/ok");
+        }
+        return defer_to_thread(s, call, job);
     }
     if (str_is(publish->topic, "test/release")) {
         /* Answers the held CONNECTs from this worker thread: complete() works anywhere. */
@@ -232,7 +354,14 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_after_publish(void* state, const akasa_sess
     plugin_state* s = state;
     (void)session;
     (void)changed;
-    (void)call;
+    if (starts_with(publish->topic, "slow/")) {
+        later* job = new_later(s);
+        if (job) {
+            compose(job->action_topic, "answered/", publish->topic, "");
+            job->action_payload = "ok";
+        }
+        return defer_to_thread(s, call, job);
+    }
     if (starts_with(publish->topic, "echo/")) {
         char topic[300];
         int n = snprintf(topic, sizeof topic, "echoed/%.*s", (int)(publish->topic.len - 5),
@@ -254,15 +383,6 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_after_publish(void* state, const akasa_sess
     return AKASA_DONE;
 }
 
-static void* publish_later(void* arg) {
-    async_auth* job = arg;
-    akasa_answer* answer = job->host->completion_answer(job->completion);
-    job->host->add_publish_action(answer, cstr("deferred/done"), cstr("ok"), 1, 0);
-    job->host->complete(job->completion);
-    free(job);
-    return NULL;
-}
-
 AKASA_PLUGIN_EXPORT int akasa_plugin_after_subscribe(void* state, const akasa_session* session,
                                                      const akasa_subscription* subscriptions,
                                                      const uint8_t* reason_codes, size_t count,
@@ -273,19 +393,12 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_after_subscribe(void* state, const akasa_se
     (void)answer;
     for (size_t i = 0; i < count; ++i) {
         if (!starts_with(subscriptions[i].filter, "deferred/")) continue;
-        akasa_completion* completion = s->host->defer(call);
-        if (!completion) return AKASA_DONE;
-        async_auth* job = malloc(sizeof *job);
-        job->host = s->host;
-        job->completion = completion;
-        job->password_ok = 1;
-        pthread_t thread;
-        if (pthread_create(&thread, NULL, publish_later, job) != 0) {
-            publish_later(job);
-            return AKASA_PENDING;
+        later* job = new_later(s);
+        if (job) {
+            snprintf(job->action_topic, TEXT_SIZE, "deferred/done");
+            job->action_payload = "ok";
         }
-        pthread_detach(thread);
-        return AKASA_PENDING;
+        return defer_to_thread(s, call, job);
     }
     return AKASA_DONE;
 }
@@ -293,15 +406,8 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_after_subscribe(void* state, const akasa_se
 AKASA_PLUGIN_EXPORT int akasa_plugin_before_unsubscribe(void* state, const akasa_session* session,
                                                         const akasa_str* filters, size_t count,
                                                         akasa_call* call, akasa_answer* answer) {
-    plugin_state* s = state;
     (void)session;
-    (void)call;
-    for (size_t i = 0; i < count; ++i) {
-        if (starts_with(filters[i], "locked/")) {
-            s->host->set_filter_reason(answer, i, AKASA_RC_NOT_AUTHORIZED);
-        }
-    }
-    return AKASA_DONE;
+    return answer_filters(state, call, answer, filters, count, "locked/", "slow/keep");
 }
 
 AKASA_PLUGIN_EXPORT void akasa_plugin_after_disconnect(void* state, const akasa_session* session,
@@ -325,13 +431,12 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_before_subscribe(void* state, const akasa_s
                                                       const akasa_subscription* subscriptions,
                                                       size_t count, akasa_call* call,
                                                       akasa_answer* answer) {
-    plugin_state* s = state;
     (void)session;
-    (void)call;
-    for (size_t i = 0; i < count; ++i) {
-        if (starts_with(subscriptions[i].filter, "private/")) {
-            s->host->set_filter_reason(answer, i, AKASA_RC_NOT_AUTHORIZED);
-        }
-    }
-    return AKASA_DONE;
+    akasa_str* filters = malloc((count ? count : 1) * sizeof *filters);
+    if (!filters) return AKASA_DONE;
+    for (size_t i = 0; i < count; ++i)
+        filters[i] = subscriptions[i].filter;
+    int rc = answer_filters(state, call, answer, filters, count, "private/", "slow/no");
+    free(filters);
+    return rc;
 }
