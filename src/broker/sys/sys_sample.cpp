@@ -2,6 +2,13 @@
 
 #include <malloc.h>
 
+#include <cstddef>
+
+#if defined(__SANITIZE_ADDRESS__)
+// The ASan runtime's own count (sanitizer/allocator_interface.h, which GCC does not ship).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
 #include "broker/metrics/broker_metrics.h"
 
 namespace akasa::broker::sys {
@@ -39,7 +46,10 @@ SysSample sample_from_metrics(const metrics::Registry& r, std::uint64_t uptime_s
 }
 
 std::uint64_t heap_in_use() {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan replaces malloc, and glibc's mallinfo2() then reports nothing: ask its allocator.
+    return static_cast<std::uint64_t>(__sanitizer_get_current_allocated_bytes());
+#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     const struct mallinfo2 info = ::mallinfo2();
     return static_cast<std::uint64_t>(info.uordblks) + static_cast<std::uint64_t>(info.hblkhd);
 #else
