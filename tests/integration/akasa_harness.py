@@ -49,6 +49,18 @@ def free_port():
         return s.getsockname()[1]
 
 
+def stop_process(proc, timeout=20):
+    """SIGTERM to a process this test started, then SIGKILL if it has not ended in `timeout`
+    seconds."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def wait_for_port(port, proc, timeout=20.0):
     """Waits until the server accepts TCP connections; fails early if it exits."""
     deadline = time.monotonic() + timeout
@@ -139,13 +151,7 @@ class AkasaServer:
 
     def stop(self):
         """SIGTERM, then the exit status; returns it (0 is a clean shutdown)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
         return self.proc.returncode
 

@@ -43,7 +43,7 @@ import tempfile
 import time
 import unittest
 
-from akasa_harness import AkasaServer, free_port, wait_for_port
+from akasa_harness import AkasaServer, free_port, stop_process, wait_for_port
 from hook_test_support import RawClient
 
 MOSQUITTO = "/usr/sbin/mosquitto"
@@ -175,13 +175,7 @@ class MosquittoServer:
         return self
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
     def log_text(self):
         try:
