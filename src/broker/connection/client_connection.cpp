@@ -896,18 +896,20 @@ void ClientConnection::deliver(Delivery&& delivery) {
         // read or inbox batch) is not output the client "has not taken" yet: one large
         // message takes it past the limit at once, and every message behind it would be
         // dropped though the client reads. Offered to the socket first, once.
-        if (!output_fits(message) && output_unoffered_ && !waits_for_store() && !write_output()) {
-            worker_->mark_dirty(*this);  // lost: its flush closes it, not this routing pass
-        }
         if (!output_fits(message)) {
-            // Past max_output_buffer_bytes the client is not reading at all: drop rather
-            // than hold its messages or stall every publisher for one stuck subscriber.
-            counters.add(counters.dropped_qos0);
-            worker_->limit_hit(MemoryLimit::OutputBuffer,
-                               "dropping QoS 0 messages for client {} from {}: {} bytes of "
-                               "output it has not taken",
-                               client_id(), peer(), pending_output());
-            return;
+            if (output_unoffered_ && !waits_for_store() && !write_output()) {
+                worker_->mark_dirty(*this);  // lost: its flush closes it, not this routing pass
+            }
+            if (!output_fits(message)) {
+                // Past max_output_buffer_bytes the client is not reading at all: drop rather
+                // than hold its messages or stall every publisher for one stuck subscriber.
+                counters.add(counters.dropped_qos0);
+                worker_->limit_hit(MemoryLimit::OutputBuffer,
+                                   "dropping QoS 0 messages for client {} from {}: {} bytes of "
+                                   "output it has not taken",
+                                   client_id(), peer(), pending_output());
+                return;
+            }
         }
         if (output_full()) report_congestion();
         write_delivery(delivery, 0, false);

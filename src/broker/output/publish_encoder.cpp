@@ -60,17 +60,16 @@ PublishEncoder::Form PublishEncoder::encode(const Delivery& delivery, bool v5,
         if (cached_message_.get() != &message || (message.expires_at && cached_at_ != now)) {
             cached_message_ = delivery.message;
             cached_at_ = now;
-            for (auto& cached : cached_forms_)
-                cached.valid = false;
+            ++generation_;  // every cached form is stale
         }
         auto& cached = cached_forms_[(v5 ? 6 : 0) + qos * 2 + (delivery.retain ? 1 : 0)];
-        if (!cached.valid) {
+        if (cached.generation != generation_) {
             auto publish = message.to_publish(delivery.qos, delivery.retain, now);
             publish.packet_id = qos ? 1 : 0;
             cached.bytes.clear();
             encode_into(publish, v5 ? ProtocolVersion::V5 : ProtocolVersion::V311, cached.bytes);
             cached.packet_id_offset = offset_of_packet_id(cached.bytes, message.topic.size());
-            cached.valid = true;
+            cached.generation = generation_;
         }
         form.bytes = cached.bytes;
         form.packet_id_offset = cached.packet_id_offset;

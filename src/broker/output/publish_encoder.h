@@ -49,11 +49,14 @@ class PublishEncoder {
     struct CachedForm {
         std::vector<std::uint8_t> bytes;
         std::size_t packet_id_offset = 0;
-        bool valid = false;
+        std::uint64_t generation = 0;  // valid while equal to generation_
     };
     MessagePtr cached_message_;  // held, so its address cannot be reused meanwhile
     Clock::time_point cached_at_;
     std::array<CachedForm, 12> cached_forms_;
+    // Bumped for each new message: one store invalidates all twelve forms (fan-in encodes
+    // a new message for nearly every delivery).
+    std::uint64_t generation_ = 1;
     std::vector<std::uint8_t> scratch_;  // forms that are not shared
 };
 
