@@ -71,9 +71,17 @@ void ClientConnection::on_io(std::uint32_t events) {
     if (util::json_log_fields_wanted()) log_fields.emplace(client_id(), peer());
     if (events & EPOLLOUT) flush();
     if (worker_->shutting_down()) return;
-    if (state_ != State::Closed &&
-        ((events & (EPOLLERR | EPOLLHUP)) || ((events & EPOLLIN) && !input_paused()))) {
+    const bool hung_up = (events & (EPOLLERR | EPOLLHUP)) != 0;
+    if (state_ != State::Closed && (hung_up || ((events & EPOLLIN) && !input_paused()))) {
         read_input();
+    }
+    if (hung_up && state_ != State::Closed && input_paused()) {
+        // Reset while its reading is held for a subscriber: read_input() stopped at the held
+        // bytes and never reached the socket's error, which epoll reports on every poll
+        // whatever the interest. The held tail can no longer be completed or answered, so
+        // the connection ends now instead of spinning the loop until the pause ends.
+        drop_output();
+        close(CloseReason{"connection lost while its reading was held", std::nullopt, true});
     }
     if (migrating_ && state_ != State::Closed) worker_->migrate(*this);
 }

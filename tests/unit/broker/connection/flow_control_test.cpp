@@ -115,7 +115,7 @@ TEST(EngineFlowControl, EitherSideOfAPauseMayGoAway) {
     TestClient& first = broker.connect(connect_packet("first-writer"));
     subscriber.stop_reading();
     // Whole packets per read: no packet tail waits in the broker when the reset comes (see
-    // DISABLED_AResetPausedPublisherIsClosedWithoutWaitingForATick for that case).
+    // AResetPausedPublisherIsClosedWithoutWaitingForATick for that case).
     const auto stream = publishes(200, 4085, "flow/x");
     ASSERT_EQ(stream.size(), 200u * 4096);
     first.peer().set_read_chunk(4096);
@@ -149,13 +149,11 @@ TEST(EngineFlowControl, EitherSideOfAPauseMayGoAway) {
     EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
 }
 
-// Known bug, kept as its reproduction (enable once fixed): a publisher paused for a
-// subscriber holds the tail of a packet in its buffer when its connection is reset. The
-// socket reports EPOLLHUP on every poll whatever the interest, but read_input() handles
-// the buffer first, which cannot progress, and returns because reading is paused: the
-// error is never read and the worker's loop spins until the pause ends (the subscriber
-// drains, or a tick resumes the publishers paused longest).
-TEST(EngineFlowControl, DISABLED_AResetPausedPublisherIsClosedWithoutWaitingForATick) {
+// A publisher paused for a subscriber holds the tail of a packet in its buffer when its
+// connection is reset. The socket reports EPOLLHUP on every poll whatever the interest; the
+// held bytes cannot progress, so the hang-up itself must close the connection (it once
+// spun the worker's loop until the pause ended).
+TEST(EngineFlowControl, AResetPausedPublisherIsClosedWithoutWaitingForATick) {
     EngineHarness broker(small_output_config());
     TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
     broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
@@ -165,7 +163,7 @@ TEST(EngineFlowControl, DISABLED_AResetPausedPublisherIsClosedWithoutWaitingForA
     broker.run();
     ASSERT_GT(publisher.unread_input(), 0u);  // paused
     publisher.reset();
-    broker.run();  // fails: "still busy after 10000 iterations"
+    broker.run();
     EXPECT_FALSE(publisher.connected());
 }
 
