@@ -25,7 +25,7 @@ COPY --from=build /build/runtime-packages /tmp/runtime-packages
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive xargs -a /tmp/runtime-packages \
       apt-get install -y -q --no-install-recommends \
- && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages \
+ && apt-get clean && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages \
  && groupadd --system --gid 999 akasa \
  && useradd --system --uid 999 --gid akasa --home-dir /var/lib/akasa --no-create-home \
       --shell /usr/sbin/nologin akasa \
