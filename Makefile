@@ -6,7 +6,8 @@ FUZZ_SECONDS   ?= 60
 RUN_CONFIG     ?= run/akasa.yaml
 JOBS           ?= $(shell nproc)
 
-.PHONY: all deps deps-test build build-server run deb test test-release test-asan fuzz bench format clean
+.PHONY: all deps deps-test build build-server run deb test test-release test-asan fuzz bench \
+        container-test format clean
 
 all: build
 
@@ -69,6 +70,15 @@ fuzz: deps-test
 
 bench: build
 	$(BUILD_DIR)/akasa_microbench
+
+# The container image (Dockerfile), end to end and without a registry: a Debian 12 base image
+# made from Debian packages, `podman build`, then the image run (podman run, or its files
+# through chroot where no OCI runtime can start containers): publish/subscribe, kill -9 and
+# restart with the retained message, SIGTERM stop with the will. Needs root; takes a full
+# build inside the image. Not part of `make test` (README.md, "Container").
+container-test:
+	@scripts/install-deps --check container >/dev/null 2>&1 || scripts/install-deps container
+	tests/container/run
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -2,22 +2,8 @@
 # `akasa default-config` (so every key and comment stays the server's own) with the paths a
 # system service uses instead of ones relative to the working directory.
 #   cmake -DAKASA=<binary> -DOUTPUT=<file> -P make_packaged_config.cmake
-# Each replacement must match exactly once: a changed default document fails the build here
-# instead of shipping a config that still points at ./data.
-execute_process(COMMAND ${AKASA} default-config OUTPUT_VARIABLE document RESULT_VARIABLE status)
-if(NOT status EQUAL 0)
-  message(FATAL_ERROR "${AKASA} default-config failed (${status})")
-endif()
-
-function(replace_once from to)
-  string(FIND "${document}" "${from}" first)
-  string(FIND "${document}" "${from}" last REVERSE)
-  if(first EQUAL -1 OR NOT first EQUAL last)
-    message(FATAL_ERROR "make_packaged_config: expected \"${from}\" exactly once in the default config")
-  endif()
-  string(REPLACE "${from}" "${to}" document "${document}")
-  set(document "${document}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/default_config_edits.cmake)
+read_default_config()
 
 replace_once("# Akasa configuration (YAML)."
   "# Akasa configuration (YAML), installed by the akasa package as /etc/akasa/akasa.yaml.
