@@ -49,7 +49,7 @@ void declare_broker_metrics(Registry& r) {
               "its rate is the fraction of the time the worker is busy (1: saturated).");
     r.declare(std::string(name::kWorkerLoopLag), Gauge,
               "How late each worker's latest 1-second timer ran, in seconds: how long an event "
-              "waits behind the work in progress (under 0.002 on an idle worker).");
+              "waits behind the work in progress (about 0.001 on an idle worker).");
 }
 
 void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
