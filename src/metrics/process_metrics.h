@@ -57,9 +57,13 @@ struct ProcessSample {
 ProcessSample sample_from_stat(const ProcStat& stat, std::optional<std::uint64_t> boot_time,
                                long ticks_per_second, long page_size);
 
-// Entries of `fd_dir` (normally /proc/self/fd) that are open descriptors, not counting the
-// one used to list it; nullopt when it cannot be listed.
-std::optional<std::uint64_t> count_open_fds(const char* fd_dir = "/proc/self/fd");
+// The open descriptors of the process whose /proc/<pid>/fd is `fd_dir`; nullopt when it
+// cannot be read. Linux 6.2 and later report the count as the directory's size, read with one
+// stat(): a server holding a million sockets is not listed on every scrape. Older kernels
+// report 0 there, and then (or with `by_size` false) the entries are counted, not counting
+// the descriptor used to list them.
+std::optional<std::uint64_t> count_open_fds(const char* fd_dir = "/proc/self/fd",
+                                            bool by_size = true);
 
 // This process, now: /proc/self/stat, /proc/stat (its boot time read once), /proc/self/fd
 // and getrlimit.
