@@ -4,11 +4,12 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/build_info.h"
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"Akasa: a high-performance, low-latency, extensible MQTT server"};
-    app.set_version_flag("-V,--version", std::string("akasa ") + AKASA_VERSION);
+    app.set_version_flag("-V,--version", akasa::cli::version_line());
     app.require_subcommand(1);
 
     std::string config_path;

@@ -10,28 +10,20 @@
 #include <string>
 
 #include "clock.h"
+#include "metrics/process_metrics.h"
 
 namespace akasa::bench {
 
 namespace {
 
-// Fields 14 and 15 of /proc/PID/stat (utime, stime). The command name (field 2) may hold
-// spaces and parentheses, so parsing starts after its last ')'.
+// utime + stime of /proc/PID/stat, parsed as the server's process_cpu_seconds_total is.
 std::optional<std::uint64_t> read_cpu_ticks(pid_t pid) {
     std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
     std::string line;
     if (!std::getline(file, line)) return std::nullopt;
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) return std::nullopt;
-    std::istringstream fields(line.substr(close + 1));
-    std::string field;
-    std::uint64_t utime = 0, stime = 0;
-    // After ')': field 3 is state; utime is field 14, i.e. the 12th token here.
-    for (int i = 3; i <= 15 && fields >> field; ++i) {
-        if (i == 14) utime = std::stoull(field);
-        if (i == 15) stime = std::stoull(field);
-    }
-    return utime + stime;
+    const auto stat = metrics::parse_proc_stat(line);
+    if (!stat) return std::nullopt;
+    return stat->user_ticks + stat->system_ticks;
 }
 
 std::uint64_t status_kib(const std::string& status, const char* key) {

@@ -16,6 +16,7 @@
 #include "broker/sys/sys_publisher.h"
 #include "broker/sys/sys_sample.h"
 #include "broker/worker/worker.h"
+#include "metrics/process_metrics.h"
 #include "net/socket.h"
 
 namespace akasa::broker {
@@ -115,11 +116,14 @@ metrics::Registry Broker::collect_metrics() const {
     for (const auto& worker : context_->workers) {
         const WorkerCounters& counters = std::as_const(*worker).counters();
         metrics::add_worker_counters(registry, counters);
+        metrics::add_worker_loop(registry, worker->index(), counters);
     }
     add_listener_metrics(registry);  // broker_listeners.cpp
     metrics::set_broker_gauges(registry, {.subscriptions = context_->subscriptions.size(),
                                           .retained_messages = context_->retained.size(),
                                           .retained_bytes = context_->retained.bytes()});
+    metrics::set_build_info(registry, version_, commit_);
+    metrics::add_process_metrics(registry, metrics::read_process_sample());
     return registry;
 }
 

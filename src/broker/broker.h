@@ -43,13 +43,16 @@ class Broker {
     void reload();
     // The version GET /health reports on the http listener (set before start()).
     void set_version(std::string version) { version_ = std::move(version); }
+    // The git commit of the build, for akasa_build_info (set before start()).
+    void set_commit(std::string commit) { commit_ = std::move(commit); }
 
     std::uint32_t worker_count() const;
     // Every worker's counters (for metrics and tests); valid while the broker lives.
     const BrokerContext& context() const { return *context_; }
 
     // The Prometheus text of GET /metrics: every worker's counters summed (relaxed loads,
-    // callable from any thread) plus the shared gauges.
+    // callable from any thread), each worker's loop, the shared gauges, the build and the
+    // process (/proc/self).
     std::string render_metrics() const;
     // The registry render_metrics() renders (also read by the $SYS publisher).
     metrics::Registry collect_metrics() const;
@@ -78,6 +81,7 @@ class Broker {
     // One per TLS listener ("mqtts", "wss"); workers read them on accept, reload() swaps.
     std::vector<std::pair<std::string, std::unique_ptr<net::tls::TlsContextHolder>>> tls_contexts_;
     std::string version_ = "unknown";
+    std::string commit_ = "unknown";
     std::chrono::steady_clock::time_point started_at_;
     std::vector<int> shared_listen_fds_;
     std::unique_ptr<sys::SysPublisher> sys_publisher_;  // used by worker 0's thread

@@ -19,6 +19,7 @@
 #include "auth/password_store.h"
 #include "broker/broker.h"
 #include "broker/worker/worker.h"
+#include "cli/build_info.h"
 #include "cli/commands.h"
 #include "cli/worker_watchdog.h"
 #include "config/config_loader.h"
@@ -101,6 +102,7 @@ int start(const std::string& config_path) {
     const auto exposure_warnings = config::exposed_file_warnings(config, config_path);
     broker::Broker broker(std::move(config), std::move(passwords));
     broker.set_version(AKASA_VERSION);
+    broker.set_commit(std::string(build_commit()));
     try {
         broker.start();
     } catch (const std::exception& e) {
@@ -118,7 +120,7 @@ int start(const std::string& config_path) {
     }
     for (const auto& warning : exposure_warnings)
         spdlog::warn("{}", warning);
-    spdlog::info("akasa {} started", AKASA_VERSION);
+    spdlog::info("{} started", version_line());
     // Under systemd (Type=notify): start() returned, so every listener is bound and the
     // store recovered. No-ops without $NOTIFY_SOCKET.
     const auto notifier = util::ServiceNotifier::from_environment();

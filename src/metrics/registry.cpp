@@ -1,5 +1,6 @@
 #include "metrics/registry.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -19,9 +20,14 @@ std::string format_value(double v) {
     if (std::isnan(v)) return "NaN";
     if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
     char buffer[32];
-    // %.17g round-trips a double and prints integers (up to 2^53) without a fraction.
-    std::snprintf(buffer, sizeof buffer, "%.17g", v);
-    return buffer;
+    // Whole numbers up to 2^53 in full (a counter reads 12000000, not 1.2e+07); others as
+    // the shortest text that reads back as the same double (0.1, not 0.10000000000000001).
+    if (v == std::trunc(v) && std::fabs(v) <= 9007199254740992.0) {
+        std::snprintf(buffer, sizeof buffer, "%.0f", v);
+        return buffer;
+    }
+    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+    return std::string(buffer, end);
 }
 
 }  // namespace

@@ -5,7 +5,6 @@ false, keep-alive, and closing idle connections after connect_timeout."""
 
 import json
 import queue
-import re
 import socket
 import subprocess
 import time
@@ -15,15 +14,9 @@ import paho.mqtt.client as mqtt
 
 from akasa_harness import AkasaServer, wait_for_log
 from hook_test_support import RawClient
+from prometheus_support import parse_prometheus
 
 TIMEOUT = 10
-
-# `name{label="value",...} value` (labels optional); the value is a float or +Inf/-Inf/NaN.
-SAMPLE = re.compile(
-    r'^([a-zA-Z_:][a-zA-Z0-9_:]*)'
-    r'(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})?'
-    r' ([-+]?(?:[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?|Inf|NaN))$')
-TYPE = re.compile(r"^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$")
 
 
 def curl(url, *args):
@@ -34,36 +27,6 @@ def curl(url, *args):
         capture_output=True, text=True, timeout=TIMEOUT + 5, check=True)
     body, _, code = done.stdout.rpartition("\n")
     return int(code), body, done.stderr
-
-
-def parse_prometheus(text):
-    """Checks the text exposition format; returns {(name, labels): value}. Every sample
-    line must parse, and every metric family must have a # TYPE line before its samples."""
-    typed = {}
-    samples = {}
-    for line in text.splitlines():
-        if not line:
-            continue
-        if line.startswith("# HELP "):
-            continue
-        if line.startswith("# TYPE "):
-            match = TYPE.match(line)
-            if not match:
-                raise AssertionError(f"bad TYPE line: {line!r}")
-            typed[match.group(1)] = match.group(2)
-            continue
-        if line.startswith("#"):
-            raise AssertionError(f"unexpected comment: {line!r}")
-        match = SAMPLE.match(line)
-        if not match:
-            raise AssertionError(f"bad sample line: {line!r}")
-        name, labels, value = match.groups()
-        if name not in typed:
-            raise AssertionError(f"sample {name} has no # TYPE before it")
-        samples[(name, labels or "")] = float(value)
-    if not samples:
-        raise AssertionError("no samples")
-    return samples
 
 
 def scrape(server):

@@ -42,6 +42,14 @@ void declare_broker_metrics(Registry& r) {
               "config key of the limit.");
     r.declare(std::string(name::kRetainedBytes), Gauge,
               "Bytes the retained messages hold, as max_retained_bytes counts them.");
+    r.declare(std::string(name::kBuildInfo), Gauge,
+              "Always 1; the labels say which version and git commit is running.");
+    r.declare(std::string(name::kWorkerBusy), Counter,
+              "Seconds each worker thread spent handling events rather than waiting for them; "
+              "its rate is the fraction of the time the worker is busy (1: saturated).");
+    r.declare(std::string(name::kWorkerLoopLag), Gauge,
+              "How late each worker's latest 1-second timer ran, in seconds: how long an event "
+              "waits behind the work in progress (about 0.001 on an idle worker).");
 }
 
 void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
@@ -68,6 +76,12 @@ void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
     }
 }
 
+void add_worker_loop(Registry& r, std::uint32_t worker, const broker::WorkerCounters& c) {
+    const Labels labels{{"worker", std::to_string(worker)}};
+    r.set(name::kWorkerBusy, labels, load(c.loop_busy_ns) / 1e9);
+    r.set(name::kWorkerLoopLag, labels, load(c.loop_lag_ns) / 1e9);
+}
+
 void add_listener_connections(Registry& r, std::string_view listener, std::uint64_t current,
                               std::uint64_t total) {
     Labels labels{{"listener", std::string(listener)}};
@@ -79,6 +93,11 @@ void set_broker_gauges(Registry& r, const BrokerGauges& g) {
     r.set(name::kSubscriptions, {}, static_cast<double>(g.subscriptions));
     r.set(name::kRetainedMessages, {}, static_cast<double>(g.retained_messages));
     r.set(name::kRetainedBytes, {}, static_cast<double>(g.retained_bytes));
+}
+
+void set_build_info(Registry& r, std::string_view version, std::string_view commit) {
+    r.set(name::kBuildInfo, {{"version", std::string(version)}, {"commit", std::string(commit)}},
+          1);
 }
 
 }  // namespace akasa::metrics

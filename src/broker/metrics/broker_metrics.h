@@ -6,7 +6,9 @@
 //   declare_broker_metrics(r);
 //   for (const Worker& w : workers) add_worker_counters(r, w.counters());
 //   add_listener_connections(r, "mqtt", current, total);   // per listener, summed over workers
+//   for (const Worker& w : workers) add_worker_loop(r, w.index(), w.counters());
 //   set_broker_gauges(r, {.subscriptions = n, .retained_messages = m});
+//   set_build_info(r, "0.1.0", "3f2c1ab");
 //   respond(r.render());
 #pragma once
 
@@ -38,6 +40,9 @@ inline constexpr std::string_view kBytesSent = "akasa_bytes_sent_total";
 inline constexpr std::string_view kMessagesDropped = "akasa_messages_dropped_total";
 inline constexpr std::string_view kLimitHits = "akasa_limit_hits_total";
 inline constexpr std::string_view kRetainedBytes = "akasa_retained_bytes_current";
+inline constexpr std::string_view kBuildInfo = "akasa_build_info";
+inline constexpr std::string_view kWorkerBusy = "akasa_worker_busy_seconds_total";
+inline constexpr std::string_view kWorkerLoopLag = "akasa_worker_loop_lag_seconds";
 }  // namespace name
 
 // State owned by the broker as a whole rather than by a worker's counters.
@@ -52,11 +57,19 @@ void declare_broker_metrics(Registry& registry);
 
 // Adds one worker's counters (relaxed loads): call once per worker.
 void add_worker_counters(Registry& registry, const broker::WorkerCounters& counters);
+// The loop families of one worker, labelled worker="<index>" (not summed: one busy worker
+// among idle ones is what they are for).
+void add_worker_loop(Registry& registry, std::uint32_t worker,
+                     const broker::WorkerCounters& counters);
 
 // Adds one listener's connection counts (label listener="mqtt|mqtts|ws|wss").
 void add_listener_connections(Registry& registry, std::string_view listener, std::uint64_t current,
                               std::uint64_t total);
 
 void set_broker_gauges(Registry& registry, const BrokerGauges& gauges);
+
+// akasa_build_info{version,commit} 1: which build is running, for dashboards and alerts
+// (commit "unknown" when built outside a git checkout).
+void set_build_info(Registry& registry, std::string_view version, std::string_view commit);
 
 }  // namespace akasa::metrics

@@ -39,8 +39,12 @@ Worker::Worker(BrokerContext& context, std::uint32_t index)
       read_scratch_(kReadScratchSize),
       random_(std::random_device{}() ^ index) {
     // Deadlines set by handlers (will delay, keep alive, expiry) count from when the event
-    // arrived, not from before the wait that preceded it.
-    loop_.set_on_ready([this] { now_ = Clock::now(); });
+    // arrived, not from before the wait that preceded it. That is also when the loop stopped
+    // waiting (akasa_worker_busy_seconds_total).
+    loop_.set_on_ready([this] {
+        now_ = Clock::now();
+        load_.woke(now_);
+    });
 }
 
 Worker::~Worker() {
@@ -104,8 +108,10 @@ void Worker::request_stop() {
 
 void Worker::run() {
     context_.hooks->chain.on_worker_start(index_);  // plugins' thread_init
+    load_.woke(Clock::now());
     while (!stop_requested_.load(std::memory_order_acquire)) {
         now_ = Clock::now();
+        load_.before_wait(now_, counters_);  // the previous iteration's work ends here
         const bool congested = downstream_congested();
         int handled = 1;  // events the poll dispatched
         if (congested) {
@@ -115,6 +121,7 @@ void Worker::run() {
             // other. The kernel's socket buffers then push back on the publishers.
             congested_recently_ = true;
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            load_.woke(Clock::now());  // a pause, not work
             drain_inbox();
         } else {
             auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ - now_).count();
@@ -131,6 +138,8 @@ void Worker::run() {
             if (loop_.take_wakeup()) drain_inbox();
         }
         now_ = Clock::now();
+        // A poll that dispatched nothing waited until now (with events, on_ready noted when).
+        if (!congested && handled == 0) load_.woke(now_);
         finish_iteration(handled, congested);
     }
     shutdown_connections();
@@ -163,6 +172,7 @@ void Worker::serve(std::unique_ptr<net::Transport> transport) {
 
 void Worker::finish_iteration(int handled, bool congested) {
     if (now_ >= next_tick_) {
+        LoopLoad::tick_ran(next_tick_, now_, counters_);  // akasa_worker_loop_lag_seconds
         tick();
         next_tick_ = now_ + kTickInterval;
         congested_recently_ = congested;

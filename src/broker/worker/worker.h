@@ -39,6 +39,7 @@
 #include "broker/session/outbox.h"
 #include "broker/session/session.h"
 #include "broker/session/session_table.h"
+#include "broker/worker/loop_load.h"
 #include "broker/worker/worker_counters.h"
 #include "net/closing_sockets.h"
 #include "net/event_loop.h"
@@ -253,6 +254,7 @@ class Worker {
     std::atomic<bool> stop_requested_{false};
     WorkerCounters counters_;
     Clock::time_point now_;
+    LoopLoad load_{now_};  // busy time and lag, from the clock reads of run()
     Clock::time_point next_tick_;
     std::function<void(Worker&)> tick_task_;  // see set_tick_task()
 

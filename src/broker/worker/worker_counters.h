@@ -1,5 +1,6 @@
-// Per-worker traffic counters. Written only by the owning worker thread (relaxed atomic
-// stores), read by anyone (the metrics module sums them over workers).
+// Per-worker traffic and loop counters. Written only by the owning worker thread (relaxed
+// atomic stores), read by anyone (the metrics module sums the traffic over workers and shows
+// the loop's per worker).
 #pragma once
 
 #include <atomic>
@@ -28,6 +29,10 @@ struct WorkerCounters {
     Counter dropped_too_large{0};    // over the client's Maximum Packet Size
     // Memory limits hit, by MemoryLimit (memory_limit.h): refusals and drops.
     Counter limit_hits[kMemoryLimitCount] = {};
+    // The loop's own time (loop_load.h): nanoseconds spent handling events rather than
+    // waiting for them, and how late the last 1-second tick ran (a gauge).
+    Counter loop_busy_ns{0};
+    Counter loop_lag_ns{0};
 
     void add(Counter& c, std::uint64_t n = 1) {
         c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -35,6 +40,7 @@ struct WorkerCounters {
     void sub(Counter& c, std::uint64_t n = 1) {
         c.store(c.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
     }
+    void set(Counter& c, std::uint64_t value) { c.store(value, std::memory_order_relaxed); }
 };
 
 }  // namespace akasa::broker

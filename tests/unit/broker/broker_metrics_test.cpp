@@ -77,5 +77,28 @@ TEST(BrokerMetrics, LimitHitsByConfigKey) {
     EXPECT_EQ(limits, broker::kMemoryLimitCount);
 }
 
+// The loop families are per worker (labelled, not summed), in seconds; build_info is one
+// sample of 1 whose labels carry the build.
+TEST(BrokerMetrics, WorkerLoopAndBuildInfo) {
+    broker::WorkerCounters a, b;
+    a.add(a.loop_busy_ns, 1'500'000'000);
+    b.add(b.loop_busy_ns, 250'000'000);
+    a.set(a.loop_lag_ns, 3'000'000);
+    Registry r;
+    declare_broker_metrics(r);
+    add_worker_loop(r, 0, a);
+    add_worker_loop(r, 1, b);
+    set_build_info(r, "0.1.0", "3f2c1ab");
+    std::map<std::string, double> s;
+    ASSERT_EQ(check_exposition(r.render(), &s), "") << r.render();
+    EXPECT_EQ(s["akasa_worker_busy_seconds_total{worker=0}"], 1.5);
+    EXPECT_EQ(s["akasa_worker_busy_seconds_total{worker=1}"], 0.25);
+    EXPECT_EQ(s["akasa_worker_loop_lag_seconds{worker=0}"], 0.003);
+    EXPECT_EQ(s["akasa_worker_loop_lag_seconds{worker=1}"], 0);
+    EXPECT_EQ(s["akasa_build_info{version=0.1.0,commit=3f2c1ab}"], 1);
+    EXPECT_NE(r.render().find("# TYPE akasa_worker_busy_seconds_total counter\n"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace akasa::metrics

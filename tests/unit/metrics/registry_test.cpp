@@ -50,6 +50,25 @@ TEST(MetricsRegistry, LargeCountersPrintExactly) {
     EXPECT_NE(r.render().find("big_total 9007199254740992\n"), std::string::npos);
 }
 
+// Fractions (seconds of CPU or of loop lag) print as the shortest text that reads back as
+// the same double, not with the noise digits of 17 significant ones.
+TEST(MetricsRegistry, FractionsPrintShortAndExact) {
+    Registry r;
+    r.declare("seconds", MetricType::Gauge, "Seconds.");
+    const double values[] = {0.1, 0.000576298, 1.3019e-05, 1796621641.32, 1e300, -2.5};
+    const char* expected[] = {"0.1",           "0.000576298", "1.3019e-05",
+                              "1796621641.32", "1e+300",      "-2.5"};
+    for (std::size_t i = 0; i < std::size(values); ++i) {
+        r.set("seconds", {}, values[i]);
+        EXPECT_EQ(r.render(),
+                  std::string("# HELP seconds Seconds.\n# TYPE seconds gauge\nseconds ") +
+                      expected[i] + "\n");
+        std::map<std::string, double> s;
+        ASSERT_EQ(check_exposition(r.render(), &s), "");
+        EXPECT_EQ(s["seconds{}"], values[i]);  // exactly the same double
+    }
+}
+
 TEST(MetricsRegistry, ProgrammingErrorsThrow) {
     Registry r;
     EXPECT_THROW(r.declare("1bad", MetricType::Gauge, ""), std::invalid_argument);
