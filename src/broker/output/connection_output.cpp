@@ -2,20 +2,9 @@
 
 namespace akasa::broker {
 
-void ConnectionOutput::append_publish(std::span<const std::uint8_t> encoded,
-                                      std::size_t packet_id_offset, std::uint16_t packet_id,
-                                      bool dup, const MessagePtr* payload_from) {
-    const std::size_t start = out_.size();
-    out_.insert(out_.end(), encoded.begin(), encoded.end());
-    if (packet_id != 0) {
-        out_[start + packet_id_offset] = static_cast<std::uint8_t>(packet_id >> 8);
-        out_[start + packet_id_offset + 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
-    }
-    if (dup) out_[start] |= 0x08;
-    if (payload_from) {
-        if (!refs_) refs_ = std::make_unique<ReferencedPayloads>();
-        refs_->add(out_.size(), *payload_from);
-    }
+void ConnectionOutput::add_referenced_payload(const MessagePtr& message) {
+    if (!refs_) refs_ = std::make_unique<ReferencedPayloads>();
+    refs_->add(out_.size(), message);
 }
 
 ConnectionOutput::WriteResult ConnectionOutput::write_to(net::Transport& transport) {

@@ -34,8 +34,18 @@ class ConnectionOutput {
     // Appends an encoded PUBLISH (publish_encoder.h) with `packet_id` patched in at
     // `packet_id_offset` (0: QoS 0, none) and the DUP flag set when `dup`. With
     // `payload_from`, `encoded` ends before the payload, which follows from that message.
+    // Inline: every delivery of a fan-out passes here (the call alone cost a tenth of it).
     void append_publish(std::span<const std::uint8_t> encoded, std::size_t packet_id_offset,
-                        std::uint16_t packet_id, bool dup, const MessagePtr* payload_from);
+                        std::uint16_t packet_id, bool dup, const MessagePtr* payload_from) {
+        const std::size_t start = out_.size();
+        out_.insert(out_.end(), encoded.begin(), encoded.end());
+        if (packet_id != 0) {
+            out_[start + packet_id_offset] = static_cast<std::uint8_t>(packet_id >> 8);
+            out_[start + packet_id_offset + 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
+        }
+        if (dup) out_[start] |= 0x08;
+        if (payload_from) add_referenced_payload(*payload_from);
+    }
 
     // Bytes the client has not taken yet: copied ones and referenced payloads.
     std::size_t pending() const { return out_.size() - sent_ + (refs_ ? refs_->bytes() : 0); }
@@ -60,6 +70,8 @@ class ConnectionOutput {
     void store_committed() { awaited_generation_ = 0; }
 
   private:
+    // The payload of the PUBLISH just appended follows from `message`, not from out_.
+    void add_referenced_payload(const MessagePtr& message);
     void compact();
 
     std::vector<std::uint8_t> out_;

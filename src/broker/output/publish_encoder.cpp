@@ -19,8 +19,9 @@ std::size_t offset_of_packet_id(const std::vector<std::uint8_t>& encoded, std::s
 
 }  // namespace
 
-PublishEncoder::Form PublishEncoder::encode(const Delivery& delivery, bool v5,
-                                            OutboundTopicAliases* aliases, Clock::time_point now) {
+PublishEncoder::Form PublishEncoder::encode_anew(const Delivery& delivery, bool v5,
+                                                 OutboundTopicAliases* aliases,
+                                                 Clock::time_point now) {
     const Message& message = *delivery.message;
     const auto qos = static_cast<std::uint8_t>(delivery.qos);
     Form form;
@@ -62,7 +63,7 @@ PublishEncoder::Form PublishEncoder::encode(const Delivery& delivery, bool v5,
             cached_at_ = now;
             ++generation_;  // every cached form is stale
         }
-        auto& cached = cached_forms_[(v5 ? 6 : 0) + qos * 2 + (delivery.retain ? 1 : 0)];
+        auto& cached = cached_forms_[form_index(delivery, v5)];
         if (cached.generation != generation_) {
             auto publish = message.to_publish(delivery.qos, delivery.retain, now);
             publish.packet_id = qos ? 1 : 0;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "broker/mqtt5/mqtt5_topic_aliases.h"
+#include "broker/output/connection_output.h"
 #include "broker/routing/message.h"
 #include "broker/session/outbox.h"
 
@@ -41,10 +42,38 @@ class PublishEncoder {
 
     // The wire form of `delivery` for a client speaking v5 (`v5`) or 3.x, with the client's
     // outbound Topic Aliases when it allows them (null otherwise). Valid until the next call.
+    // Inline for its common case, a form this message already has: a fan-out's every
+    // delivery after the first (measured: the call and the full path cost a delivery about
+    // a twentieth of its instructions).
     Form encode(const Delivery& delivery, bool v5, OutboundTopicAliases* aliases,
-                Clock::time_point now);
+                Clock::time_point now) {
+        const Message& message = *delivery.message;
+        const bool per_subscriber = v5 && (aliases || !delivery.subscription_ids.empty());
+        if (!per_subscriber && cached_message_.get() == &message &&
+            (!message.expires_at || cached_at_ == now)) {
+            const auto& cached = cached_forms_[form_index(delivery, v5)];
+            if (cached.generation == generation_) {
+                Form form;
+                form.bytes = cached.bytes;
+                form.packet_id_offset = cached.packet_id_offset;
+                form.by_reference = message.payload.size() >= ConnectionOutput::kReferencedPayload;
+                form.size = cached.bytes.size() + (form.by_reference ? message.payload.size() : 0);
+                return form;
+            }
+        }
+        return encode_anew(delivery, v5, aliases, now);
+    }
 
   private:
+    // encode() for a form not cached yet (or one per subscriber): encodes it.
+    Form encode_anew(const Delivery& delivery, bool v5, OutboundTopicAliases* aliases,
+                     Clock::time_point now);
+    // The cached form's slot: [v5][qos][retain].
+    static std::size_t form_index(const Delivery& delivery, bool v5) {
+        return (v5 ? 6 : 0) + static_cast<std::size_t>(delivery.qos) * 2 +
+               (delivery.retain ? 1 : 0);
+    }
+
     // The wire forms of the message last encoded, indexed by [v5][qos][retain].
     struct CachedForm {
         std::vector<std::uint8_t> bytes;
