@@ -39,19 +39,14 @@ ConnectionOutput::WriteResult ConnectionOutput::write_to(net::Transport& transpo
     return result;
 }
 
-void ConnectionOutput::compact() {
-    if (sent_ == out_.size() && no_referenced_payload()) {
-        out_.clear();
-        sent_ = 0;
-        refs_.reset();
-        if (out_.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(out_);
-    } else if (sent_ >= 64 * 1024 && sent_ >= out_.size() / 2) {
-        // A client that takes its output but never all of it: drop what it took, so that
-        // the buffer holds what it has not taken, not everything it ever got.
-        out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(sent_));
-        if (refs_) refs_->rebase(sent_);
-        sent_ = 0;
-    }
+void ConnectionOutput::release_buffer() {
+    std::vector<std::uint8_t>().swap(out_);
+}
+
+void ConnectionOutput::drop_sent() {
+    out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(sent_));
+    if (refs_) refs_->rebase(sent_);
+    sent_ = 0;
 }
 
 void ConnectionOutput::discard() {

@@ -72,7 +72,23 @@ class ConnectionOutput {
   private:
     // The payload of the PUBLISH just appended follows from `message`, not from out_.
     void add_referenced_payload(const MessagePtr& message);
-    void compact();
+    // After a write: frees what was sent. Inline for its common case, everything sent.
+    void compact() {
+        if (sent_ == out_.size() && no_referenced_payload()) {
+            out_.clear();
+            sent_ = 0;
+            if (refs_) refs_.reset();  // empty: a connection keeps it only while it is used
+            if (out_.capacity() > kKeptCapacity) release_buffer();
+        } else if (sent_ >= kKeptCapacity && sent_ >= out_.size() / 2) {
+            drop_sent();
+        }
+    }
+    // A large buffer is not kept for an idle connection.
+    static constexpr std::size_t kKeptCapacity = 64 * 1024;
+    void release_buffer();
+    // A client that takes its output but never all of it: what it took goes, so that the
+    // buffer holds what it has not taken, not everything it ever got.
+    void drop_sent();
 
     std::vector<std::uint8_t> out_;
     std::size_t sent_ = 0;
