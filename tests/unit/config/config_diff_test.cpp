@@ -1,9 +1,13 @@
 // The key-by-key comparison behind SIGHUP reloads (config_diff.h): dotted key names, which
 // keys need a restart, what with_changes applies, secrets kept out of the values, every
-// field of Config covered.
+// field of Config covered, and docs/configuration.md listing the same restart keys.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -279,6 +283,47 @@ TEST(ConfigDiffTest, EveryFieldHasItsOwnKey) {
     EXPECT_TRUE(find(changes, "listeners.wss.fail_if_no_peer_cert"));
     EXPECT_TRUE(find(changes, "max_retained_bytes"));
     EXPECT_TRUE(find(changes, "plugins"));
+}
+
+// docs/configuration.md, "Reloading with SIGHUP": the table whose header starts with
+// `| needs a restart` lists exactly restart_needed_keys() (backquoted, in its first column).
+TEST(ConfigDiffTest, TheDocumentationListsTheRestartKeys) {
+    const std::string path = std::string(AKASA_FIXTURES_DIR) + "/../../docs/configuration.md";
+    std::ifstream file(path);
+    ASSERT_TRUE(file) << "cannot read " << path;
+    std::set<std::string> documented;
+    bool in_section = false;
+    bool in_table = false;
+    std::string line;
+    const std::regex key_pattern("`([^`]+)`");
+    while (std::getline(file, line)) {
+        if (line.starts_with("## ")) in_section = line == "## Reloading with SIGHUP";
+        if (!in_section) continue;
+        if (line.starts_with("| needs a restart")) {
+            in_table = true;
+            continue;
+        }
+        if (!in_table) continue;
+        if (!line.starts_with("|")) break;
+        const std::string first_cell = line.substr(1, line.find('|', 1) - 1);
+        for (std::sregex_iterator it(first_cell.begin(), first_cell.end(), key_pattern), end;
+             it != end; ++it) {
+            documented.insert((*it)[1]);
+        }
+    }
+    ASSERT_TRUE(in_table) << "no `| needs a restart` table under ## Reloading with SIGHUP in "
+                          << path;
+    const auto keys = restart_needed_keys();
+    const std::set<std::string> expected(keys.begin(), keys.end());
+    std::vector<std::string> missing, extra;
+    std::set_difference(expected.begin(), expected.end(), documented.begin(), documented.end(),
+                        std::back_inserter(missing));
+    std::set_difference(documented.begin(), documented.end(), expected.begin(), expected.end(),
+                        std::back_inserter(extra));
+    EXPECT_TRUE(missing.empty()) << "restart keys missing from the docs: "
+                                 << ::testing::PrintToString(missing);
+    EXPECT_TRUE(extra.empty()) << "documented as needing a restart but reloadable: "
+                               << ::testing::PrintToString(extra);
 }
 
 }  // namespace
