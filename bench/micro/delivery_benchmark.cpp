@@ -45,7 +45,7 @@ struct DeliveryFixture {
 
     explicit DeliveryFixture(int subscribers) {
         spdlog::set_level(spdlog::level::off);
-        context.hooks = std::make_unique<broker::HookServices>(context.config);
+        context.hooks = std::make_unique<broker::HookServices>(context.startup_config());
         worker = std::make_unique<broker::Worker>(context, 0);
         for (int i = 0; i < subscribers; ++i) {
             int fds[2];

@@ -15,8 +15,9 @@
  *
  * Threads: init/deinit run on the main thread; thread_init/thread_deinit on each worker
  * thread as it starts/stops; hook callbacks on the worker owning the session, from all
- * workers at once. A callback must never block: to answer after I/O, call host->defer(),
- * return AKASA_PENDING, and later (from any thread) fill host->completion_answer() and call
+ * workers at once; reconfigure (SIGHUP) on the main thread while the callbacks go on.
+ * A callback must never block: to answer after I/O, call host->defer(), return
+ * AKASA_PENDING, and later (from any thread) fill host->completion_answer() and call
  * host->complete(). */
 #ifndef AKASA_PLUGIN_H
 #define AKASA_PLUGIN_H
@@ -162,6 +163,19 @@ AKASA_PLUGIN_EXPORT int akasa_plugin_init(const akasa_plugin_host* host, const a
 /* Required. Called once at shutdown after every worker stopped; free everything. */
 AKASA_PLUGIN_EXPORT void akasa_plugin_deinit(void* state);
 
+/* Optional. A SIGHUP reload found this plugin's `options:` changed (its `path` unchanged):
+ * put the new options in force. It runs on the main thread while the worker threads keep
+ * calling the hook callbacks, so switch in a way that each callback sees either the old or
+ * the new options, never a mix (a read-write lock, or an atomic pointer to an immutable copy
+ * that is freed only when no callback can hold it; examples/auth_plugin uses a lock). Return 0
+ * once the new options are in force. Anything else refuses them: the previous options must
+ * stay in force (log why with host->log first), and the whole reload then changes nothing
+ * (plugins that took their new options in the same reload are called again with their
+ * previous ones). `options` only during the call. A plugin without this export keeps its
+ * options until a restart; the server logs "restart needed for plugins[N].options". */
+AKASA_PLUGIN_EXPORT int akasa_plugin_reconfigure(void* state, const akasa_kv* options,
+                                                 size_t option_count);
+
 /* Optional: per worker thread. */
 AKASA_PLUGIN_EXPORT void akasa_plugin_thread_init(void* state, unsigned worker_index);
 AKASA_PLUGIN_EXPORT void akasa_plugin_thread_deinit(void* state, unsigned worker_index);
@@ -202,6 +216,7 @@ AKASA_PLUGIN_EXPORT void akasa_plugin_after_disconnect(void* state, const akasa_
 typedef uint32_t (*akasa_plugin_abi_version_fn)(void);
 typedef int (*akasa_plugin_init_fn)(const akasa_plugin_host*, const akasa_kv*, size_t, void**);
 typedef void (*akasa_plugin_deinit_fn)(void*);
+typedef int (*akasa_plugin_reconfigure_fn)(void*, const akasa_kv*, size_t);
 typedef void (*akasa_plugin_thread_fn)(void*, unsigned);
 typedef int (*akasa_plugin_before_connect_fn)(void*, const akasa_session*, const akasa_connect*,
                                               akasa_call*, akasa_answer*);

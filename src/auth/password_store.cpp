@@ -28,19 +28,27 @@ PasswordStore::PasswordStore(std::string path)
 }
 
 bool PasswordStore::reload() {
-    std::shared_ptr<const PasswordFile> file;
     try {
-        file = std::make_shared<const PasswordFile>(PasswordFile::load(path_));
+        replace(path_, PasswordFile::load(path_));
     } catch (const std::exception& error) {  // PasswordFileError, or out of memory
-        spdlog::error("password_file: {}; keeping the previous file ({})", error.what(),
-                      users(current()->size()));
+        log_kept(error);
         return false;
     }
+    return true;
+}
+
+void PasswordStore::replace(std::string path, PasswordFile loaded) {
+    auto file = std::make_shared<const PasswordFile>(std::move(loaded));
     log_warnings(*file);
     const std::size_t count = file->size();
     file_.store(std::move(file), std::memory_order_release);
+    path_ = std::move(path);
     spdlog::info("password_file: {}: reloaded, {}", path_, users(count));
-    return true;
+}
+
+void PasswordStore::log_kept(const std::exception& error) const {
+    spdlog::error("password_file: {}; keeping the previous file ({})", error.what(),
+                  users(current()->size()));
 }
 
 }  // namespace akasa::auth

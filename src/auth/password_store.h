@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -26,16 +27,22 @@ class PasswordStore {
     std::shared_ptr<const PasswordFile> current() const {
         return file_.load(std::memory_order_acquire);
     }
+    // path(), reload() and replace() belong to one thread (the server's main thread).
     const std::string& path() const { return path_; }
 
     // Loads the file again. On success swaps it in, logs the number of users and the file's
     // warnings, and returns true. On failure (unreadable, missing, a malformed line) keeps
     // the current file, logs why and returns false.
     bool reload();
+    // Swaps in `file`, loaded from `path` (auth.password_file may have changed on SIGHUP),
+    // and logs as reload() does; reload() reads `path` from now on.
+    void replace(std::string path, PasswordFile file);
+    // The line reload() logs when `error` (from PasswordFile::load) keeps the current file.
+    void log_kept(const std::exception& error) const;
 
   private:
     std::atomic<std::shared_ptr<const PasswordFile>> file_;
-    const std::string path_;
+    std::string path_;
 };
 
 }  // namespace akasa::auth

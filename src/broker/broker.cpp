@@ -45,7 +45,7 @@ std::uint32_t Broker::worker_count() const {
 }
 
 void Broker::start() {
-    const auto& config = context_->config;
+    const auto& config = context_->startup_config();
     // The store opens and is recovered before any listener exists: no client is served
     // from a partial state (persist_recovery.h). Both throw, naming the store directory.
     if (config.persistence.enable) context_->persistence = Persistence::open(config.persistence);
@@ -78,7 +78,7 @@ net::Endpoint parse_endpoint(const config::SocketAddress& addr) {
 }  // namespace
 
 void Broker::listen_http() {
-    const auto& config = context_->config;
+    const auto& config = context_->startup_config();
     if (!config.listeners.http) return;
     const auto& listener = *config.listeners.http;
     const auto endpoint = parse_endpoint(listener.addr);
@@ -134,7 +134,7 @@ std::uint64_t Broker::uptime_seconds() const {
 }
 
 void Broker::start_sys_topics() {
-    const auto interval = context_->config.sys_interval;
+    const auto interval = context_->startup_config().sys_interval;
     if (interval.count() == 0 || context_->workers.empty()) return;
     sys_publisher_ = std::make_unique<sys::SysPublisher>(
         interval, "akasa version " + version_,
@@ -143,16 +143,9 @@ void Broker::start_sys_topics() {
         [publisher = sys_publisher_.get()](Worker& worker) { publisher->on_tick(worker); });
 }
 
-void Broker::reload() {
-    reload_tls_certificates();                           // broker_listeners.cpp
-    if (context_->hooks) context_->hooks->reload_acl();  // acl_file; a bad file keeps the old rules
-    if (context_->passwords) context_->passwords->reload();  // password_file; likewise
-}
-
-void Broker::publish_wills_before_stop() {
-    // Every worker publishes its clients' wills while all of them still run; only then do
-    // they drain and close, each taking the others' will deliveries first. A worker stuck
-    // past the bound (a plugin call that never returns) must not hold the shutdown.
+std::size_t Broker::run_on_every_worker(std::function<void(Worker&)> task,
+                                        std::chrono::seconds timeout) {
+    // Shared with the tasks: one may still run after the wait gave up on it.
     struct Countdown {
         std::mutex mutex;
         std::condition_variable done;
@@ -161,22 +154,31 @@ void Broker::publish_wills_before_stop() {
     auto countdown = std::make_shared<Countdown>();
     countdown->left = context_->workers.size();
     for (auto& worker : context_->workers) {
-        worker->post([countdown](Worker& w) {
-            w.publish_wills_for_shutdown();
+        worker->post([countdown, task](Worker& w) {
+            task(w);
             std::lock_guard lock(countdown->mutex);
             if (--countdown->left == 0) countdown->done.notify_all();
         });
     }
     std::unique_lock lock(countdown->mutex);
-    if (!countdown->done.wait_for(lock, kWillsAtShutdownTimeout,
-                                  [&] { return countdown->left == 0; })) {
+    countdown->done.wait_for(lock, timeout, [&] { return countdown->left == 0; });
+    return countdown->left;
+}
+
+void Broker::publish_wills_before_stop() {
+    // Every worker publishes its clients' wills while all of them still run; only then do
+    // they drain and close, each taking the others' will deliveries first. A worker stuck
+    // past the bound (a plugin call that never returns) must not hold the shutdown.
+    const std::size_t late = run_on_every_worker([](Worker& w) { w.publish_wills_for_shutdown(); },
+                                                 kWillsAtShutdownTimeout);
+    if (late != 0) {
         spdlog::warn("shutdown: {} worker(s) did not publish their clients' wills within {} s",
-                     countdown->left, kWillsAtShutdownTimeout.count());
+                     late, kWillsAtShutdownTimeout.count());
     }
 }
 
 void Broker::start_login_checks(std::uint32_t workers) {
-    const auto& auth = context_->config.auth;
+    const auto& auth = context_->startup_config().auth;
     if (context_->passwords) {
         // Half the workers by default: a login storm leaves the other half of the CPUs to
         // the clients already connected.

@@ -4,12 +4,15 @@
 //   Broker broker(config, passwords);
 //   broker.start();          // binds listeners (throws std::system_error), starts threads
 //   ...                       // serve until a signal
+//   auto changes = config::diff_config(broker.config(), reread);   // SIGHUP
+//   if (!broker.reload(reread, changes)) ...   // nothing changed (logged why)
 //   broker.stop();           // v5 clients get DISCONNECT 0x8B, output flushed, threads joined
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "auth/password_store.h"
 #include "broker/broker_context.h"
 #include "config/config.h"
+#include "config/config_diff.h"
 #include "metrics/registry.h"
 #include "net/http/http_service.h"
 #include "net/tls/tls_context.h"
@@ -37,10 +41,20 @@ class Broker {
 
     void start();
     void stop();
-    // SIGHUP (main thread): reloads what can change while serving. Each step keeps the
-    // current state when its new one cannot be loaded, and logs why; add new steps in
-    // Broker::reload() (broker.cpp).
-    void reload();
+    // The config in force (main thread): the one read at start with what reloads applied.
+    const config::Config& config() const;
+    // SIGHUP (main thread, broker_reload.cpp): puts the reloadable `changes` of `next` (the
+    // config file read again; changes = config::diff_config(config(), next)) in force, and
+    // reads the password file, the ACL file and the TLS files again (from their new paths
+    // when those changed). A plugin's new options are marked not reloadable in `changes` when
+    // the plugin cannot take them. First whatever can fail is prepared: the files are read
+    // and the TLS contexts built, then the plugins given their new options. If anything
+    // fails, nothing changes (plugins that took new options get their previous ones back),
+    // the reason is logged, and false is returned. Otherwise the files' contents are swapped
+    // in, and every worker takes a new config generation (config_generation.h) before this
+    // returns (a worker stuck longer than kReloadTimeout takes it later; logged). Log
+    // settings are the caller's (util/log.h).
+    bool reload(const config::Config& next, std::vector<config::KeyChange>& changes);
     // The version GET /health reports on the http listener (set before start()).
     void set_version(std::string version) { version_ = std::move(version); }
     // The git commit of the build, for akasa_build_info (set before start()).
@@ -60,6 +74,12 @@ class Broker {
   private:
     // How long stop() waits for the workers to publish their clients' wills.
     static constexpr std::chrono::seconds kWillsAtShutdownTimeout{5};
+    // How long reload() waits for the workers to take the new config generation.
+    static constexpr std::chrono::seconds kReloadTimeout{5};
+    // Posts `task` to every worker and waits until each ran it, or `timeout` passed; returns
+    // how many had not (a worker stuck in a plugin call). The task may run later still.
+    std::size_t run_on_every_worker(std::function<void(Worker&)> task,
+                                    std::chrono::seconds timeout);
     void publish_wills_before_stop();
     // The hashing threads for password checks and the failed-login limiter (auth.*).
     void start_login_checks(std::uint32_t workers);
@@ -68,7 +88,21 @@ class Broker {
     // stacks; TLS contexts are built first (TlsConfigError names the listener and file).
     void listen_mqtt();
     void listen_http();
-    void reload_tls_certificates();
+    // A TLS listener's new settings and the context built from them (reload()).
+    struct TlsUpdate {
+        std::string_view name;  // "mqtts", "wss"
+        net::tls::TlsContextHolder* holder;
+        config::TlsListener listener;
+        net::tls::SslContextPtr context;
+    };
+    // One per TLS listener, from `config`; false (the failures logged) when a context cannot
+    // be built.
+    bool prepare_tls_contexts(const config::Config& config, std::vector<TlsUpdate>& out) const;
+    void commit_tls_contexts(std::vector<TlsUpdate>& updates);
+    // broker_reload.cpp: gives the plugins whose options changed their new ones; on a
+    // refusal, gives those that took them their `running` options back and returns false.
+    bool reconfigure_plugins(const config::Config& running, const config::Config& next,
+                             const std::vector<config::KeyChange>& changes);
     void add_listener_metrics(metrics::Registry& registry) const;
     // sys_interval > 0: worker 0 publishes the $SYS topics (src/broker/sys/).
     void start_sys_topics();

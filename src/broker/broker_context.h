@@ -1,6 +1,8 @@
 // State shared by every worker thread. Everything here is either immutable after start
-// (config, the workers list) or internally synchronised (passwords, index, retained store,
-// registry). Per-connection and per-session state is never here: workers own it.
+// (the startup config, the workers list), changed only through the workers' inboxes (the
+// config generations a SIGHUP adds, config_generation.h) or internally synchronised
+// (passwords, index, retained store, registry). Per-connection and per-session state is
+// never here: workers own it.
 #pragma once
 
 #include <atomic>
@@ -11,6 +13,7 @@
 #include "auth/failed_login_limiter.h"
 #include "auth/hashing_pool.h"
 #include "auth/password_store.h"
+#include "broker/config_generation.h"
 #include "broker/flow/congested_sessions.h"
 #include "broker/hooks/hook_services.h"
 #include "broker/mqtt5/mqtt5_online_sessions.h"
@@ -20,7 +23,6 @@
 #include "broker/routing/retained_store.h"
 #include "broker/routing/subscription_index.h"
 #include "broker/session/session_registry.h"
-#include "broker/topic_limits.h"
 #include "config/config.h"
 
 namespace akasa::broker {
@@ -29,12 +31,17 @@ class Worker;
 
 struct BrokerContext {
     BrokerContext(config::Config c, std::shared_ptr<auth::PasswordStore> p)
-        : config(std::move(c)), passwords(std::move(p)) {}
+        : configs(std::move(c)), passwords(std::move(p)) {}
 
-    const config::Config config;
+    // The config read at start and the generations SIGHUP reloads added (config_generation.h
+    // says which one each reader uses). Workers and connections read Worker::config() and
+    // ClientConnection::config(), never this.
+    ConfigGenerations configs;
+    // The config read at start, for what only the start reads (listeners, persistence,
+    // worker_threads, plugins, the login checks): a reload never changes those.
+    const config::Config& startup_config() const { return configs.first().config; }
     // The password file, swapped whole on SIGHUP (auth/password_store.h); null: auth disabled.
     const std::shared_ptr<auth::PasswordStore> passwords;
-    const TopicLimits topic_limits{config};  // max_topic_levels, _length
     SubscriptionIndex subscriptions;
     RetainedStore<Message, RetainedCost> retained;  // bytes(): max_retained_bytes' count
     SessionRegistry registry;

@@ -30,14 +30,6 @@ net::Endpoint listener_endpoint(const config::SocketAddress& addr) {
     return *endpoint;
 }
 
-// Frames are streamed, never buffered whole, and the MQTT decoder enforces
-// max_packet_size_server itself; a frame may carry several packets, so allow some more.
-net::websocket::FrameLimits websocket_limits(const config::Config& config) {
-    constexpr std::uint64_t kSlack = 1 << 20;
-    const std::uint64_t limit = std::uint64_t{config.max_packet_size_server} + kSlack;
-    return {.max_frame_payload = limit, .max_message_size = limit};
-}
-
 net::TransportStack plain_stack(std::string_view name, const config::PlainListener& listener) {
     net::TransportStack stack;
     stack.listener = name;
@@ -100,7 +92,7 @@ std::string describe(const net::TransportStack& stack) {
 }  // namespace
 
 void Broker::listen_mqtt() {
-    const auto& config = context_->config;
+    const auto& config = context_->startup_config();
     const auto& l = config.listeners;
     // TLS contexts first: a bad key or certificate stops the start before anything listens.
     auto tls_context = [this](std::string name, const config::TlsListener& listener) {
@@ -152,7 +144,7 @@ void Broker::listen_mqtt() {
     if (l.ws) {
         net::TransportStack stack = plain_stack("ws", *l.ws);
         stack.websocket = true;
-        stack.websocket_limits = websocket_limits(config);
+        stack.websocket_limits = context_->configs.first().websocket_limits;
         add_guards(stack, *l.ws);
         serve(l.ws->addr, l.ws->reuse_port, stack);
     }
@@ -162,14 +154,14 @@ void Broker::listen_mqtt() {
         stack.proxy = l.wss->proxy;
         stack.tls = wss_tls;
         stack.websocket = true;
-        stack.websocket_limits = websocket_limits(config);
+        stack.websocket_limits = context_->configs.first().websocket_limits;
         add_guards(stack, *l.wss);
         serve(l.wss->addr, l.wss->reuse_port, stack);
     }
 }
 
 void Broker::add_listener_metrics(metrics::Registry& registry) const {
-    const auto& l = context_->config.listeners;
+    const auto& l = context_->startup_config().listeners;
     const std::array<bool, 4> present = {l.mqtt.has_value(), l.mqtts.has_value(), l.ws.has_value(),
                                          l.wss.has_value()};
     for (std::size_t i = 0; i < kListenerKinds.size(); ++i) {
@@ -181,15 +173,28 @@ void Broker::add_listener_metrics(metrics::Registry& registry) const {
     }
 }
 
-void Broker::reload_tls_certificates() {
-    // Live connections keep the context they were made with; new ones get the new one.
-    for (auto& [name, holder] : tls_contexts_) {
-        if (auto error = holder->reload()) {
+bool Broker::prepare_tls_contexts(const config::Config& config, std::vector<TlsUpdate>& out) const {
+    bool ok = true;
+    for (const auto& [name, holder] : tls_contexts_) {
+        const auto& listener = name == "mqtts" ? config.listeners.mqtts : config.listeners.wss;
+        if (!listener) continue;  // cannot happen: adding or removing a listener needs a restart
+        try {
+            out.push_back(
+                {name, holder.get(), *listener, net::tls::make_server_context(*listener)});
+        } catch (const net::tls::TlsConfigError& e) {
             spdlog::error("SIGHUP: keeping the current certificates of listeners.{}: {}", name,
-                          *error);
-        } else {
-            spdlog::info("SIGHUP: reloaded the certificates of listeners.{}", name);
+                          e.what());
+            ok = false;
         }
+    }
+    return ok;
+}
+
+void Broker::commit_tls_contexts(std::vector<TlsUpdate>& updates) {
+    // Live connections keep the context they were made with; new ones get the new one.
+    for (auto& update : updates) {
+        update.holder->replace(std::move(update.listener), std::move(update.context));
+        spdlog::info("SIGHUP: reloaded the certificates of listeners.{}", update.name);
     }
 }
 

@@ -1,5 +1,5 @@
 // `akasa start --config FILE`: load the config, start the broker, serve until SIGINT or
-// SIGTERM (SIGHUP reloads, see Broker::reload), then shut down in order (see
+// SIGTERM (SIGHUP reloads, see config_reload.h), then shut down in order (see
 // broker/broker.h) and exit 0.
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +21,7 @@
 #include "broker/worker/worker.h"
 #include "cli/build_info.h"
 #include "cli/commands.h"
+#include "cli/config_reload.h"
 #include "cli/worker_watchdog.h"
 #include "config/config_loader.h"
 #include "config/file_exposure.h"
@@ -127,6 +128,7 @@ int start(const std::string& config_path) {
     notify(notifier, "READY=1");
     std::optional<WorkerWatchdog> watchdog;
     if (auto interval = notifier.watchdog_interval()) watchdog.emplace(broker, notifier, *interval);
+    ConfigReloader reloader(config_path, broker, rust_log_level);
 
     for (;;) {
         int signal = 0;
@@ -143,7 +145,7 @@ int start(const std::string& config_path) {
             }
             spdlog::info("received SIGHUP, reloading");
             notify(notifier, util::ServiceNotifier::reloading_state());
-            broker.reload();
+            reloader.reload();
             notify(notifier, "READY=1");
         }
     }

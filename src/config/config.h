@@ -1,7 +1,8 @@
 // The server configuration: one typed field per key of the YAML file, each initialised to the
 // default the file documents (docs/configuration.md is the reference for every key).
 // A default-constructed Config is the default configuration; config_loader.h fills one from
-// YAML and validates it, so code that receives a Config may trust its ranges.
+// YAML and validates it, so code that receives a Config may trust its ranges. A new field
+// also needs its entry in config_diff.cpp (the SIGHUP comparison: reloadable or not).
 //
 //   Config config = load_config_file("akasa.yaml");
 //   if (config.listeners.mqtt) bind(config.listeners.mqtt->addr);

@@ -48,6 +48,15 @@ akasa_session to_c(const SessionInfo& s) {
     return c;
 }
 
+// Views of `options`, valid while it lives.
+std::vector<akasa_kv> to_c(const PluginOptions& options) {
+    std::vector<akasa_kv> c_options;
+    c_options.reserve(options.size());
+    for (const auto& [key, value] : options)
+        c_options.push_back({to_c(key), to_c(value)});
+    return c_options;
+}
+
 akasa_subscription to_c(const mqtt::SubscribeTopic& t) {
     akasa_subscription c{};
     c.filter = to_c(t.filter);
@@ -193,6 +202,7 @@ std::shared_ptr<PluginHook> PluginHook::load(const std::string& path,
     exports.deinit =
         reinterpret_cast<akasa_plugin_deinit_fn>(library->required_symbol("akasa_plugin_deinit"));
     const auto& lib = *library;
+    exports.reconfigure = resolve<akasa_plugin_reconfigure_fn>(lib, "akasa_plugin_reconfigure");
     exports.thread_init = resolve<akasa_plugin_thread_fn>(lib, "akasa_plugin_thread_init");
     exports.thread_deinit = resolve<akasa_plugin_thread_fn>(lib, "akasa_plugin_thread_deinit");
     exports.before_connect =
@@ -214,10 +224,7 @@ std::shared_ptr<PluginHook> PluginHook::load(const std::string& path,
     exports.after_disconnect =
         resolve<akasa_plugin_after_disconnect_fn>(lib, "akasa_plugin_after_disconnect");
 
-    std::vector<akasa_kv> c_options;
-    c_options.reserve(options.size());
-    for (const auto& [key, value] : options)
-        c_options.push_back({to_c(key), to_c(value)});
+    const std::vector<akasa_kv> c_options = to_c(options);
     void* state = nullptr;
     const int rc = init(&kHost, c_options.data(), c_options.size(), &state);
     if (rc != 0) {
@@ -243,6 +250,17 @@ PluginHook::PluginHook(std::unique_ptr<PluginLibrary> library, Exports exports, 
     for (const auto& [has, point] : present) {
         if (has) points_ |= bit(point);
     }
+}
+
+std::optional<std::string> PluginHook::reconfigure(const PluginOptions& options) {
+    if (!exports_.reconfigure) return "it does not export akasa_plugin_reconfigure";
+    const std::vector<akasa_kv> c_options = to_c(options);
+    const int rc = exports_.reconfigure(state_, c_options.data(), c_options.size());
+    if (rc == 0) return std::nullopt;
+    return fmt::format(
+        "akasa_plugin_reconfigure refused the new options with code {} (its log "
+        "lines say why)",
+        rc);
 }
 
 PluginHook::~PluginHook() {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <akasa/plugin.h>
@@ -25,6 +26,13 @@ class PluginHook : public Hook {
 
     std::string_view name() const override { return library_->path(); }
     HookPointSet points() const override { return points_; }
+
+    // Whether the plugin exports akasa_plugin_reconfigure (it can take new options while
+    // the server runs).
+    bool can_reconfigure() const { return exports_.reconfigure != nullptr; }
+    // SIGHUP, main thread: gives the plugin `options`. nullopt when it took them; else why
+    // not (it keeps its previous options). Only when can_reconfigure().
+    std::optional<std::string> reconfigure(const PluginOptions& options);
 
     void on_worker_start(unsigned worker_index) override;
     void on_worker_stop(unsigned worker_index) override;
@@ -48,6 +56,7 @@ class PluginHook : public Hook {
   private:
     struct Exports {
         akasa_plugin_deinit_fn deinit = nullptr;
+        akasa_plugin_reconfigure_fn reconfigure = nullptr;
         akasa_plugin_thread_fn thread_init = nullptr;
         akasa_plugin_thread_fn thread_deinit = nullptr;
         akasa_plugin_before_connect_fn before_connect = nullptr;

@@ -1,22 +1,34 @@
 #include "util/log.h"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "util/log_json.h"
 #include "util/log_sinks.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace akasa::util {
 
 namespace {
 
-// The file sink of init_logging, for reopen_log_file (main thread only, like both calls).
+// The default logger's only sink, which passes each line to the destination's sink:
+// switching destinations swaps that under its lock, so no line is lost or split.
+std::shared_ptr<spdlog::sinks::dist_sink_mt> destination_sink;
+// The destination's file sink, for reopen_log_file (main thread only, like the calls that
+// set it).
 std::shared_ptr<ReopenableFileSink> log_file_sink;
-bool json_log_enabled = false;
+// Read by every thread logging (json_log_fields_wanted); a switch may change it.
+std::atomic<bool> json_log_enabled{false};
+
+constexpr const char* kTextPattern = "%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t] %v";
+// Syslog stamps the time and the process itself.
+constexpr const char* kSyslogPattern = "%l [%t] %v";
 
 constexpr char kHex[] = "0123456789abcdef";
 
@@ -110,37 +122,54 @@ std::optional<std::string> level_from_rust_log(std::string_view value) {
     return ours ? ours : global;
 }
 
+LogDestination::LogDestination(const LogOptions& options) : json_(options.json) {
+    std::string pattern = kTextPattern;
+    if (options.file) {
+        file_ = std::make_shared<ReopenableFileSink>(*options.file);
+        sink_ = file_;
+        description_ = "log_file " + *options.file;
+    } else if (options.syslog_socket) {
+        sink_ = std::make_shared<SyslogSink>(*options.syslog_socket);
+        pattern = kSyslogPattern;
+        description_ = "log_syslog " + *options.syslog_socket;
+    } else {
+        sink_ = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+        description_ = "stderr";
+    }
+    if (json_) {
+        sink_->set_formatter(std::make_unique<JsonLogFormatter>());
+        description_ += " (json)";
+    } else {
+        sink_->set_formatter(std::make_unique<EscapingFormatter>(pattern));
+    }
+}
+
+void switch_log_destination(LogDestination destination) {
+    json_log_enabled.store(destination.json_, std::memory_order_relaxed);
+    destination_sink->set_sinks({std::move(destination.sink_)});
+    log_file_sink = std::move(destination.file_);
+}
+
 void init_logging(const LogOptions& options) {
     spdlog::drop("akasa");  // allows a second call (tests)
-    log_file_sink.reset();
-    std::shared_ptr<spdlog::logger> logger;
-    std::string pattern = "%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t] %v";
-    if (options.file) {
-        log_file_sink = std::make_shared<ReopenableFileSink>(*options.file);
-        logger = std::make_shared<spdlog::logger>("akasa", log_file_sink);
-    } else if (options.syslog_socket) {
-        logger = std::make_shared<spdlog::logger>(
-            "akasa", std::make_shared<SyslogSink>(*options.syslog_socket));
-        pattern = "%l [%t] %v";  // syslog stamps the time and the process itself
-    } else {
-        logger = spdlog::stderr_color_mt("akasa");
-    }
-    json_log_enabled = options.json;
-    if (options.json) {
-        logger->set_formatter(std::make_unique<JsonLogFormatter>());
-    } else {
-        logger->set_formatter(std::make_unique<EscapingFormatter>(pattern));
-    }
-    auto parsed = spdlog::level::from_str(options.level);
-    // from_str returns `off` for unknown names; only accept it when asked for explicitly.
-    if (parsed == spdlog::level::off && options.level != "off") parsed = spdlog::level::info;
-    logger->set_level(parsed);
+    LogDestination destination(options);
+    destination_sink = std::make_shared<spdlog::sinks::dist_sink_mt>();
+    switch_log_destination(std::move(destination));
+    auto logger = std::make_shared<spdlog::logger>("akasa", destination_sink);
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(std::move(logger));
+    set_log_level(options.level);
+}
+
+void set_log_level(const std::string& level) {
+    auto parsed = spdlog::level::from_str(level);
+    // from_str returns `off` for unknown names; only accept it when asked for explicitly.
+    if (parsed == spdlog::level::off && level != "off") parsed = spdlog::level::info;
+    spdlog::default_logger_raw()->set_level(parsed);
 }
 
 bool json_log_fields_wanted() {
-    return json_log_enabled;
+    return json_log_enabled.load(std::memory_order_relaxed);
 }
 
 std::optional<std::string> reopen_log_file() {

@@ -3,13 +3,23 @@
 //
 //   akasa::util::init_logging({.level = "info", .file = "/var/log/akasa.log"});  // throws
 //   ...on SIGHUP: if (auto error = akasa::util::reopen_log_file()) spdlog::error(...);
+//   ...or, when the config names another destination or level:
+//   LogDestination next({.file = "/var/log/new.log"});   // throws: nothing changed then
+//   switch_log_destination(std::move(next));  set_log_level("debug");
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+namespace spdlog::sinks {
+class sink;
+}
+
 namespace akasa::util {
+
+class ReopenableFileSink;
 
 struct LogOptions {
     // "trace", "debug", "info", "warn", "error", "critical", "off"; unknown names: "info".
@@ -25,6 +35,33 @@ struct LogOptions {
 // send (client ids, user names, topics) cannot forge a log line or reach the terminal as a
 // control sequence. Throws std::system_error naming the file or socket it cannot open.
 void init_logging(const LogOptions& options);
+
+// SIGHUP: the least severe level written from now on (the names of LogOptions::level).
+// Any thread: the logger's level is atomic.
+void set_log_level(const std::string& level);
+
+// Where the log goes and in which format (LogOptions' json, file and syslog_socket), opened
+// before the log switches to it, so that one that cannot be opened leaves the current one in
+// force.
+class LogDestination {
+  public:
+    // Opens the file or checks the socket; throws std::system_error naming it.
+    explicit LogDestination(const LogOptions& options);
+    // "stderr", "log_file /var/log/akasa.log", "log_syslog /dev/log"; then " (json)" for
+    // the JSON format.
+    const std::string& description() const { return description_; }
+
+  private:
+    friend void switch_log_destination(LogDestination destination);
+    std::shared_ptr<spdlog::sinks::sink> sink_;
+    std::shared_ptr<ReopenableFileSink> file_;  // when it is a file
+    bool json_ = false;
+    std::string description_;
+};
+
+// Main thread, after init_logging: every line from now on goes to `destination` (a line
+// being written meanwhile goes whole to one or the other); reopen_log_file() reopens its file.
+void switch_log_destination(LogDestination destination);
 
 // After logrotate renamed the log file: opens `file` again and writes there from now on.
 // nullopt when done or when logging goes to no file; else why the old file is still used.

@@ -35,7 +35,7 @@ class LogFieldsScope {
     friend class JsonLogFormatter;
 };
 
-// True when the log is JSON (set by init_logging before threads start, read-only after).
+// True when the log is JSON (set by init_logging, changed by switch_log_destination).
 bool json_log_fields_wanted();
 
 class JsonLogFormatter final : public spdlog::formatter {

@@ -8,6 +8,7 @@ scripts/install-deps installs."""
 import os
 import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import time
@@ -84,6 +85,15 @@ class Certificates:
         """Another server certificate from the test CA (for the SIGHUP reload test)."""
         self._leaf(name, cn, "ca", server=True)
         return self.path(f"{name}.crt"), self.path(f"{name}.key")
+
+
+def server_certificate(port, ca):
+    """The DER certificate a TLS listener on 127.0.0.1:port presents to a new connection,
+    verified against `ca` for the name localhost."""
+    context = ssl.create_default_context(cafile=ca)
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            return tls.getpeercert(binary_form=True)
 
 
 def tls_listener_yaml(kind, port, certs, *, verify_peer=False, fail_if_no_peer_cert=False,

@@ -52,11 +52,12 @@ def loader_keys():
 
 def documented_keys(scd_path):
     """The keys akasa.yaml(5) documents: its term lines `*a.b.key*` (optionally
-    followed by ` (ours)`), by their last part."""
+    followed by ` (ours)` and ` (restart)`), by their last part."""
     keys = set()
     with open(scd_path) as f:
         for line in f:
-            term = re.match(r"^\*([A-Za-z0-9_.\[\]]+)\*( \(ours\))?$", line.rstrip("\n"))
+            term = re.match(r"^\*([A-Za-z0-9_.\[\]]+)\*( \(ours\))?( \(restart\))?$",
+                            line.rstrip("\n"))
             if term:
                 keys.add(term.group(1).split(".")[-1].removeprefix("[]"))
     return keys

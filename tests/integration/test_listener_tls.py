@@ -7,8 +7,6 @@ SIGHUP reloading the certificates without dropping a live connection."""
 import os
 import shutil
 import signal
-import ssl
-import socket
 import subprocess
 import tempfile
 import unittest
@@ -16,7 +14,7 @@ import unittest
 from akasa_harness import BINARY, AkasaServer, free_port
 from hook_test_support import plugin_path
 from listener_fixtures import (TIMEOUT, Certificates, PahoClient, require_tools,
-                               tls_listener_yaml, wait_for_log)
+                               server_certificate, tls_listener_yaml, wait_for_log)
 
 CERTS_DIR = None
 CERTS = None
@@ -51,14 +49,6 @@ def start_sub(port, *args):
     return subprocess.Popen(["mosquitto_sub", "-h", "localhost", "-p", str(port), "--cafile",
                              CERTS.ca, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-
-
-def server_certificate(port):
-    """The DER certificate the server presents to a new connection."""
-    context = ssl.create_default_context(cafile=CERTS.ca)
-    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as raw:
-        with context.wrap_socket(raw, server_hostname="localhost") as tls:
-            return tls.getpeercert(binary_form=True)
 
 
 class MqttsTests(unittest.TestCase):
@@ -231,7 +221,7 @@ class ReloadTests(unittest.TestCase):
             with AkasaServer(listeners=tls_listener_yaml("mqtts", port, CERTS, cert=cert,
                                                          key=key),
                              wait_ports=[port]) as server:
-                first = server_certificate(port)
+                first = server_certificate(port, CERTS.ca)
                 live = PahoClient(port, "live-sub", ca=CERTS.ca)
                 self.assertEqual(live.connect(), 0)
                 live.subscribe("reload/#", 1)
@@ -240,7 +230,7 @@ class ReloadTests(unittest.TestCase):
                 shutil.copy(key_b, key)
                 server.proc.send_signal(signal.SIGHUP)
                 wait_for_log(server, "reloaded the certificates of listeners.mqtts")
-                second = server_certificate(port)
+                second = server_certificate(port, CERTS.ca)
                 self.assertNotEqual(first, second)
 
                 # The connection made before the reload is still served.
@@ -256,7 +246,7 @@ class ReloadTests(unittest.TestCase):
                 server.proc.send_signal(signal.SIGHUP)
                 log = wait_for_log(server, "keeping the current certificates of listeners.mqtts")
                 self.assertIn(key, log)
-                self.assertEqual(server_certificate(port), second)
+                self.assertEqual(server_certificate(port, CERTS.ca), second)
                 publisher.publish("reload/y", b"still here", 1)
                 self.assertEqual(live.next_message().payload, b"still here")
                 publisher.disconnect()

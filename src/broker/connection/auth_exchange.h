@@ -46,7 +46,8 @@ class AuthExchange {
     // True when `method` is one of the config's sasl_mechanisms.
     static bool offered(const config::Config& config, std::string_view method);
 
-    // `config` must outlive the exchange (it is the broker's, which does).
+    // `config` must outlive the exchange: it is a connection's config generation, which lives
+    // as long as the broker (config_generation.h).
     AuthExchange(const config::Config& config, std::string method);
 
     const std::string& method() const { return method_; }

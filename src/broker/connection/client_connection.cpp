@@ -30,7 +30,7 @@ using mqtt::QoS;
 using mqtt::ReasonCode;
 
 ClientConnection::ClientConnection(Worker& worker, std::unique_ptr<net::Transport> transport)
-    : worker_(&worker), transport_(std::move(transport)) {
+    : worker_(&worker), generation_(&worker.generation()), transport_(std::move(transport)) {
     connected_at_ = last_packet_at_ = worker.now();
     interest_ = EPOLLIN;
     worker_->loop().add(transport_->fd(), interest_, this);
@@ -165,16 +165,16 @@ void ClientConnection::hold_reading_if_output_full() {
     if (state_ == State::Closed) return;
     // This client does not read what we send (answers, deliveries, pongs): stop reading
     // from it until its output drains (flush), instead of buffering without bound.
-    if (flow_.hold_if_full(unsent_output(), worker_->limits().output_pause)) update_interest();
+    if (flow_.hold_if_full(unsent_output(), limits().output_pause)) update_interest();
 }
 
 bool ClientConnection::output_full() const {
-    return pending_output() >= worker_->limits().output_pause;
+    return pending_output() >= limits().output_pause;
 }
 
 bool ClientConnection::output_fits(const Message& message) const {
     const std::size_t pending = pending_output();
-    if (pending + message.size <= worker_->limits().output) return true;
+    if (pending + message.size <= limits().output) return true;
     // Beyond the limit one message still goes, so that no message is too large for a client
     // that reads: into an empty output, or, when its payload is sent by reference (it costs
     // no copy: the message exists anyway), when no other such payload waits.
@@ -205,7 +205,7 @@ std::size_t ClientConnection::congestion_queue() const {
 ConnectionFlow::Load ClientConnection::load() const {
     ConnectionFlow::Load load;
     load.output = pending_output();
-    load.output_pause = worker_->limits().output_pause;
+    load.output_pause = limits().output_pause;
     if (session_) {
         load.has_session = true;
         load.queued = session_->outbox.pending_size();
@@ -277,7 +277,7 @@ bool ClientConnection::set_inbound_alias(std::uint16_t alias, std::string_view t
     const auto it = aliases.topics.find(alias);
     const std::size_t bytes =
         aliases.bytes - (it == aliases.topics.end() ? 0 : it->second.size()) + topic.size();
-    if (bytes > worker_->limits().topic_alias_bytes) {
+    if (bytes > limits().topic_alias_bytes) {
         // The client decides which aliases exist [MQTT-3.3.2-12]: forgetting one would break
         // its later PUBLISHes, so the connection ends with the reason.
         worker_->limit_hit(MemoryLimit::TopicAliasBytes,
@@ -316,7 +316,7 @@ const std::string* ClientConnection::inbound_alias(std::uint16_t alias) const {
 std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     // Before CONNECT the peer is unauthenticated: a smaller cap keeps a crowd of
     // half-open clients from making us buffer max_packet_size_server bytes each.
-    std::uint32_t max_size = worker_->config().max_packet_size_server;
+    std::uint32_t max_size = config().max_packet_size_server;
     if (state_ == State::AwaitingConnect) max_size = std::min(max_size, kMaxConnectSize);
     std::size_t pos = 0;
     // A PUBLISH that found a subscriber congested ends the read: what follows it stays
@@ -365,8 +365,7 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
         return;
     }
     mqtt::Packet& packet = worker_->packet_scratch();
-    if (auto error =
-            mqtt::decode_packet(header, body, version_, packet, worker_->limits().decode)) {
+    if (auto error = mqtt::decode_packet(header, body, version_, packet, limits().decode)) {
         if (error->reason == ReasonCode::QuotaExceeded) count_user_property_refusal(*error);
         protocol_violation(error->reason, error->message);
         return;
@@ -415,8 +414,7 @@ void ClientConnection::protocol_violation(ReasonCode reason, const char* why) {
 void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
                                       std::span<const std::uint8_t> body) {
     mqtt::Publish& publish = worker_->publish_scratch();
-    if (auto error =
-            mqtt::decode_publish(header, body, version_, publish, worker_->limits().decode)) {
+    if (auto error = mqtt::decode_publish(header, body, version_, publish, limits().decode)) {
         if (error->reason == ReasonCode::QuotaExceeded) {
             // Too many User Properties (max_user_properties / max_user_property_bytes):
             // refused like a PUBLISH the server does not accept, 0x97 Quota exceeded in the
@@ -428,7 +426,7 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
         protocol_violation(error->reason, error->message);
         return;
     }
-    const auto& config = worker_->config();
+    const auto& config = this->config();
     const bool v5 = version_ == ProtocolVersion::V5;
     const auto qos = static_cast<std::uint8_t>(publish.qos);
     if (qos > config.max_allowed_qos) {
@@ -463,7 +461,7 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
     if (!mqtt::validate_topic_name(topic)) {
         return protocol_violation(ReasonCode::TopicNameInvalid, "invalid topic name");
     }
-    if (const auto breach = worker_->context().topic_limits.check_name(topic)) {
+    if (const auto breach = topic_limits().check_name(topic)) {
         return refuse_topic_over_limits(publish, topic, *breach);
     }
     if (v5 && !mqtt5::payload_format_ok(config, publish.properties, publish.payload)) {
@@ -505,7 +503,7 @@ void ClientConnection::refuse_topic_over_limits(const mqtt::Publish& publish,
 
 bool ClientConnection::filter_within_limits(std::string_view filter,
                                             std::string_view packet) const {
-    const auto breach = worker_->context().topic_limits.check_filter(filter);
+    const auto breach = topic_limits().check_filter(filter);
     if (!breach) return true;
     log_refused_filter(packet,
                        fmt::format("\"{}\" has {}", topic_for_log(filter), breach->describe()));
@@ -518,7 +516,7 @@ void ClientConnection::log_refused_filter(std::string_view packet, std::string_v
 }
 
 void ClientConnection::accept_publish(const mqtt::Publish& publish, std::string_view topic) {
-    const auto& config = worker_->config();
+    const auto& config = this->config();
     const bool v5 = version_ == ProtocolVersion::V5;
     if (publish.qos == QoS::ExactlyOnce) {
         if (session_->awaiting_release(publish.packet_id)) {
@@ -601,7 +599,7 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
     if (hooks_ && hook_reasons.empty() && subscribe_hooked()) {
         return subscribe_with_hooks(subscribe);  // connection_hooks.cpp; comes back here
     }
-    const auto& config = worker_->config();
+    const auto& config = this->config();
     const bool v5 = version_ == ProtocolVersion::V5;
     const std::uint32_t identifier = subscribe.properties.subscription_identifiers.empty()
                                          ? 0
@@ -630,8 +628,9 @@ void ClientConnection::handle_subscribe(const mqtt::Subscribe& subscribe,
             refuse(hook_reasons[i]);  // a hook or the ACL refused it
             continue;
         }
-        const auto admission = admit_subscription(
-            *worker_, *session_, {filter, topic.options, identifier, SharedNoLocal::ProtocolError});
+        const auto admission =
+            admit_subscription(*worker_, generation(), *session_,
+                               {filter, topic.options, identifier, SharedNoLocal::ProtocolError});
         if (admission.refusal == ReasonCode::ProtocolError) {
             return protocol_violation(ReasonCode::ProtocolError, admission.why.c_str());
         }
@@ -670,7 +669,7 @@ void ClientConnection::handle_unsubscribe(const mqtt::Unsubscribe& unsubscribe,
             }
             continue;
         }
-        if (auto why = filter_refusal(worker_->context().topic_limits, filter)) {
+        if (auto why = filter_refusal(topic_limits(), filter)) {
             // Malformed (`#/a`, `a+/b`) or beyond the topic limits: refused like the same
             // filter in a SUBSCRIBE (v5 0x8F), not answered "no subscription existed".
             // 3.x UNSUBACK carries no codes.
@@ -702,8 +701,7 @@ void ClientConnection::handle_disconnect(const mqtt::Disconnect& disconnect) {
                                       "Session Expiry Interval set on DISCONNECT after 0 in "
                                       "CONNECT [MQTT-3.14.2-2]");
         }
-        session_->expiry_interval =
-            std::min(requested, worker_->config().max_session_expiry_interval);
+        session_->expiry_interval = std::min(requested, config().max_session_expiry_interval);
     }
     const bool with_will = v5 && disconnect.reason_code == ReasonCode::DisconnectWithWill;
     std::string text = "client disconnected";
@@ -781,7 +779,7 @@ void ClientConnection::detach_session(bool publish_will, bool taken_over) {
 
 void ClientConnection::tick(Clock::time_point now) {
     if (state_ == State::Closed) return;
-    const auto& config = worker_->config();
+    const auto& config = this->config();
     if (state_ == State::AwaitingConnect) {
         // A CONNECT waiting for a hook's answer is bounded by hook_timeout instead, one
         // waiting for its password check by the bounded queue of the hashing threads.
@@ -1050,8 +1048,8 @@ void ClientConnection::flush() {
         close(CloseReason{"connection lost while writing", std::nullopt, true});
         return;
     }
-    if (flow_.held() && unsent_output() < worker_->limits().output_pause &&
-        !worker_->shutting_down() && !waiting_for_answer()) {
+    if (flow_.held() && unsent_output() < limits().output_pause && !worker_->shutting_down() &&
+        !waiting_for_answer()) {
         flow_.release();
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "broker/config_generation.h"
 #include "broker/connection/auth_exchange.h"
 #include "broker/connection/connect_request.h"
 #include "broker/flow/connection_flow.h"
@@ -63,6 +64,14 @@ class ClientConnection final : public net::IoHandler {
     const std::string& client_id() const;
     mqtt::ProtocolVersion version() const { return version_; }
     int fd() const { return transport_->fd(); }
+    // The config generation of this connection's worker when it was accepted, kept for its
+    // whole life (config_generation.h): what its CONNACK announced stays true after a SIGHUP,
+    // and every packet of it meets the same limits. Session queues are the worker's
+    // (Worker::queue_limit): a session outlives its connections.
+    const ConfigGeneration& generation() const { return *generation_; }
+    const config::Config& config() const { return generation_->config; }
+    const MessagePathLimits& limits() const { return generation_->limits; }
+    const TopicLimits& topic_limits() const { return generation_->topic_limits; }
 
     // --- Called by the worker (same thread) ---
 
@@ -315,6 +324,7 @@ class ClientConnection final : public net::IoHandler {
     // The fields are grouped by size so that none is padded: scenario e of
     // docs/benchmarks.md counts the bytes of an idle connection.
     Worker* worker_;
+    const ConfigGeneration* generation_;
     std::unique_ptr<net::Transport> transport_;
     Session* session_ = nullptr;
 

@@ -65,9 +65,9 @@ void ClientConnection::refuse_connect(ProtocolVersion version, ReasonCode reason
 
 void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
                                       std::span<const std::uint8_t> body, bool password_checked) {
-    const auto& config = worker_->config();
+    const auto& config = this->config();
     mqtt::Connect connect;
-    if (auto error = mqtt::decode_connect(header, body, connect, worker_->limits().decode)) {
+    if (auto error = mqtt::decode_connect(header, body, connect, limits().decode)) {
         if (error->reason == ReasonCode::QuotaExceeded) count_user_property_refusal(*error);
         if (error->reason == ReasonCode::UnsupportedProtocolVersion) {
             // Answered in the 3.1.1 format, which 3.x clients understand [MQTT-3.1.2-2].
@@ -114,7 +114,7 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
         return refuse_connect(version, ReasonCode::ClientIdentifierNotValid,
                               "3.1 client id longer than 23 characters");
     }
-    if (connect.client_id.size() > worker_->limits().client_id_length) {
+    if (connect.client_id.size() > limits().client_id_length) {
         worker_->limit_hit(MemoryLimit::ClientIdLength,
                            "refused connection from {}: its client id has {} bytes", peer(),
                            connect.client_id.size());
@@ -205,7 +205,7 @@ void ClientConnection::handle_connect(const mqtt::FixedHeader& header,
             return refuse_connect(version, ReasonCode::RetainNotSupported,
                                   "retained will but retain is not available");
         }
-        if (const auto breach = worker_->context().topic_limits.check_name(connect.will->topic)) {
+        if (const auto breach = topic_limits().check_name(connect.will->topic)) {
             const std::string why = fmt::format("will topic \"{}\" of client \"{}\" has {}",
                                                 topic_for_log(connect.will->topic),
                                                 request.client_id, breach->describe());
@@ -247,7 +247,7 @@ void ClientConnection::connect_authenticated(const mqtt::FixedHeader& header,
 
 bool ClientConnection::build_connack(const ConnectRequest& request, bool session_present,
                                      ConnackParts& parts) const {
-    const auto& config = worker_->config();
+    const auto& config = this->config();
     mqtt::Connack& connack = parts.connack;
     connack.session_present = session_present && request.version != ProtocolVersion::V31;
     connack.reason_code = 0;

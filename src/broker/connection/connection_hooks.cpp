@@ -33,6 +33,7 @@ class ClientConnection::HookHost {
 
     HookSession& session() { return *c_.hooks_; }
     const HookServices& services() { return *c_.worker_->context().hooks; }
+    std::chrono::seconds hook_timeout() const { return c_.config().hook_timeout; }
     HookDispatch& dispatch() { return c_.worker_->hook_dispatch(); }
     Clock::time_point now() { return c_.worker_->now(); }
     void watch(std::uint64_t call_id, bool blocking, Clock::time_point deadline) {
@@ -162,7 +163,7 @@ void ClientConnection::finish_publish(mqtt::Publish& publish, bool changed) {
         return refuse_publish(publish, ReasonCode::TopicNameInvalid);
     }
     if (changed) {
-        if (const auto breach = worker_->context().topic_limits.check_name(publish.topic)) {
+        if (const auto breach = topic_limits().check_name(publish.topic)) {
             spdlog::warn("a hook rewrote a PUBLISH of client {} to topic \"{}\", which has {}",
                          client_id(), topic_for_log(publish.topic), breach->describe());
             return refuse_publish(publish, ReasonCode::TopicNameInvalid);
@@ -202,7 +203,7 @@ void ClientConnection::subscribe_with_hooks(const mqtt::Subscribe& subscribe) {
     state.reasons.reserve(packet.topics.size());
     for (const auto& topic : packet.topics) {
         // Hooks (the ACL) see only valid filters; the engine refuses the others.
-        auto why = filter_refusal(worker_->context().topic_limits, topic.filter);
+        auto why = filter_refusal(topic_limits(), topic.filter);
         if (why) log_refused_filter("SUBSCRIBE", *why);
         state.reasons.push_back(why ? ReasonCode::TopicFilterInvalid : ReasonCode::Success);
     }
@@ -244,7 +245,7 @@ void ClientConnection::after_unsubscribe_hooks(const mqtt::Unsubscribe& unsubscr
 // --- Actions of after_* hooks, on behalf of the session ---
 
 void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
-    const auto& config = worker_->config();
+    const auto& config = this->config();
     for (auto& action : actions) {
         if (!session_ || state_ != State::Connected) return;
         if (auto* publish = std::get_if<hook::PublishAction>(&action)) {
@@ -253,7 +254,7 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
                              client_id(), publish->topic);
                 continue;
             }
-            if (const auto breach = worker_->context().topic_limits.check_name(publish->topic)) {
+            if (const auto breach = topic_limits().check_name(publish->topic)) {
                 spdlog::warn("hook publish action for client {}: topic \"{}\" has {}", client_id(),
                              topic_for_log(publish->topic), breach->describe());
                 continue;
@@ -269,7 +270,7 @@ void ClientConnection::apply_actions(std::vector<hook::Action>& actions) {
         } else if (auto* subscribe = std::get_if<hook::SubscribeAction>(&action)) {
             // The client's own rules and path from here (subscription_admission.h).
             const auto admission = admit_subscription(
-                *worker_, *session_,
+                *worker_, generation(), *session_,
                 {subscribe->filter, subscribe->options, 0, SharedNoLocal::Clear});
             if (!admission.admitted()) {
                 if (!admission.why.empty()) {

@@ -18,7 +18,7 @@ void ClientConnection::begin_enhanced_auth(std::string_view method,
                                            const mqtt::FixedHeader& header,
                                            std::span<const std::uint8_t> body,
                                            ConnectRequest&& request) {
-    auth_ = std::make_unique<AuthExchange>(worker_->config(), std::string(method));
+    auth_ = std::make_unique<AuthExchange>(config(), std::string(method));
     auth_->pending_connect.emplace(std::move(request));
     auth_->connect_header = header;
     auth_->connect_body.assign(body.begin(), body.end());
@@ -34,8 +34,7 @@ void ClientConnection::handle_packet_while_authenticating(const mqtt::FixedHeade
                               "[MQTT-3.1.2-30]");
     }
     mqtt::Packet& packet = worker_->packet_scratch();
-    if (auto error =
-            mqtt::decode_packet(header, body, version_, packet, worker_->limits().decode)) {
+    if (auto error = mqtt::decode_packet(header, body, version_, packet, limits().decode)) {
         return refuse_connect(ProtocolVersion::V5, error->reason, error->message);
     }
     if (header.type == PacketType::Disconnect) {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "broker/broker_context.h"
+#include "broker/config_generation.h"
 #include "broker/connection/accepted_requests.h"
 #include "broker/topic_limits.h"
 #include "broker/worker/worker.h"
@@ -24,8 +24,9 @@ std::optional<std::string> filter_refusal(const TopicLimits& limits, std::string
     return std::nullopt;
 }
 
-Admission admit_subscription(Worker& worker, Session& session, const SubscriptionRequest& request) {
-    const auto& config = worker.config();
+Admission admit_subscription(Worker& worker, const ConfigGeneration& settings, Session& session,
+                             const SubscriptionRequest& request) {
+    const auto& config = settings.config;
     const std::string_view filter = request.filter;
     Admission admission;
     auto refuse = [&](ReasonCode code, std::string why) {
@@ -33,7 +34,7 @@ Admission admit_subscription(Worker& worker, Session& session, const Subscriptio
         admission.why = std::move(why);
         return admission;
     };
-    if (auto why = filter_refusal(worker.context().topic_limits, filter)) {
+    if (auto why = filter_refusal(settings.topic_limits, filter)) {
         return refuse(ReasonCode::TopicFilterInvalid, std::move(*why));
     }
     const auto shared = mqtt::parse_shared_subscription(filter);
@@ -59,7 +60,7 @@ Admission admit_subscription(Worker& worker, Session& session, const Subscriptio
                                   "(wildcard_subscription_available: false)",
                                   topic_for_log(filter)));
     }
-    if (session.subscriptions.size() >= worker.limits().subscriptions &&
+    if (session.subscriptions.size() >= settings.limits.subscriptions &&
         !session.subscriptions.contains(filter)) {
         // A new filter past max_subscriptions_per_client (replacing one always works).
         worker.limit_hit(MemoryLimit::Subscriptions,

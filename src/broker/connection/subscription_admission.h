@@ -27,6 +27,7 @@ namespace akasa::broker {
 
 class Worker;
 class TopicLimits;
+struct ConfigGeneration;
 
 // No Local on a shared subscription: a client's is a Protocol Error [MQTT-3.8.3-4]; a hook
 // action's is cleared (there is no connection of the hook's to close).
@@ -56,7 +57,9 @@ struct Admission {
 // it): why `filter` is not a valid filter within the topic limits, or nullopt.
 std::optional<std::string> filter_refusal(const TopicLimits& limits, std::string_view filter);
 
-// Checks `request` against every rule and, when it passes, subscribes `session`.
-Admission admit_subscription(Worker& worker, Session& session, const SubscriptionRequest& request);
+// Checks `request` against every rule of `settings` (the requesting connection's config
+// generation) and, when it passes, subscribes `session` on `worker`.
+Admission admit_subscription(Worker& worker, const ConfigGeneration& settings, Session& session,
+                             const SubscriptionRequest& request);
 
 }  // namespace akasa::broker

@@ -14,7 +14,7 @@
 // packet mean is the connection's: the Host (ClientConnection::HookHost) overloads refused()
 // and passed() per Packet type, and provides the rest:
 //   HookSession& session();  const HookServices& services();  HookDispatch& dispatch();
-//   Clock::time_point now();
+//   Clock::time_point now();  std::chrono::seconds hook_timeout();  // the connection's
 //   void watch(call_id, bool blocking, Clock::time_point deadline);  // route the answer here
 //   void hold_input();       // parked: read nothing more until the answer
 //   bool connected() const;  // after_* run, and act, only while the session is connected
@@ -90,7 +90,7 @@ class HookPipeline {
     bool timed_out(std::uint64_t call_id, bool blocking) {
         auto& session = host_.session();
         const auto& info = session.info();
-        const auto timeout = services().timeout.count();
+        const auto timeout = host_.hook_timeout().count();
         if (!blocking) {
             session.after_calls.erase(call_id);
             spdlog::warn(
@@ -132,7 +132,7 @@ class HookPipeline {
 
     template <class Parked>
     void park(std::uint64_t call_id, Parked&& parked) {
-        const auto timeout = services().timeout;
+        const auto timeout = host_.hook_timeout();
         const auto& info = host_.session().info();
         spdlog::debug("{} hook for {} from {} answers asynchronously; waiting up to {}s",
                       hook::to_string(Parked::Point::kPoint), info.client_id, info.peer_address,
@@ -163,7 +163,7 @@ class HookPipeline {
         host_.apply_actions(result.decision.actions);
         if (!result.pending || !host_.connected()) return;
         host_.session().after_calls.emplace(call_id, own());  // owned copies only in this case
-        host_.watch(call_id, /*blocking=*/false, host_.now() + services().timeout);
+        host_.watch(call_id, /*blocking=*/false, host_.now() + host_.hook_timeout());
     }
 
     void resume_after(AfterCall& owned, std::size_t from) {

@@ -1,21 +1,26 @@
 // The hook layer as the engine sees it: the HookChain built at start from the config (the
-// plugins of `plugins:` in order, then the ACL of `acl_file`), the ACL store SIGHUP
-// reloads, and the asynchronous answer timeout. Shared by every worker; read-only once the
-// workers run (the ACL store swaps its rules atomically).
+// plugins of `plugins:` in order, then the ACL of `acl_file`), and what a SIGHUP may change
+// in it: the ACL rules and the options of plugins that can take new ones. Shared by every
+// worker; read-only for them (the ACL store swaps its rules atomically, a plugin switches
+// its options itself). hook_timeout is each connection's (ClientConnection::config()).
 //
 //   auto hooks = std::make_unique<HookServices>(config);  // throws HookStartError
 //   if (hooks->chain.any_for(HookPoint::BeforePublish)) ...
 //   ...after every worker stopped: hooks.reset();          // plugins' deinit runs here
 #pragma once
 
-#include <chrono>
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "hook/acl/acl_hook.h"
 #include "hook/acl/acl_store.h"
 #include "hook/hook_chain.h"
+#include "hook/plugin_hook.h"
 
 namespace akasa::broker {
 
@@ -37,17 +42,25 @@ class HookServices {
     hook::HookChain chain;
     // Null without acl_file. The engine asks acl->can_deliver() before sending a message.
     std::shared_ptr<hook::acl::AclHook> acl;
-    std::chrono::seconds timeout;
 
     // No hook at all: connections need no hook state.
     bool empty() const { return chain.size() == 0; }
 
-    // SIGHUP: reads the ACL file again. A file that fails to load keeps the previous rules;
-    // either way the outcome is logged. Thread-safe (workers keep checking meanwhile).
-    void reload_acl();
+    // --- SIGHUP (Broker::reload, main thread; the workers keep calling the hooks) ---
+    // The plugin of `plugins[index]` exports akasa_plugin_reconfigure.
+    bool can_reconfigure_plugin(std::size_t index) const;
+    // Gives that plugin `options`: nullopt when it took them, else why not (it keeps its
+    // previous ones).
+    std::optional<std::string> reconfigure_plugin(std::size_t index,
+                                                  const hook::PluginOptions& options);
+    // An ACL file was given at start (the ACL hook is in the chain).
+    bool has_acl() const { return acl_store_ != nullptr; }
+    // Puts `rules`, read from `path`, in force; later reloads read `path`.
+    void replace_acl(hook::acl::AclRules rules, std::string path);
 
   private:
     std::shared_ptr<hook::acl::AclStore> acl_store_;
+    std::vector<std::shared_ptr<hook::PluginHook>> plugins_;  // in `plugins:` order
 };
 
 }  // namespace akasa::broker

@@ -34,7 +34,7 @@ class EngineLoader final : public store::RecoveryVisitor {
             return;
         }
         // Stored under larger topic limits: this configuration could never have accepted it.
-        if (const auto breach = context_.topic_limits.check_name(record.topic)) {
+        if (const auto breach = context_.configs.first().topic_limits.check_name(record.topic)) {
             retained_cleanup_.erase_retained(record.topic);
             retained_dropped_.add("retained message", record.topic, *breach);
             return;
@@ -135,7 +135,7 @@ void recover_persistent_state(BrokerContext& context) {
         loader.expired_retained(), stats.sessions, stats.subscriptions, stats.queued,
         stats.inflight, stats.qos2_received, absolute_path(persistence.dir()), elapsed.count());
     if (const DroppedTopics dropped = loader.dropped(); dropped.count() != 0) {
-        const auto& config = context.config;
+        const auto& config = context.startup_config();
         spdlog::warn(
             "persistence: dropped from the store {} whose topics break max_topic_levels ({}) or "
             "max_topic_length ({}) (stored with larger limits; raise them to keep such "

@@ -193,7 +193,7 @@ void Worker::on_accept(int fd, const net::Endpoint& peer, const net::TransportSt
         ::close(fd);
         return;
     }
-    const auto limit = context_.config.max_connections;
+    const auto limit = config().max_connections;
     if (limit != 0 && context_.connections.load(std::memory_order_relaxed) >= limit) {
         spdlog::warn("refusing connection from {}: max_connections ({}) reached", peer.to_string(),
                      limit);
@@ -202,7 +202,14 @@ void Worker::on_accept(int fd, const net::Endpoint& peer, const net::TransportSt
         return;
     }
     try {
-        serve(stack.make(fd, peer.to_string()));
+        if (stack.websocket && stack.websocket_limits != generation_->websocket_limits) {
+            // max_packet_size_server changed since the listener was set up (SIGHUP).
+            net::TransportStack reloaded = stack;
+            reloaded.websocket_limits = generation_->websocket_limits;
+            serve(reloaded.make(fd, peer.to_string()));
+        } else {
+            serve(stack.make(fd, peer.to_string()));
+        }
     } catch (const std::exception& e) {
         // epoll registration can fail under memory pressure: drop this client only.
         spdlog::warn("cannot serve connection from {}: {}", peer.to_string(), e.what());
@@ -219,7 +226,7 @@ void Worker::on_http_accept(int fd, const net::Endpoint& peer,
     }
     try {
         auto client = std::make_unique<HttpClient>(*this, std::move(transport), service,
-                                                   Clock::now() + context_.config.connect_timeout);
+                                                   Clock::now() + config().connect_timeout);
         auto* raw = client.get();
         http_clients_.emplace(raw, std::move(client));
     } catch (const std::exception& e) {

@@ -100,7 +100,14 @@ class Worker {
 
     // --- Owner thread only (used by ClientConnection) ---
     BrokerContext& context() { return context_; }
-    const config::Config& config() const { return context_.config; }
+    // This worker's current config generation (config_generation.h): what server-wide
+    // decisions here use; a connection uses the one it was accepted under instead.
+    const ConfigGeneration& generation() const { return *generation_; }
+    const config::Config& config() const { return generation_->config; }
+    const TopicLimits& topic_limits() const { return generation_->topic_limits; }
+    // SIGHUP: Broker::reload posts the new generation; from the next event on this worker
+    // decides with it, and connections accepted from then on get it.
+    void use_config(const ConfigGeneration& generation) { generation_ = &generation; }
     net::EventLoop& loop() { return loop_; }
     net::ClosingSockets& closing_sockets() { return closing_; }
     WorkerCounters& counters() { return counters_; }
@@ -170,7 +177,7 @@ class Worker {
     // else its message count limit): count it, warn once per overflow.
     void count_queue_drop(Session& session, bool over_bytes = false);
     // config.memory_limits as the message path checks them (message_path_limits.h).
-    const MessagePathLimits& limits() const { return limits_; }
+    const MessagePathLimits& limits() const { return generation_->limits; }
     // A memory limit was hit: counted (akasa_limit_hits_total{limit=KEY}) and logged as a
     // warning ending with the key, at most one line per limit every LimitLog::kInterval on
     // this worker (the next line says how many were held back).
@@ -183,8 +190,8 @@ class Worker {
     }
     // How many messages a session may queue: a stored session's queue is in the store.
     std::size_t queue_limit(const Session& session) const {
-        return session.stored ? context_.config.max_in_db_pending_messages
-                              : context_.config.max_in_mem_pending_messages;
+        return session.stored ? config().max_in_db_pending_messages
+                              : config().max_in_mem_pending_messages;
     }
 
     // --- Persistence (worker_persistence.cpp); a null writer when it is off ---
@@ -281,9 +288,9 @@ class Worker {
     std::uint64_t next_session_serial_ = 1;
     SessionTable sessions_;
 
-    // Memory limits (config.memory_limits) in the form the checks use; see limit_hit().
-    const MessagePathLimits limits_{context_.config.memory_limits, ConnectionFlow::kOutputPause};
-    LimitLog limit_log_;
+    // See generation(). Created on the main thread before any reload: the latest is the first.
+    const ConfigGeneration* generation_ = &context_.configs.latest();
+    LimitLog limit_log_;  // see limit_hit()
 
     // Inbox: filled by other threads under the mutex, swapped out whole by this one.
     // Deliveries posted to this worker and not yet drained: other workers stop reading

@@ -117,7 +117,7 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
     };
     // A record whose topic the current limits refuse (written with larger ones) is dropped
     // from the store like an expired one: this configuration could never have accepted it.
-    const TopicLimits& limits = context_.topic_limits;
+    const TopicLimits& limits = topic_limits();
     auto over_limits = [&](std::string_view kind, std::string_view topic, bool filter) {
         const auto breach = filter ? limits.check_filter(topic) : limits.check_name(topic);
         if (breach) dropped.add(where(kind), topic, *breach);
@@ -206,7 +206,7 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
         session.outbox.restore(record.packet_id, stage, std::move(delivery), clocks.steady);
     }
 
-    const std::size_t limit = context_.config.max_in_db_pending_messages;
+    const std::size_t limit = config().max_in_db_pending_messages;
     for (auto& queued : state.queue) {
         max_seq = std::max(max_seq, queued.seq);
         const bool expired = queued.message.expires_at && *queued.message.expires_at <= clocks.wall;

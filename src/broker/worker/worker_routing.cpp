@@ -22,7 +22,7 @@ using mqtt::QoS;
 
 void Worker::route(const MessagePtr& message) {
     matches_.clear();
-    const auto mode = context_.config.shared_subscription_mode;
+    const auto mode = config().shared_subscription_mode;
     context_.subscriptions.match(
         message->topic,
         [&](const Subscription& s) {
@@ -49,7 +49,7 @@ void Worker::route(const MessagePtr& message) {
     // carrying all their identifiers [MQTT-3.3.4-2][MQTT-3.3.4-3]; or, when identifiers
     // are involved and multiple_subscription_id_in_publish is false, one delivery per
     // matching subscription, each with its own identifier (both allowed by 3.3.4).
-    const bool one_per_subscription = !context_.config.multiple_subscription_id_in_publish;
+    const bool one_per_subscription = !config().multiple_subscription_id_in_publish;
     const auto publish_qos = static_cast<std::uint8_t>(message->qos);
     auto dispatch = [&](SessionId target, Delivery&& delivery) {
         const std::uint32_t owner = owner_of(target);
@@ -123,7 +123,7 @@ void Worker::deliver(Session& session, Delivery&& delivery) {
     // (docs/architecture.md, "Offline sessions").
     if (delivery.qos == QoS::AtMostOnce) return;
     const std::size_t limit = queue_limit(session);
-    if (!session.outbox.enqueue(std::move(delivery), limit, limits_.queue_bytes)) {
+    if (!session.outbox.enqueue(std::move(delivery), limit, limits().queue_bytes)) {
         count_queue_drop(session, session.outbox.pending_size() < limit);
         persist_.queued_dropped(session, delivery);  // enqueue left it intact
     }
@@ -188,7 +188,7 @@ void Worker::publish_will(const MessagePtr& stored_will) {
     if (shutting_down_) return;
     const auto will = mqtt5::will_at_publication(stored_will, now_);
     // When the retained store refuses it, it is still published (not retained).
-    if (will->retain && context_.config.retain_available) store_retained(will);
+    if (will->retain && config().retain_available) store_retained(will);
     route(will);
 }
 
@@ -199,7 +199,7 @@ bool Worker::store_retained(const MessagePtr& message) {
         return true;
     }
     using Result = RetainedStore<Message, RetainedCost>::SetResult;
-    const Result result = context_.retained.set(message->topic, message, limits_.retained);
+    const Result result = context_.retained.set(message->topic, message, limits().retained);
     if (result == Result::Stored) {
         // In the iteration's batch, committed before the PUBACK / PUBREC leaves. The $SYS
         // topics are not stored: they are regenerated after a restart (src/broker/sys/).

@@ -32,7 +32,7 @@ void Worker::redispatch_shared(Session& session) {
                                  [&](const Subscription& s) { return s.session == session.id(); }))
                     return;
                 const std::size_t pick = mqtt5::pick_other_online_member(
-                    context_.config.shared_subscription_mode, members, *delivery.message, random,
+                    config().shared_subscription_mode, members, *delivery.message, random,
                     context_.online, session.id());
                 if (pick < members.size()) chosen = members[pick];
             });

@@ -21,4 +21,9 @@ void AclStore::replace(AclRules rules) {
     generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
+void AclStore::replace(AclRules rules, std::string path) {
+    replace(std::move(rules));
+    path_ = std::move(path);
+}
+
 }  // namespace akasa::hook::acl

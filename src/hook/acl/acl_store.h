@@ -30,11 +30,14 @@ class AclStore {
     // keeps the old rules and returns the error message (which names the line).
     std::optional<std::string> reload();
     void replace(AclRules rules);
+    // The rules of another file (acl_file changed on SIGHUP); reload() reads `path` from now
+    // on. Like reload() and path(), on one thread only (the server's main thread).
+    void replace(AclRules rules, std::string path);
 
   private:
     std::atomic<std::shared_ptr<const AclRules>> rules_;
     std::atomic<std::uint64_t> generation_{0};
-    const std::string path_;
+    std::string path_;
 };
 
 }  // namespace akasa::hook::acl

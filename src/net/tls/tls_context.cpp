@@ -100,4 +100,9 @@ std::optional<std::string> TlsContextHolder::reload() {
     }
 }
 
+void TlsContextHolder::replace(config::TlsListener listener, SslContextPtr context) {
+    current_.store(std::move(context), std::memory_order_release);
+    listener_ = std::move(listener);
+}
+
 }  // namespace akasa::net::tls

@@ -5,6 +5,7 @@
 //   TlsContextHolder holder(config.listeners.mqtts.value());   // throws TlsConfigError
 //   TlsSession session(holder.current());                       // per accepted connection
 //   if (auto error = holder.reload()) log_warn(*error);         // on SIGHUP; old one kept
+//   holder.replace(listener, make_server_context(listener));    // ...or from new keys
 #pragma once
 
 #include <openssl/ssl.h>
@@ -46,6 +47,10 @@ class TlsContextHolder {
     // Rebuilds from the files. On failure the current context stays and the error message
     // is returned; connections made before or after are unaffected either way.
     std::optional<std::string> reload();
+    // A context built (make_server_context) from `listener`, whose files or client
+    // certificate checks may differ from the current ones (SIGHUP): new connections get it,
+    // and reload() reads `listener` from now on. reload() and replace() belong to one thread.
+    void replace(config::TlsListener listener, SslContextPtr context);
 
   private:
     config::TlsListener listener_;

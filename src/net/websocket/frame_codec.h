@@ -54,6 +54,8 @@ struct FrameLimits {
     // are refused with 1009 as soon as their header says so.
     std::uint64_t max_frame_payload = 268435460;
     std::uint64_t max_message_size = 268435460;
+
+    bool operator==(const FrameLimits&) const = default;
 };
 
 enum class FeedStatus {

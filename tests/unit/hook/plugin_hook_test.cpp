@@ -131,6 +131,13 @@ TEST_F(TestPluginTest, ImplementsExactlyTheExportedPoints) {
     EXPECT_FALSE(chain.any_for(HookPoint::AfterUnsubscribe));  // not exported: never called
 }
 
+TEST_F(TestPluginTest, WithoutTheExportNewOptionsWaitForARestart) {
+    EXPECT_FALSE(plugin_hook->can_reconfigure());
+    const auto error = plugin_hook->reconfigure({{"deinit_marker", "elsewhere"}});
+    ASSERT_TRUE(error.has_value());
+    EXPECT_NE(error->find("akasa_plugin_reconfigure"), std::string::npos);
+}
+
 TEST_F(TestPluginTest, RefusesAConnectSynchronously) {
     mqtt::Connect connect;
     connect.username = "denied";
@@ -201,9 +208,16 @@ class ExamplePluginTest : public ::testing::Test {
   protected:
     void SetUp() override {
         REQUIRE_PLUGIN_DIR();
-        chain.add(PluginHook::load(plugin("auth_plugin.so"), {{"users", "alice:secret,bob:pw"},
-                                                              {"rewrite_from", "legacy/"},
-                                                              {"rewrite_to", "v2/"}}));
+        plugin_hook = PluginHook::load(
+            plugin("auth_plugin.so"),
+            {{"users", "alice:secret,bob:pw"}, {"rewrite_from", "legacy/"}, {"rewrite_to", "v2/"}});
+        chain.add(plugin_hook);
+    }
+
+    bool rewrites(std::string topic) {
+        mqtt::Publish p;
+        p.topic = topic;
+        return chain.before_publish(s.site(), p).changed;
     }
 
     ReasonCode connect_as(std::optional<std::string_view> user,
@@ -214,6 +228,7 @@ class ExamplePluginTest : public ::testing::Test {
         return chain.before_connect(s.site(), connect).decision.reason;
     }
 
+    std::shared_ptr<PluginHook> plugin_hook;
     HookChain chain;
     testing::Site s;
 };
@@ -237,6 +252,24 @@ TEST_F(ExamplePluginTest, RewritesTheTopicPrefix) {
     other.topic = "legacyx/1";
     EXPECT_FALSE(chain.before_publish(s.site(), other).changed);
     EXPECT_EQ(other.topic, "legacyx/1");
+}
+
+TEST_F(ExamplePluginTest, TakesNewOptionsWhileLoaded) {
+    ASSERT_TRUE(plugin_hook->can_reconfigure());
+    EXPECT_EQ(plugin_hook->reconfigure({{"users", "carol:pw2"}, {"allow_anonymous", "true"}}),
+              std::nullopt);
+    EXPECT_EQ(connect_as("carol", "pw2"), ReasonCode::Success);
+    EXPECT_EQ(connect_as("alice", "secret"), ReasonCode::BadUserNameOrPassword);
+    EXPECT_EQ(connect_as(std::nullopt, std::nullopt), ReasonCode::Success);
+    EXPECT_FALSE(rewrites("legacy/room/1"));
+}
+
+TEST_F(ExamplePluginTest, RefusedNewOptionsLeaveTheCurrentOnes) {
+    const auto error = plugin_hook->reconfigure({{"users", "nocolon"}});
+    ASSERT_TRUE(error.has_value());
+    EXPECT_NE(error->find("refused"), std::string::npos) << *error;
+    EXPECT_EQ(connect_as("alice", "secret"), ReasonCode::Success);
+    EXPECT_TRUE(rewrites("legacy/room/1"));
 }
 
 TEST(ExamplePluginOptionsTest, BadOptionsRefuseToStart) {

@@ -108,7 +108,7 @@ EngineHarness::EngineHarness(config::Config config) {
     }
     context_ = std::make_unique<BrokerContext>(std::move(config), nullptr);
     if (recording) context_->persistence = std::make_unique<Persistence>(std::move(recording));
-    context_->hooks = std::make_unique<HookServices>(context_->config);
+    context_->hooks = std::make_unique<HookServices>(context_->startup_config());
     context_->workers.push_back(std::make_unique<Worker>(*context_, 0));
     worker_ = context_->workers.front().get();
     now_ = worker_->now();
@@ -120,6 +120,11 @@ EngineHarness::~EngineHarness() {
         std::error_code ignored;
         std::filesystem::remove_all(store_dir_, ignored);
     }
+}
+
+void EngineHarness::reload(config::Config config) {
+    const ConfigGeneration& generation = context_->configs.add(std::move(config));
+    worker_->post([next = &generation](Worker& worker) { worker.use_config(*next); });
 }
 
 TestClient& EngineHarness::add_client(mqtt::ProtocolVersion version) {

@@ -126,6 +126,9 @@ class EngineHarness {
     // Iterations until the engine is quiet: a few in a row dispatch no event and move no
     // byte. Fails the test when that never happens.
     void run();
+    // A SIGHUP reload as Broker::reload ends one: `config` becomes a new config generation,
+    // posted to the worker, which takes it in the next step().
+    void reload(config::Config config);
     // Moves the worker's clock; the next step() ticks (once) when a second has passed.
     void advance(std::chrono::milliseconds by) { now_ += by; }
 
