@@ -261,15 +261,21 @@ class HashingOffTheEventLoopTest(unittest.TestCase):
             watcher.close()
 
     def test_a_full_queue_refuses_with_server_busy(self):
-        # One thread and one queue slot: of four slow CONNECTs sent at once, the third and
-        # fourth find both taken (the first check lasts about two seconds).
-        lines = [slow_line()]
+        # One thread and one queue slot: of four slow CONNECTs, the third and fourth find
+        # both taken (the first check lasts about two seconds). A watcher's PINGREQ after
+        # each CONNECT makes the worker take them in this order: sent at once, they are
+        # read in whatever order the sockets come ready (once the third before the second).
+        lines = [sha256_line(*FAST), slow_line()]
         with AkasaServer(allow_anonymous=False, password_file=self.work.password_file(lines),
                          auth_keys="hash_threads: 1\nmax_pending_logins: 1",
                          extra_yaml="worker_threads: 1\n") as server:
+            watcher = Client(server.port)
+            self.assertEqual(watcher.login("watcher", FAST), 0x00)
             clients = [Client(server.port) for _ in range(4)]
             for i, (client, version) in enumerate(zip(clients, (5, 5, 5, 4))):
                 client.send_connect(f"slow-{i}", SLOW, version)
+                watcher.sock.sendall(b"\xc0\x00")
+                self.assertEqual(watcher.reader.packet(), (0xD0, b""))
             codes = [client.connack() for client in clients]
             self.assertEqual(codes[0], 0x00)
             self.assertIn(codes[1], (0x00, 0x89))
@@ -277,6 +283,7 @@ class HashingOffTheEventLoopTest(unittest.TestCase):
             self.assertEqual(codes[3], 0x03)  # 3.1.1 Server unavailable
             for client in clients:
                 client.close()
+            watcher.close()
             wait_for_log(server, "Server busy (too many password checks waiting "
                                  "(auth.max_pending_logins))")
 
