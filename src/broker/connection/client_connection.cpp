@@ -91,8 +91,9 @@ void ClientConnection::read_input() {
         // What a throttle pause left unhandled goes first: reading more before it is handled
         // would grow the buffer by a read for every message handled.
         handle_input({});
-        if (state_ == State::Closed || input_paused() || migrating_ || waiting_for_answer()) {
-            return;
+        if (state_ == State::Closed || input_paused() || migrating_ || waiting_for_answer() ||
+            lists_.input) {
+            return;  // lists_.input: stopped at the routing budget, goes on later
         }
     }
     auto scratch = worker_->read_scratch();
@@ -138,6 +139,7 @@ void ClientConnection::read_input() {
 void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
     auto& throttle = worker_->throttle();
     throttle.begin_read();
+    worker_->begin_routing_pass();
     if (input_.empty()) {
         // The common case: whole packets straight from the shared scratch buffer; only an
         // unhandled tail is copied into this connection's own buffer.
@@ -146,6 +148,9 @@ void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
     } else {
         input_.append(fresh);
         process_buffered_input();
+    }
+    if (state_ != State::Closed && !input_.empty() && worker_->routing_budget_spent()) {
+        worker_->continue_input_later(*this);
     }
     if (state_ != State::Closed) hold_reading_if_output_full();
     ClientConnection* congested = throttle.reader_must_wait_for();
@@ -323,7 +328,7 @@ std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     // unhandled (and unacknowledged) in input_ until this client resumes, so a publisher
     // adds one message, not a whole read, to a queue that is full already.
     while (state_ != State::Closed && !migrating_ && !waiting_for_answer() &&
-           !must_wait_for_subscriber() && pos < data.size()) {
+           !must_wait_for_subscriber() && !worker_->routing_budget_spent() && pos < data.size()) {
         auto rest = data.subspan(pos);
         const auto header =
             mqtt::decode_fixed_header(rest, max_size, version_ == mqtt::ProtocolVersion::V31);

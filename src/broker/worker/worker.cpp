@@ -128,7 +128,7 @@ void Worker::run() {
             // Open store batches: a poll finding nothing to do writes them
             // (worker_persistence.cpp).
             const bool store_open = !persist_.empty() || !held_.empty();
-            const bool wait_allowed = dirty_.empty() && !store_open;
+            const bool wait_allowed = dirty_.empty() && !store_open && resumed_input_.empty();
             // Publishers waiting for subscribers on other workers: those wake us when one
             // drains (ClientConnection::list_congested); the cap bounds a wake-up lost to a
             // race.
@@ -182,6 +182,11 @@ void Worker::finish_iteration(int handled, bool congested) {
     advance_persistence(handled == 0);  // before held acknowledgements and deliveries leave
     flush_outgoing();
     flush_dirty();
+    // Input stopped at the routing budget goes on now that its output was written.
+    if (!deferred_input_.empty()) {
+        resumed_input_.insert(resumed_input_.end(), deferred_input_.begin(), deferred_input_.end());
+        deferred_input_.clear();
+    }
     graveyard_.clear();
     http_graveyard_.clear();
 }
@@ -254,6 +259,12 @@ void Worker::schedule_input(ClientConnection& connection) {
     resumed_input_.push_back(&connection);
 }
 
+void Worker::continue_input_later(ClientConnection& connection) {
+    if (connection.worker_lists().input) return;  // handled again in this iteration already
+    connection.worker_lists().input = true;
+    deferred_input_.push_back(&connection);
+}
+
 void Worker::handle_resumed_input() {
     // Handling input may resume others (a flush is not part of it, but closing is).
     while (!resumed_input_.empty()) {
@@ -278,6 +289,7 @@ std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) 
     }
     if (connection.worker_lists().input) {
         std::erase(resumed_input_, &connection);
+        std::erase(deferred_input_, &connection);
         connection.worker_lists().input = false;  // also skips it in resuming_input_
     }
     if (connection.paused_for_subscribers()) {

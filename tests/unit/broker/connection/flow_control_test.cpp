@@ -108,6 +108,43 @@ TEST(EngineFlowControl, InputReadBeforeThePauseIsHandledAfterTheResume) {
     EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
 }
 
+TEST(EngineFlowControl, AReadThatFansOutWidelyIsRoutedAcrossIterations) {
+    // 300 subscribers x 40 messages of ~1 KB: one read of the publisher fans out to ~12 MB.
+    // A pass stops at the worker's routing budget (2 MB, worker.h) and the rest of the read
+    // follows in later iterations, after the output so far was written, so the output of
+    // one pass stays small enough for the caches (docs/benchmarks.md, "Overload").
+    EngineHarness broker;
+    constexpr std::size_t kSubscribers = 300;
+    std::vector<TestClient*> subscribers;
+    for (std::size_t i = 0; i < kSubscribers; ++i) {
+        subscribers.push_back(&broker.connect(connect_packet("wide-" + std::to_string(i))));
+        broker.subscribe(*subscribers.back(), "wide/#", QoS::AtMostOnce);
+    }
+    TestClient& publisher = broker.connect(connect_packet("wide-publisher"));
+    constexpr std::size_t kMessages = 40;
+    publisher.send_bytes(publishes(kMessages, 1000, "wide/x"));
+    publisher.send(mqtt::Pingreq{});
+
+    broker.step();
+    EXPECT_EQ(publisher.unread_input(), 0u);  // read at once, handled in parts
+    const auto first_pass = indexes(subscribers.front()->take());
+    EXPECT_FALSE(first_pass.empty());
+    EXPECT_LT(first_pass.size(), kMessages);
+    EXPECT_TRUE(publisher.take().empty());  // its PINGREQ is not handled yet
+
+    broker.run();
+    auto all = first_pass;
+    const auto rest = indexes(subscribers.front()->take());
+    all.insert(all.end(), rest.begin(), rest.end());
+    EXPECT_EQ(all, in_order(kMessages));
+    for (std::size_t i = 1; i < kSubscribers; ++i) {
+        EXPECT_EQ(indexes(subscribers[i]->take()), in_order(kMessages)) << "subscriber " << i;
+    }
+    const auto answers = publisher.take();
+    ASSERT_EQ(answers.size(), 1u) << describe(answers);
+    EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
+}
+
 TEST(EngineFlowControl, EitherSideOfAPauseMayGoAway) {
     EngineHarness broker(small_output_config());
     TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
