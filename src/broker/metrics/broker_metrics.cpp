@@ -70,6 +70,8 @@ void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
     r.add(name::kMessagesDropped, {{"reason", "expired"}}, load(c.dropped_expired));
     r.add(name::kMessagesDropped, {{"reason", "too_large"}}, load(c.dropped_too_large));
     r.add(name::kMessagesDropped, {{"reason", "queue_bytes_full"}}, load(c.dropped_queue_bytes));
+    r.add(name::kMessagesDropped, {{"reason", "qos0_worker_behind"}},
+          load(c.dropped_worker_behind));
     for (std::size_t i = 0; i < broker::kMemoryLimitCount; ++i) {
         const auto key = broker::config_key(static_cast<broker::MemoryLimit>(i));
         r.add(name::kLimitHits, {{"limit", std::string(key)}}, load(c.limit_hits[i]));

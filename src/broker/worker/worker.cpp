@@ -259,6 +259,21 @@ void Worker::schedule_input(ClientConnection& connection) {
     resumed_input_.push_back(&connection);
 }
 
+void Worker::shed_publish(const ClientConnection& connection) {
+    counters_.add(counters_.dropped_worker_behind);
+    ++shed_since_log_;
+    if (shed_logged_at_ != Clock::time_point{} && now_ - shed_logged_at_ < std::chrono::seconds(10))
+        return;
+    spdlog::warn(
+        "worker {} is behind: dropping QoS 0 messages of client {} from {}, which it has not "
+        "kept up with for {} ms ({} dropped since the last report; "
+        "akasa_messages_dropped_total{{reason=\"qos0_worker_behind\"}})",
+        index_, connection.client_id(), connection.peer(), ConnectionFlow::kShedAfter.count(),
+        shed_since_log_);
+    shed_logged_at_ = now_;
+    shed_since_log_ = 0;
+}
+
 void Worker::continue_input_later(ClientConnection& connection) {
     if (connection.worker_lists().input) return;  // handled again in this iteration already
     connection.worker_lists().input = true;

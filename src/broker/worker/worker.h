@@ -131,9 +131,17 @@ class Worker {
     // to tens of MB of output at once (1 -> 500: 32 MB), far past the caches, in output
     // buffers that outgrow what a connection keeps and are faulted in anew each time: each
     // delivery costs more the further behind the worker is, so it never catches up
-    // (docs/benchmarks.md, "Overload").
-    static constexpr std::size_t kRoutingBudget = 2 << 20;
+    // (docs/benchmarks.md, "Overload"). 8 MB and not less: a pass per iteration caps what an
+    // iteration routes, and 2 MB already left a 1 -> 500 fan-out behind at 75 % of capacity.
+    static constexpr std::size_t kRoutingBudget = 8 << 20;
     void begin_routing_pass() { pass_routed_bytes_ = 0; }
+    // The rest of the pass being handled drops its QoS 0 PUBLISHes (ConnectionFlow::
+    // fell_behind); the routing budget does not stop it.
+    bool shedding() const { return shedding_; }
+    void set_shedding(bool shedding) { shedding_ = shedding; }
+    // A QoS 0 PUBLISH of `connection` dropped because the worker is behind on it: counted,
+    // and logged at most every 10 s per worker.
+    void shed_publish(const ClientConnection& connection);
     bool routing_budget_spent() const { return pass_routed_bytes_ >= kRoutingBudget; }
     // The connection stopped at the budget: handle the rest of its input in the next loop
     // iteration (handle_resumed_input), after the flush.
@@ -289,6 +297,9 @@ class Worker {
     std::vector<ClientConnection*> resuming_input_;
     std::vector<ClientConnection*> deferred_input_;  // see continue_input_later()
     std::size_t pass_routed_bytes_ = 0;              // see begin_routing_pass()
+    bool shedding_ = false;                          // see shedding()
+    Clock::time_point shed_logged_at_{};             // see shed_publish()
+    std::uint64_t shed_since_log_ = 0;
     std::vector<ClientConnection*> flushing_;
     PublisherThrottle throttle_;
     std::vector<std::unique_ptr<ClientConnection>> graveyard_;

@@ -109,8 +109,8 @@ TEST(EngineFlowControl, InputReadBeforeThePauseIsHandledAfterTheResume) {
 }
 
 TEST(EngineFlowControl, AReadThatFansOutWidelyIsRoutedAcrossIterations) {
-    // 300 subscribers x 40 messages of ~1 KB: one read of the publisher fans out to ~12 MB.
-    // A pass stops at the worker's routing budget (2 MB, worker.h) and the rest of the read
+    // 300 subscribers x 60 messages of ~1 KB: one read of the publisher fans out to ~18 MB.
+    // A pass stops at the worker's routing budget (8 MB, worker.h) and the rest of the read
     // follows in later iterations, after the output so far was written, so the output of
     // one pass stays small enough for the caches (docs/benchmarks.md, "Overload").
     EngineHarness broker;
@@ -121,7 +121,7 @@ TEST(EngineFlowControl, AReadThatFansOutWidelyIsRoutedAcrossIterations) {
         broker.subscribe(*subscribers.back(), "wide/#", QoS::AtMostOnce);
     }
     TestClient& publisher = broker.connect(connect_packet("wide-publisher"));
-    constexpr std::size_t kMessages = 40;
+    constexpr std::size_t kMessages = 60;
     publisher.send_bytes(publishes(kMessages, 1000, "wide/x"));
     publisher.send(mqtt::Pingreq{});
 
@@ -143,6 +143,44 @@ TEST(EngineFlowControl, AReadThatFansOutWidelyIsRoutedAcrossIterations) {
     const auto answers = publisher.take();
     ASSERT_EQ(answers.size(), 1u) << describe(answers);
     EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
+    EXPECT_EQ(broker.dropped_worker_behind(), 0u);  // iterations took no time: not behind
+}
+
+TEST(EngineFlowControl, AWorkerFarBehindOnAPublisherDropsItsQos0AndCountsThem) {
+    // As above, but the worker stays behind on the publisher for 300 ms: the rest of the
+    // read is not worth routing that late, so its QoS 0 PUBLISHes are dropped (and counted)
+    // instead of making every later message late too (ConnectionFlow::kShedAfter). QoS 1
+    // is never dropped for it: its publisher waits for the PUBACK.
+    EngineHarness broker;
+    constexpr std::size_t kSubscribers = 300;
+    std::vector<TestClient*> subscribers;
+    for (std::size_t i = 0; i < kSubscribers; ++i) {
+        subscribers.push_back(&broker.connect(connect_packet("behind-" + std::to_string(i))));
+        broker.subscribe(*subscribers.back(), "wide/#", QoS::AtLeastOnce);
+    }
+    TestClient& publisher = broker.connect(connect_packet("behind-publisher"));
+
+    constexpr std::size_t kMessages = 60;
+    publisher.send_bytes(publishes(kMessages, 1000, "wide/x"));
+    publisher.send(publish_packet("wide/y", "999999 at least once", QoS::AtLeastOnce, 9));
+    broker.step();  // one budget's worth; the worker is behind from now on
+    EXPECT_EQ(broker.dropped_worker_behind(), 0u);
+    broker.advance(std::chrono::milliseconds(300));
+    broker.run();
+
+    const auto received = subscribers.front()->take();
+    auto routed = indexes(received);
+    ASSERT_FALSE(routed.empty());
+    EXPECT_EQ(routed.back(), 999999u) << describe(received);  // the QoS 1 one, last
+    routed.pop_back();
+    EXPECT_FALSE(routed.empty());
+    EXPECT_LT(routed.size(), kMessages);
+    EXPECT_EQ(routed, in_order(routed.size()));  // the first ones, then nothing of the rest
+    EXPECT_EQ(broker.dropped_worker_behind(), kMessages - routed.size());
+    const auto answers = publisher.take();
+    ASSERT_EQ(answers.size(), 1u) << describe(answers);
+    ASSERT_NE(answers[0].get<mqtt::PubAck>(), nullptr);
+    EXPECT_EQ(answers[0].get<mqtt::PubAck>()->packet_id, 9);
 }
 
 TEST(EngineFlowControl, EitherSideOfAPauseMayGoAway) {
