@@ -108,24 +108,35 @@ TEST(EngineFlowControl, InputReadBeforeThePauseIsHandledAfterTheResume) {
     EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
 }
 
+// 300 subscribers of "wide/#" at `qos` and a publisher that sent kMessages of ~1 KB (one read
+// that fans out to ~18 MB) and then `trailer`; the broker has taken one step since.
+struct WideFanOut {
+    static constexpr std::size_t kSubscribers = 300;
+    static constexpr std::size_t kMessages = 60;
+    WideFanOut(QoS qos, const mqtt::Packet& trailer) {
+        for (std::size_t i = 0; i < kSubscribers; ++i) {
+            subscribers.push_back(&broker.connect(connect_packet("wide-" + std::to_string(i))));
+            broker.subscribe(*subscribers.back(), "wide/#", qos);
+        }
+        publisher = &broker.connect(connect_packet("wide-publisher"));
+        publisher->send_bytes(publishes(kMessages, 1000, "wide/x"));
+        publisher->send(trailer);
+        broker.step();
+    }
+    EngineHarness broker;
+    std::vector<TestClient*> subscribers;
+    TestClient* publisher = nullptr;
+};
+
 TEST(EngineFlowControl, AReadThatFansOutWidelyIsRoutedAcrossIterations) {
     // 300 subscribers x 60 messages of ~1 KB: one read of the publisher fans out to ~18 MB.
     // A pass stops at the worker's routing budget (8 MB, worker.h) and the rest of the read
     // follows in later iterations, after the output so far was written, so the output of
     // one pass stays small enough for the caches (docs/benchmarks.md, "Overload").
-    EngineHarness broker;
-    constexpr std::size_t kSubscribers = 300;
-    std::vector<TestClient*> subscribers;
-    for (std::size_t i = 0; i < kSubscribers; ++i) {
-        subscribers.push_back(&broker.connect(connect_packet("wide-" + std::to_string(i))));
-        broker.subscribe(*subscribers.back(), "wide/#", QoS::AtMostOnce);
-    }
-    TestClient& publisher = broker.connect(connect_packet("wide-publisher"));
-    constexpr std::size_t kMessages = 60;
-    publisher.send_bytes(publishes(kMessages, 1000, "wide/x"));
-    publisher.send(mqtt::Pingreq{});
-
-    broker.step();
+    WideFanOut wide(QoS::AtMostOnce, mqtt::Pingreq{});
+    auto& [broker, subscribers, publisher_pointer] = wide;
+    TestClient& publisher = *publisher_pointer;
+    constexpr std::size_t kMessages = WideFanOut::kMessages;
     EXPECT_EQ(publisher.unread_input(), 0u);  // read at once, handled in parts
     const auto first_pass = indexes(subscribers.front()->take());
     EXPECT_FALSE(first_pass.empty());
@@ -137,7 +148,7 @@ TEST(EngineFlowControl, AReadThatFansOutWidelyIsRoutedAcrossIterations) {
     const auto rest = indexes(subscribers.front()->take());
     all.insert(all.end(), rest.begin(), rest.end());
     EXPECT_EQ(all, in_order(kMessages));
-    for (std::size_t i = 1; i < kSubscribers; ++i) {
+    for (std::size_t i = 1; i < subscribers.size(); ++i) {
         EXPECT_EQ(indexes(subscribers[i]->take()), in_order(kMessages)) << "subscriber " << i;
     }
     const auto answers = publisher.take();
@@ -151,19 +162,12 @@ TEST(EngineFlowControl, AWorkerFarBehindOnAPublisherDropsItsQos0AndCountsThem) {
     // read is not worth routing that late, so its QoS 0 PUBLISHes are dropped (and counted)
     // instead of making every later message late too (ConnectionFlow::kShedAfter). QoS 1
     // is never dropped for it: its publisher waits for the PUBACK.
-    EngineHarness broker;
-    constexpr std::size_t kSubscribers = 300;
-    std::vector<TestClient*> subscribers;
-    for (std::size_t i = 0; i < kSubscribers; ++i) {
-        subscribers.push_back(&broker.connect(connect_packet("behind-" + std::to_string(i))));
-        broker.subscribe(*subscribers.back(), "wide/#", QoS::AtLeastOnce);
-    }
-    TestClient& publisher = broker.connect(connect_packet("behind-publisher"));
-
-    constexpr std::size_t kMessages = 60;
-    publisher.send_bytes(publishes(kMessages, 1000, "wide/x"));
-    publisher.send(publish_packet("wide/y", "999999 at least once", QoS::AtLeastOnce, 9));
-    broker.step();  // one budget's worth; the worker is behind from now on
+    WideFanOut wide(QoS::AtLeastOnce,
+                    publish_packet("wide/y", "999999 at least once", QoS::AtLeastOnce, 9));
+    auto& [broker, subscribers, publisher_pointer] = wide;
+    TestClient& publisher = *publisher_pointer;
+    constexpr std::size_t kMessages = WideFanOut::kMessages;
+    // The step took one budget's worth; the worker is behind from now on.
     EXPECT_EQ(broker.dropped_worker_behind(), 0u);
     broker.advance(std::chrono::milliseconds(300));
     broker.run();
