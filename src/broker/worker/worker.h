@@ -135,6 +135,7 @@ class Worker {
     // iteration routes, and 2 MB already left a 1 -> 500 fan-out behind at 75 % of capacity.
     static constexpr std::size_t kRoutingBudget = 8 << 20;
     void begin_routing_pass() { pass_routed_bytes_ = 0; }
+    bool routing_budget_spent() const { return pass_routed_bytes_ >= kRoutingBudget; }
     // The rest of the pass being handled drops its QoS 0 PUBLISHes (ConnectionFlow::
     // fell_behind); the routing budget does not stop it.
     bool shedding() const { return shedding_; }
@@ -142,7 +143,6 @@ class Worker {
     // A QoS 0 PUBLISH of `connection` dropped because the worker is behind on it: counted,
     // and logged at most every 10 s per worker.
     void shed_publish(const ClientConnection& connection);
-    bool routing_budget_spent() const { return pass_routed_bytes_ >= kRoutingBudget; }
     // The connection stopped at the budget: handle the rest of its input in the next loop
     // iteration (handle_resumed_input), after the flush.
     void continue_input_later(ClientConnection& connection);
