@@ -238,7 +238,7 @@ T& reset(Packet& out) {
 DecodeResult decode_publish(const FixedHeader& header, std::span<const uint8_t> body,
                             ProtocolVersion version, Publish& out, const DecodeLimits& limits) {
     out.dup = header.flags & 0x08;
-    out.qos = static_cast<QoS>((header.flags >> 1) & 0x03);
+    out.qos = static_cast<QoS>(header.publish_qos());
     out.retain = header.flags & 0x01;
     out.packet_id = 0;
     out.properties.clear();

@@ -52,6 +52,8 @@ struct FixedHeader {
     uint8_t header_size = 0;  // 2..5 bytes
 
     uint32_t packet_size() const { return header_size + remaining_length; }
+    // A PUBLISH's QoS bits (3 is refused by decode_fixed_header).
+    uint8_t publish_qos() const { return (flags >> 1) & 0x03; }
 };
 
 struct DecodeError {

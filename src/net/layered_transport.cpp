@@ -86,7 +86,10 @@ bool LayeredTransport::begin_close() {
 }
 
 IoResult LayeredTransport::read(std::uint8_t* data, std::size_t capacity) {
-    if (!carry_.empty()) return {IoResult::Status::ok, take_carry(data, capacity), 0};
+    if (!carry_.empty()) {
+        const std::size_t n = take_carry(data, capacity);
+        return {IoResult::Status::ok, n, 0, raw_read_full_ || !carry_.empty()};
+    }
     if (end_ != End::None) return report_end();
     if (!tls_ && !ws_ && !proxy_) return tcp_->read(data, capacity);  // PROXY header done
 
@@ -96,6 +99,7 @@ IoResult LayeredTransport::read(std::uint8_t* data, std::size_t capacity) {
     for (int round = 0; round < kMaxRawReads; ++round) {
         const IoResult raw = tcp_->read(data, raw_limit);
         if (raw.status != IoResult::Status::ok) return raw;
+        raw_read_full_ = raw.more_waiting;
         if (!tls_ && !ws_ && !proxy_) return raw;  // the header ended in an earlier round
         ByteBuffer& mqtt = scratch().mqtt;
         mqtt.clear();
@@ -107,7 +111,9 @@ IoResult LayeredTransport::read(std::uint8_t* data, std::size_t capacity) {
             const std::size_t n = std::min(mqtt.size(), capacity);
             std::memcpy(data, mqtt.data(), n);
             if (n < mqtt.size()) carry_.append(mqtt.data() + n, mqtt.size() - n);
-            return {IoResult::Status::ok, n, 0};
+            // Decoded bytes are fewer than the raw ones (TLS records, WebSocket frames): the
+            // raw read says whether the client is ahead of us.
+            return {IoResult::Status::ok, n, 0, raw_read_full_ || !carry_.empty()};
         }
         if (end_ != End::None) return report_end();
         // The client is not taking our replies: read no more for it now (the connection

@@ -118,8 +118,9 @@ class LayeredTransport final : public Transport {
     std::unique_ptr<tls::TlsSession> tls_;
     std::unique_ptr<websocket::WebSocketSession> ws_;
     bool proxy_tls_termination_ = false;
-    ByteBuffer pending_;  // encoded output the socket did not take yet
-    ByteBuffer carry_;    // decoded bytes beyond the caller's capacity (a safety net)
+    ByteBuffer pending_;          // encoded output the socket did not take yet
+    ByteBuffer carry_;            // decoded bytes beyond the caller's capacity (a safety net)
+    bool raw_read_full_ = false;  // the last socket read filled its limit: more likely waits
     End end_ = End::None;
     bool end_reported_ = false;
     bool tls_closed_ = false;  // no close_notify to send any more

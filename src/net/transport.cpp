@@ -42,7 +42,10 @@ void TcpTransport::stop_counting() noexcept {
 IoResult TcpTransport::read(std::uint8_t* data, std::size_t capacity) {
     for (;;) {
         ssize_t n = ::recv(fd_, data, capacity, 0);
-        if (n > 0) return {IoResult::Status::ok, static_cast<std::size_t>(n), 0};
+        if (n > 0) {
+            const auto bytes = static_cast<std::size_t>(n);
+            return {IoResult::Status::ok, bytes, 0, bytes == capacity};
+        }
         if (n == 0) return {IoResult::Status::closed, 0, 0};
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoResult::Status::would_block, 0, 0};

@@ -28,6 +28,9 @@ struct IoResult {
     Status status = Status::ok;
     std::size_t bytes = 0;  // transferred when status == ok
     int error = 0;          // errno when status == error
+    // A read that took all it asked of the socket (or left decoded bytes for the next
+    // call): more likely waits. A reader that keeps getting these is behind its client.
+    bool more_waiting = false;
 };
 
 // What a connection's layers learned about the client, for hooks and logs. Filled as the

@@ -128,8 +128,12 @@ void ClientConnection::read_input() {
     counters.add(counters.bytes_in, result.bytes);
     handle_input({scratch.data(), result.bytes});
     if (state_ == State::Closed) return;
-    // Everything the client had sent is read and handled: the worker keeps up with it.
-    if (result.bytes < scratch.size() && input_.empty()) flow_.caught_up();
+    // Everything the client had sent is read and handled: the worker keeps up with it. (A
+    // read that filled the scratch does not end "behind" alone; it does not start it either:
+    // a publisher whose messages each go to one subscriber is left to TCP back-pressure,
+    // since receiving costs almost what routing does. docs/architecture.md, "When the
+    // worker itself falls behind".)
+    if (!result.more_waiting && input_.empty()) flow_.caught_up();
     // Layer replies the socket did not take (TLS handshake, WebSocket pong): flush later.
     if (transport_->has_pending_output()) worker_->mark_dirty(*this);
     hold_reading_if_output_full();
@@ -378,6 +382,16 @@ void ClientConnection::handle_packet(const mqtt::FixedHeader& header,
         return;
     }
     if (header.type == PacketType::Publish) {
+        if (worker_->shedding() && header.publish_qos() == 0 && version_ != ProtocolVersion::V5) {
+            // The worker is behind on this client: its QoS 0 PUBLISH is dropped unread,
+            // since dropping has to cost far less than routing for the worker to catch up
+            // (decoding first made it cost half as much, and a worker that fell behind
+            // dropped everything from then on). A v5 one is decoded (handle_publish drops
+            // it after): it may set a Topic Alias that later PUBLISHes use.
+            worker_->counters().add(worker_->counters().messages_in[0]);
+            worker_->shed_publish(*this);
+            return;
+        }
         handle_publish(header, body);
         return;
     }
@@ -938,7 +952,9 @@ void ClientConnection::deliver(Delivery&& delivery) {
                 return;
             }
         }
-        if (output_full()) report_congestion();
+        // A full output does not pause the publishers for QoS 0 (it does for QoS 1/2): what
+        // the client cannot take is dropped above, and its publishers, and every other
+        // subscriber of theirs, go on at their pace.
         write_delivery(delivery, 0, false);
         return;
     }

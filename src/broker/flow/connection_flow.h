@@ -24,11 +24,10 @@ class ConnectionFlow {
   public:
     // Output above this many bytes (or half of max_output_buffer_bytes when that is less:
     // MessagePathLimits::output_pause) counts as "full": QoS 1/2 wait in the session queue,
-    // the publishers feeding this client are paused (publisher_throttle.h), and reading from
-    // this client pauses, whatever filled the output (answers, deliveries, the transport's
-    // own replies such as WebSocket pongs), before CONNECT too. QoS 0 messages the paused
-    // publishers had already sent are still taken up to max_output_buffer_bytes, then
-    // dropped.
+    // the publishers feeding this client QoS 1/2 are paused (publisher_throttle.h), and
+    // reading from this client pauses, whatever filled the output (answers, deliveries, the
+    // transport's own replies such as WebSocket pongs), before CONNECT too. QoS 0 messages
+    // are still taken up to max_output_buffer_bytes, then dropped.
     static constexpr std::size_t kOutputPause = 1 << 20;
     // A subscriber congested this long without draining is stalled: it no longer pauses
     // the publishers feeding it.

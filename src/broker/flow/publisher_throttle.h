@@ -1,10 +1,13 @@
 // Back-pressure from slow subscribers to the publishers that feed them, inside one worker.
 //
-// When a delivery finds its subscriber congested (output over ConnectionFlow::kOutputPause,
-// or its queue half full), the publisher whose input is being handled stops being read until
-// that subscriber drains. The kernel's socket buffers then slow the publisher down, so
-// messages wait in the publisher's TCP stream instead of being dropped (QoS 0) or piling up
-// in broker memory. Publishers of other, uncongested subscribers keep going.
+// When a QoS 1/2 delivery finds its subscriber congested (output over
+// ConnectionFlow::kOutputPause, or its queue half full), the publisher whose input is being
+// handled stops being read until that subscriber drains. The kernel's socket buffers then
+// slow the publisher down, so acknowledged messages wait in the publisher's TCP stream
+// instead of piling up in broker memory. Publishers of other, uncongested subscribers keep
+// going. QoS 0 deliveries pause nobody: a subscriber that does not take them has them
+// dropped past max_output_buffer_bytes (counted), since pausing would make them wait seconds
+// in TCP buffers and slow every other subscriber of the same publishers.
 //
 // A subscriber that stays congested for ConnectionFlow::kStalledAfter without draining is
 // stalled (a client that stopped reading): it stops pausing publishers, and its own output

@@ -285,6 +285,36 @@ TEST(LayeredTransport, SmallReadBuffersGetEveryByteInOrder) {
     EXPECT_EQ(got, payload);
 }
 
+// A layer's read returns fewer bytes than it took from the socket (frames, TLS records), so
+// "the caller's buffer was filled" cannot tell it whether the client is ahead of it: the
+// read says so itself (more_waiting), from the socket read it made.
+TEST(LayeredTransport, AReadSaysWhetherTheSocketHadMore) {
+    SocketPair pair;
+    auto t = make(pair, websocket_stack());
+    pair.send(kUpgrade);
+    read_all(*t);
+    std::string payload;
+    for (int frame = 0; frame < 3; ++frame) {
+        std::string part(40000, static_cast<char>('a' + frame));
+        pair.send(client_frame(0x82, part));
+        payload += part;
+    }
+    std::string got;
+    std::vector<IoResult> reads;
+    std::vector<std::uint8_t> buf(65536);
+    for (;;) {
+        const IoResult r = t->read(buf.data(), buf.size());
+        if (r.status != Status::ok) break;
+        reads.push_back(r);
+        got.append(reinterpret_cast<char*>(buf.data()), r.bytes);
+    }
+    EXPECT_EQ(got, payload);
+    ASSERT_GE(reads.size(), 2u);
+    EXPECT_LT(reads.front().bytes, buf.size());
+    EXPECT_TRUE(reads.front().more_waiting);  // 120 KB sent, less than 64 KB taken
+    EXPECT_FALSE(reads.back().more_waiting);  // the socket's last bytes
+}
+
 // A client that pings and never reads the pongs: one read() stops taking more from the
 // socket once the pongs waiting for it pass kPendingLimit, and pending_output_size() shows
 // them, so the connection can stop reading (security issue item 5).

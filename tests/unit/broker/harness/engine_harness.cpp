@@ -196,6 +196,10 @@ std::uint64_t EngineHarness::dropped_worker_behind() const {
     return worker_->counters().dropped_worker_behind.load();
 }
 
+std::uint64_t EngineHarness::dropped_output_full() const {
+    return worker_->counters().dropped_qos0.load();
+}
+
 RecordingStore& EngineHarness::store() {
     if (!store_) throw std::logic_error("EngineHarness::store(): persistence is off");
     return *store_;

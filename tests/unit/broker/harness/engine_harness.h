@@ -135,6 +135,9 @@ class EngineHarness {
     // QoS 0 PUBLISHes dropped unrouted because the worker was too far behind on their
     // client (akasa_messages_dropped_total{reason="qos0_worker_behind"}).
     std::uint64_t dropped_worker_behind() const;
+    // QoS 0 deliveries dropped because their subscriber's output was full
+    // (akasa_messages_dropped_total{reason="qos0_output_full"}).
+    std::uint64_t dropped_output_full() const;
 
     bool persistent() const { return store_ != nullptr; }
     // The store under the engine (persistence on only).

@@ -118,7 +118,7 @@ net::IoResult FakeTransport::read(std::uint8_t* data, std::size_t capacity) {
         peer.input_read_ = 0;
     }
     peer.sync_readiness();
-    return {net::IoResult::Status::ok, n, 0};
+    return {net::IoResult::Status::ok, n, 0, n == capacity};  // as a socket says it
 }
 
 net::IoResult FakeTransport::write(const std::uint8_t* data, std::size_t size) {
