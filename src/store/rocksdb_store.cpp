@@ -1,10 +1,12 @@
 #include "store/rocksdb_store.h"
 
 #include <fmt/format.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
@@ -167,6 +169,14 @@ Status RocksDbStore::open_db() {
     // "Persistence"); sorting happens once, when a memtable is flushed, off the workers.
     options.memtable_factory.reset(new rocksdb::VectorRepFactory);
     options.allow_concurrent_memtable_write = false;  // not supported by the vector memtable
+    // The memory RocksDB itself holds stays bounded whatever the store holds: the write
+    // buffers above (at most max_write_buffer_number of them: one written, one flushed) and
+    // a small block cache, since the store is read at start-up and when a stored session's
+    // queue is read back (docs/persistence.md, "Queued messages"), both without caching.
+    options.max_write_buffer_number = 2;
+    rocksdb::BlockBasedTableOptions table_options;
+    table_options.block_cache = rocksdb::NewLRUCache(8 << 20);
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
     // Its diagnostics go to our log, not to a LOG file that a full disk breaks
     // (rocksdb_logger.h).
     options.info_log = make_rocksdb_logger(dir);
@@ -328,6 +338,45 @@ void RocksDbStore::close_db() {
     rocksdb::Status s = db_->Close();
     if (!s.ok()) spdlog::warn("persistence: closing '{}': {}", options_.dir, s.ToString());
     db_.reset();
+}
+
+Status RocksDbStore::read_queued(std::string_view client_id, std::uint64_t from_seq,
+                                 std::uint64_t below_seq, std::size_t max_count,
+                                 std::vector<QueuedMessage>* out, bool* exhausted) {
+    out->clear();
+    *exhausted = false;
+    if (client_id.size() > kMaxClientIdLength)
+        return Status::invalid_argument("client id longer than 65535 bytes");
+    std::shared_lock lock(db_mutex_);
+    if (!db_)
+        return Status::io_error(
+            fmt::format("store at '{}' is closed after a failed write", options_.dir));
+    const std::string begin = queued_key(client_id, from_seq);
+    // The first key after every queued record of the session: its inflight records start.
+    std::string end = queued_key(client_id, 0);
+    end[end.size() - 9] = static_cast<char>(SessionKeyKind::Queued) + 1;
+    end.resize(end.size() - 8);
+    const rocksdb::Slice upper(end);
+    rocksdb::ReadOptions read_options;
+    read_options.iterate_upper_bound = &upper;
+    // Each record is read back once, into the session's queue: caching its block would only
+    // push out others.
+    read_options.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+    for (it->Seek(begin); it->Valid(); it->Next()) {
+        const std::string_view key = view(it->key());
+        ParsedKey parsed;
+        if (Status s = parse_key(key, &parsed); !s.ok()) return at_key(s, options_.dir, key);
+        if (parsed.seq >= below_seq || out->size() >= max_count) return {};
+        QueuedMessage record;
+        record.seq = parsed.seq;
+        if (Status s = decode_queued(view(it->value()), &record.message); !s.ok())
+            return at_key(s, options_.dir, key);
+        out->push_back(std::move(record));
+    }
+    if (!it->status().ok()) return db_error(options_.dir, "reading a queue", it->status());
+    *exhausted = true;
+    return {};
 }
 
 Status RocksDbStore::sync() {

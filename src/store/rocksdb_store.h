@@ -50,6 +50,9 @@ class RocksDbStore final : public Store {
 
     Status write(const StoreBatch& batch) override;
     Status recover(RecoveryVisitor& visitor, RecoveryStats* stats = nullptr) override;
+    Status read_queued(std::string_view client_id, std::uint64_t from_seq, std::uint64_t below_seq,
+                       std::size_t max_count, std::vector<QueuedMessage>* out,
+                       bool* exhausted) override;
     Status sync() override;
     StoreStats stats() const override;
     const std::string& dir() const override { return options_.dir; }
