@@ -169,7 +169,7 @@ bool BlockingClient::next_packet(double timeout_s) {
                 mqtt::encode(mqtt::PubAck{publish->packet_id, mqtt::ReasonCode::Success, {}},
                              ProtocolVersion::V311, acks_);
             }
-            continue;
+            return true;
         }
         // Everything buffered is handled: acknowledge it before waiting for more.
         flush_acks();

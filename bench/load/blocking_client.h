@@ -46,8 +46,8 @@ class BlockingClient {
   private:
     void send(const mqtt::Packet& packet);
     void flush_acks();
-    // Waits for the next packet (up to `timeout_s`); false on the timeout. PUBLISHes are
-    // handled here (on_message, PUBACK queued); other packets are returned in packet_.
+    // Waits for the next packet (up to `timeout_s`), in packet_; false on the timeout. A
+    // PUBLISH has been handled when it returns (on_message called, its PUBACK queued).
     bool next_packet(double timeout_s);
 
     int fd_ = -1;
