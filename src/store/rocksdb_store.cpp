@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "store/grouped_memtable.h"
 #include "store/key_schema.h"
 #include "store/record_codec.h"
 #include "store/rocksdb_logger.h"
@@ -163,12 +164,19 @@ Status RocksDbStore::open_db() {
     // truncating the log there (kPointInTimeRecovery, the default, would).
     options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
     options.write_buffer_size = 32 << 20;
-    // The store is written all the time and read only at start-up (recovery), so the
-    // memtable is a vector (append) rather than the default skip list, whose ordered inserts
-    // were ~45 % of the broker's CPU with persistent subscribers (docs/benchmarks.md,
-    // "Persistence"); sorting happens once, when a memtable is flushed, off the workers.
-    options.memtable_factory.reset(new rocksdb::VectorRepFactory);
-    options.allow_concurrent_memtable_write = false;  // not supported by the vector memtable
+    // The memtable keeps one append-only list per key group (a client's records, the
+    // retained messages: grouped_memtable.h). RocksDB's default skip list cost ~45 % of the
+    // broker's CPU in its ordered inserts with persistent subscribers (docs/benchmarks.md,
+    // "Persistence"); its vector memtable appends, but copies and sorts all its entries for
+    // every read, and a stored session's queue is read back while its client drains it
+    // (docs/persistence.md, "Queued messages"). Grouped, a write is an append and a read of
+    // one client's queue sorts that client's entries only. Reads across groups (recovery)
+    // ask for total order. Neither the memtable nor the extractor is part of the files'
+    // format: a store written before opens as it was.
+    options.prefix_extractor = make_key_group_extractor();
+    options.memtable_factory =
+        std::make_shared<GroupedMemtableFactory>(hooks_.memtable_entries_ordered);
+    options.allow_concurrent_memtable_write = false;  // not supported by this memtable
     // The memory RocksDB itself holds stays bounded whatever the store holds: the write
     // buffers above (at most max_write_buffer_number of them: one written, one flushed) and
     // a small block cache, since the store is read at start-up and when a stored session's
@@ -195,7 +203,9 @@ Status RocksDbStore::check_format_version() {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), format_version_key(), &value);
     if (s.IsNotFound()) {
-        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+        rocksdb::ReadOptions read_options;
+        read_options.total_order_seek = true;  // across key groups
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
         it->SeekToFirst();
         if (!it->status().ok()) return db_error(options_.dir, "reading the store", it->status());
         if (it->Valid()) {
@@ -362,6 +372,9 @@ Status RocksDbStore::read_queued(std::string_view client_id, std::uint64_t from_
     // Each record is read back once, into the session's queue: caching its block would only
     // push out others.
     read_options.fill_cache = false;
+    // Within the client's key group: the memtable orders the client's own entries only
+    // (see open_db), not every client's.
+    read_options.prefix_same_as_start = true;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
     for (it->Seek(begin); it->Valid(); it->Next()) {
         const std::string_view key = view(it->key());
@@ -480,6 +493,7 @@ Status RocksDbStore::recover_pass(RecoveryVisitor& visitor, RecoveryStats& stats
     read_options.verify_checksums = true;
     read_options.fill_cache = false;        // read once, keep nothing: the engine holds the state
     read_options.readahead_size = 4 << 20;  // one sequential pass over the files
+    read_options.total_order_seek = true;   // across key groups (one ordered memtable view)
     if (pass == Pass::Retained) {
         read_options.iterate_lower_bound = &retained_start;
         read_options.iterate_upper_bound = &sessions_start;

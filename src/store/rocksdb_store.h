@@ -38,6 +38,9 @@ struct RocksDbTestHooks {
     // Called when write() has queued its batch, with the number of writers now queued
     // (including a leader that is committing). Runs under the queue's mutex: only notify.
     std::function<void(std::size_t queued_writers)> after_enqueue;
+    // Counts the memtable entries reads put in order (grouped_memtable.h); must outlive the
+    // store.
+    std::atomic<std::uint64_t>* memtable_entries_ordered = nullptr;
 };
 
 class RocksDbStore final : public Store {

@@ -121,3 +121,29 @@ TEST(KeySchema, DescribeKeyEscapes) {
 
 }  // namespace
 }  // namespace akasa::store
+
+namespace akasa::store {
+namespace {
+
+TEST(KeySchema, KeyGroupIsOneClientsRecordsOrTheKindByte) {
+    const std::string_view group = key_group(session_key("a"));
+    EXPECT_EQ(group, std::string_view("S\x00\x01"
+                                      "a",
+                                      4));
+    EXPECT_EQ(key_group(queued_key("a", 7)), group);
+    EXPECT_EQ(key_group(inflight_key("a", 3)), group);
+    EXPECT_EQ(key_group(subscription_key("a", "t/#")), group);
+    EXPECT_NE(key_group(queued_key("ab", 7)), group);  // "a" is a prefix of "ab", not its group
+    EXPECT_EQ(key_group(retained_key("x/y")), "R");
+    EXPECT_EQ(key_group(format_version_key()), "M");
+    EXPECT_EQ(key_group(std::string_view("S\x00\x09"
+                                         "ab",
+                                         5)),
+              std::string_view("S\x00\x09"
+                               "ab",
+                               5));
+    EXPECT_EQ(key_group(""), "");
+}
+
+}  // namespace
+}  // namespace akasa::store
