@@ -76,35 +76,43 @@ class GroupedMemtable final : public rocksdb::MemTableRep {
     rocksdb::MemTableRep::Iterator* GetIterator(rocksdb::Arena* arena) override;
     rocksdb::MemTableRep::Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override;
 
-    // Every entry, ordered (a read across groups).
-    Entries all_ordered() const {
-        Entries all;
-        {
-            std::shared_lock lock(mutex_);
-            all.reserve(count_);
-            for (const auto& [name, group] : groups_)
-                all.insert(all.end(), group.entries.begin(), group.entries.end());
+    // Every entry, ordered (a read across groups, a flush). Each group is ordered, and the
+    // groups are disjoint key ranges (every key of a group starts with its name), so the
+    // groups in the order of their first keys are the whole order: one sort of the groups,
+    // not of every entry. Should a key outside the schema break that (a group's name the
+    // prefix of another's), the check below sees the overlap and everything is sorted.
+    Entries all_ordered() {
+        std::unique_lock lock(mutex_);
+        std::vector<const Entries*> lists;
+        lists.reserve(groups_.size());
+        for (auto& [name, group] : groups_) {
+            order_group(group);
+            if (!group.entries.empty()) lists.push_back(&group.entries);
         }
-        order(all);
+        std::sort(lists.begin(), lists.end(), [this](const Entries* a, const Entries* b) {
+            return compare_(a->front(), b->front()) < 0;
+        });
+        Entries all;
+        all.reserve(count_);
+        bool disjoint = true;
+        for (const Entries* list : lists) {
+            if (!all.empty() && compare_(all.back(), list->front()) >= 0) disjoint = false;
+            all.insert(all.end(), list->begin(), list->end());
+        }
+        lock.unlock();
+        if (!disjoint) order(all);
         return all;
     }
 
     // The entries of the group `internal_key` belongs to, ordered. The group itself is
-    // ordered first (its unordered end sorted and merged in), so the next read of a queue
-    // that only grew in order since copies without sorting.
+    // ordered (see order_group), so the next read of a queue that only grew in order since
+    // copies without sorting.
     Entries group_ordered(const rocksdb::Slice& internal_key) {
         std::unique_lock lock(mutex_);
         const auto found = groups_.find(group_of(user_key_of(internal_key)));
         if (found == groups_.end()) return {};
-        Group& group = found->second;
-        Entries& entries = group.entries;
-        if (group.ordered < entries.size()) {
-            const auto middle = entries.begin() + static_cast<std::ptrdiff_t>(group.ordered);
-            order(middle, entries.end());
-            std::inplace_merge(entries.begin(), middle, entries.end(), less());
-            group.ordered = entries.size();
-        }
-        return entries;
+        order_group(found->second);
+        return found->second.entries;
     }
 
     const KeyComparator& compare() const { return compare_; }
@@ -162,6 +170,15 @@ class GroupedMemtable final : public rocksdb::MemTableRep {
         Entries entries;
         std::size_t ordered = 0;  // entries[0, ordered) are in order
     };
+    // Sorts the group's unordered end and merges it in. Requires mutex_ held exclusively.
+    void order_group(Group& group) const {
+        Entries& entries = group.entries;
+        if (group.ordered == entries.size()) return;
+        const auto middle = entries.begin() + static_cast<std::ptrdiff_t>(group.ordered);
+        order(middle, entries.end());
+        std::inplace_merge(entries.begin(), middle, entries.end(), less());
+        group.ordered = entries.size();
+    }
 
     const KeyComparator& compare_;
     const rocksdb::SliceTransform* const transform_;
