@@ -126,22 +126,29 @@ namespace akasa::store {
 namespace {
 
 TEST(KeySchema, KeyGroupIsOneClientsRecordsOrTheKindByte) {
-    const std::string_view group = key_group(session_key("a"));
+    // key_group() views into its key: the keys live here.
+    const std::string session = session_key("a");
+    const std::string queued = queued_key("a", 7);
+    const std::string inflight = inflight_key("a", 3);
+    const std::string subscription = subscription_key("a", "t/#");
+    const std::string other = queued_key("ab", 7);
+    const std::string retained = retained_key("x/y");
+    const std::string meta = format_version_key();
+    const std::string_view group = key_group(session);
     EXPECT_EQ(group, std::string_view("S\x00\x01"
                                       "a",
                                       4));
-    EXPECT_EQ(key_group(queued_key("a", 7)), group);
-    EXPECT_EQ(key_group(inflight_key("a", 3)), group);
-    EXPECT_EQ(key_group(subscription_key("a", "t/#")), group);
-    EXPECT_NE(key_group(queued_key("ab", 7)), group);  // "a" is a prefix of "ab", not its group
-    EXPECT_EQ(key_group(retained_key("x/y")), "R");
-    EXPECT_EQ(key_group(format_version_key()), "M");
-    EXPECT_EQ(key_group(std::string_view("S\x00\x09"
-                                         "ab",
-                                         5)),
-              std::string_view("S\x00\x09"
-                               "ab",
-                               5));
+    EXPECT_EQ(key_group(queued), group);
+    EXPECT_EQ(key_group(inflight), group);
+    EXPECT_EQ(key_group(subscription), group);
+    EXPECT_NE(key_group(other), group);  // "a" is a prefix of "ab", not its group
+    EXPECT_EQ(key_group(retained), "R");
+    EXPECT_EQ(key_group(meta), "M");
+    const std::string_view short_key(
+        "S\x00\x09"
+        "ab",
+        5);  // its length field says more than there is
+    EXPECT_EQ(key_group(short_key), short_key);
     EXPECT_EQ(key_group(""), "");
 }
 
