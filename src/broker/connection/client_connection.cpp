@@ -91,8 +91,9 @@ void ClientConnection::read_input() {
         // What a throttle pause left unhandled goes first: reading more before it is handled
         // would grow the buffer by a read for every message handled.
         handle_input({});
-        if (state_ == State::Closed || input_paused() || migrating_ || waiting_for_answer()) {
-            return;
+        if (state_ == State::Closed || input_paused() || migrating_ || waiting_for_answer() ||
+            lists_.input) {
+            return;  // lists_.input: stopped at the routing budget, goes on later
         }
     }
     auto scratch = worker_->read_scratch();
@@ -104,6 +105,7 @@ void ClientConnection::read_input() {
     const auto result = transport_->read(scratch.data(), scratch.size());
     switch (result.status) {
         case net::IoResult::Status::would_block:
+            flow_.caught_up();  // nothing unread left
             // Even without MQTT bytes the read may have made the transport answer (pongs):
             // a client that takes none of it is read no more.
             hold_reading_if_output_full();
@@ -126,6 +128,8 @@ void ClientConnection::read_input() {
     counters.add(counters.bytes_in, result.bytes);
     handle_input({scratch.data(), result.bytes});
     if (state_ == State::Closed) return;
+    // Everything the client had sent is read and handled: the worker keeps up with it.
+    if (result.bytes < scratch.size() && input_.empty()) flow_.caught_up();
     // Layer replies the socket did not take (TLS handshake, WebSocket pong): flush later.
     if (transport_->has_pending_output()) worker_->mark_dirty(*this);
     hold_reading_if_output_full();
@@ -138,6 +142,7 @@ void ClientConnection::read_input() {
 void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
     auto& throttle = worker_->throttle();
     throttle.begin_read();
+    worker_->begin_routing_pass();
     if (input_.empty()) {
         // The common case: whole packets straight from the shared scratch buffer; only an
         // unhandled tail is copied into this connection's own buffer.
@@ -146,6 +151,10 @@ void ClientConnection::handle_input(std::span<const std::uint8_t> fresh) {
     } else {
         input_.append(fresh);
         process_buffered_input();
+    }
+    if (state_ != State::Closed && !input_.empty() && worker_->routing_budget_spent()) {
+        shed_rest_if_behind();
+        if (state_ != State::Closed && !input_.empty()) worker_->continue_input_later(*this);
     }
     if (state_ != State::Closed) hold_reading_if_output_full();
     ClientConnection* congested = throttle.reader_must_wait_for();
@@ -266,6 +275,13 @@ void ClientConnection::process_buffered_input() {
     input_.shrink_if_idle();
 }
 
+void ClientConnection::shed_rest_if_behind() {
+    if (!flow_.fell_behind(worker_->now())) return;
+    worker_->set_shedding(true);
+    process_buffered_input();
+    worker_->set_shedding(false);
+}
+
 const std::string& ClientConnection::client_id() const {
     static const std::string kNone;
     return session_ ? session_->client_id() : kNone;
@@ -323,7 +339,8 @@ std::size_t ClientConnection::process(std::span<const std::uint8_t> data) {
     // unhandled (and unacknowledged) in input_ until this client resumes, so a publisher
     // adds one message, not a whole read, to a queue that is full already.
     while (state_ != State::Closed && !migrating_ && !waiting_for_answer() &&
-           !must_wait_for_subscriber() && pos < data.size()) {
+           !must_wait_for_subscriber() &&
+           (!worker_->routing_budget_spent() || worker_->shedding()) && pos < data.size()) {
         auto rest = data.subspan(pos);
         const auto header =
             mqtt::decode_fixed_header(rest, max_size, version_ == mqtt::ProtocolVersion::V31);
@@ -478,6 +495,10 @@ void ClientConnection::handle_publish(const mqtt::FixedHeader& header,
         // The server's own topics (src/broker/sys/), whatever the ACL grants, as mosquitto
         // does: v5 QoS 1/2 get 0x87, 3.x and QoS 0 are dropped silently.
         return refuse_publish(publish, ReasonCode::NotAuthorized);
+    }
+    if (worker_->shedding() && publish.qos == QoS::AtMostOnce) {
+        worker_->shed_publish(*this);  // the worker is behind on this client
+        return;
     }
     if (hooks_ && publish_hooked()) {
         publish.topic = topic;                             // hooks see the alias resolved

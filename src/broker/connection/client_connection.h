@@ -204,6 +204,10 @@ class ClientConnection final : public net::IoHandler {
     // Decodes and handles every complete packet in `data`; returns bytes consumed.
     std::size_t process(std::span<const std::uint8_t> data);
     void process_buffered_input();
+    // The pass stopped at the routing budget: when the worker has been behind on this
+    // client for ConnectionFlow::kShedAfter, the rest of its input is handled now with its
+    // QoS 0 PUBLISHes dropped.
+    void shed_rest_if_behind();
     void handle_packet(const mqtt::FixedHeader& header, std::span<const std::uint8_t> body);
 
     // connect_handler.cpp. `password_checked`: the CONNECT comes back from its password

@@ -89,6 +89,30 @@ class ConnectionFlow {
         return true;
     }
 
+    // --- When the worker falls behind on this client ---
+
+    // A read pass that stopped at the worker's routing budget (Worker::kRoutingBudget)
+    // leaves the worker behind on this client; a read that empties the socket, with all of
+    // it handled, ends that.
+    // Behind without a break for kShedAfter, the worker cannot keep up with what this client
+    // sends: routing it late would make every later message late too, so the QoS 0
+    // PUBLISHes of the rest of such a pass are dropped unrouted and counted
+    // (ClientConnection::shed_rest_if_behind). QoS 1/2 never are: their publishers wait for
+    // acknowledgements, which is their back-pressure.
+    static constexpr std::chrono::milliseconds kShedAfter{250};
+    // A pass stopped at the budget at `now`: true when behind since kShedAfter ago or more.
+    bool fell_behind(Clock::time_point now) {
+        const auto ms = static_cast<std::uint16_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() |
+            1);
+        if (behind_since_ms_ == 0) {
+            behind_since_ms_ = ms;
+            return false;
+        }
+        return static_cast<std::uint16_t>(ms - behind_since_ms_) >= kShedAfter.count();
+    }
+    void caught_up() { behind_since_ms_ = 0; }
+
     // --- As a subscriber ---
 
     // What the congestion checks look at.
@@ -152,6 +176,9 @@ class ConnectionFlow {
     bool for_subscribers_ = false;
     bool reported_ = false;
     bool listed_ = false;
+    // When the worker fell behind on this client: a millisecond clock modulo 65,536, odd
+    // (0: not behind). Shedding starts within 250 ms of it, long before it could wrap.
+    std::uint16_t behind_since_ms_ = 0;
     std::uint8_t remote_pauses_ = 0;       // one per pause another worker sent, less its resumes
     std::uint8_t remote_pause_ticks_ = 0;  // ticks since the last remote pause / resume
 };

@@ -75,6 +75,8 @@ void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
     r.add(name::kMessagesDropped, {{"reason", "queue_bytes_full"}}, load(c.dropped_queue_bytes));
     r.add(name::kMessagesDropped, {{"reason", "queue_total_bytes_full"}},
           load(c.dropped_queue_total_bytes));
+    r.add(name::kMessagesDropped, {{"reason", "qos0_worker_behind"}},
+          load(c.dropped_worker_behind));
     r.add(name::kQueuedInStore, {}, load(c.queued_in_store));
     for (std::size_t i = 0; i < broker::kMemoryLimitCount; ++i) {
         const auto key = broker::config_key(static_cast<broker::MemoryLimit>(i));

@@ -128,7 +128,7 @@ void Worker::run() {
             // Open store batches: a poll finding nothing to do writes them
             // (worker_persistence.cpp).
             const bool store_open = !persist_.empty() || !held_.empty();
-            const bool wait_allowed = dirty_.empty() && !store_open;
+            const bool wait_allowed = dirty_.empty() && !store_open && resumed_input_.empty();
             // Publishers waiting for subscribers on other workers: those wake us when one
             // drains (ClientConnection::list_congested); the cap bounds a wake-up lost to a
             // race.
@@ -183,6 +183,11 @@ void Worker::finish_iteration(int handled, bool congested) {
     advance_persistence(handled == 0);  // before held acknowledgements and deliveries leave
     flush_outgoing();
     flush_dirty();
+    // Input stopped at the routing budget goes on now that its output was written.
+    if (!deferred_input_.empty()) {
+        resumed_input_.insert(resumed_input_.end(), deferred_input_.begin(), deferred_input_.end());
+        deferred_input_.clear();
+    }
     graveyard_.clear();
     http_graveyard_.clear();
 }
@@ -255,6 +260,27 @@ void Worker::schedule_input(ClientConnection& connection) {
     resumed_input_.push_back(&connection);
 }
 
+void Worker::shed_publish(const ClientConnection& connection) {
+    counters_.add(counters_.dropped_worker_behind);
+    ++shed_since_log_;
+    if (shed_logged_at_ != Clock::time_point{} && now_ - shed_logged_at_ < std::chrono::seconds(10))
+        return;
+    spdlog::warn(
+        "worker {} is behind: dropping QoS 0 messages of client {} from {}, which it has not "
+        "kept up with for {} ms ({} dropped since the last report; "
+        "akasa_messages_dropped_total{{reason=\"qos0_worker_behind\"}})",
+        index_, connection.client_id(), connection.peer(), ConnectionFlow::kShedAfter.count(),
+        shed_since_log_);
+    shed_logged_at_ = now_;
+    shed_since_log_ = 0;
+}
+
+void Worker::continue_input_later(ClientConnection& connection) {
+    if (connection.worker_lists().input) return;  // handled again in this iteration already
+    connection.worker_lists().input = true;
+    deferred_input_.push_back(&connection);
+}
+
 void Worker::handle_resumed_input() {
     // Handling input may resume others (a flush is not part of it, but closing is).
     while (!resumed_input_.empty()) {
@@ -279,6 +305,7 @@ std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) 
     }
     if (connection.worker_lists().input) {
         std::erase(resumed_input_, &connection);
+        std::erase(deferred_input_, &connection);
         connection.worker_lists().input = false;  // also skips it in resuming_input_
     }
     if (connection.paused_for_subscribers()) {

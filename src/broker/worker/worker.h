@@ -124,6 +124,29 @@ class Worker {
     // A connection resumed from a throttle pause holds unhandled input: handle it in this
     // loop iteration (handle_resumed_input).
     void schedule_input(ClientConnection& connection);
+
+    // The routing budget of one read pass (ClientConnection::handle_input): a publisher's
+    // messages stop being handled once what they fanned out to reaches kRoutingBudget bytes;
+    // the rest waits in its input for the next loop iteration, after this one's output was
+    // written. Without it a publisher that fell behind is read in 64 KB passes that fan out
+    // to tens of MB of output at once (1 -> 500: 32 MB), far past the caches, in output
+    // buffers that outgrow what a connection keeps and are faulted in anew each time: each
+    // delivery costs more the further behind the worker is, so it never catches up
+    // (docs/benchmarks.md, "Overload"). 8 MB and not less: a pass per iteration caps what an
+    // iteration routes, and 2 MB already left a 1 -> 500 fan-out behind at 75 % of capacity.
+    static constexpr std::size_t kRoutingBudget = 8 << 20;
+    void begin_routing_pass() { pass_routed_bytes_ = 0; }
+    bool routing_budget_spent() const { return pass_routed_bytes_ >= kRoutingBudget; }
+    // The rest of the pass being handled drops its QoS 0 PUBLISHes (ConnectionFlow::
+    // fell_behind); the routing budget does not stop it.
+    bool shedding() const { return shedding_; }
+    void set_shedding(bool shedding) { shedding_ = shedding; }
+    // A QoS 0 PUBLISH of `connection` dropped because the worker is behind on it: counted,
+    // and logged at most every 10 s per worker.
+    void shed_publish(const ClientConnection& connection);
+    // The connection stopped at the budget: handle the rest of its input in the next loop
+    // iteration (handle_resumed_input), after the flush.
+    void continue_input_later(ClientConnection& connection);
     // The connection has closed: destroy it after the current loop iteration.
     void retire(ClientConnection& connection);
     void retire_http(HttpClient& client);
@@ -309,6 +332,11 @@ class Worker {
     std::vector<ClientConnection*> dirty_;
     std::vector<ClientConnection*> resumed_input_;  // see schedule_input()
     std::vector<ClientConnection*> resuming_input_;
+    std::vector<ClientConnection*> deferred_input_;  // see continue_input_later()
+    std::size_t pass_routed_bytes_ = 0;              // see begin_routing_pass()
+    bool shedding_ = false;                          // see shedding()
+    Clock::time_point shed_logged_at_{};             // see shed_publish()
+    std::uint64_t shed_since_log_ = 0;
     std::vector<ClientConnection*> flushing_;
     PublisherThrottle throttle_;
     std::vector<std::unique_ptr<ClientConnection>> graveyard_;

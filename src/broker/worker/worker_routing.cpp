@@ -41,6 +41,7 @@ void Worker::route(const MessagePtr& message) {
                                 mqtt5::shared_group_tag(group)});
         });
     if (matches_.empty()) return;
+    pass_routed_bytes_ += matches_.size() * message->size;
     if (matches_.size() > 1) {
         std::sort(matches_.begin(), matches_.end(),
                   [](const Match& a, const Match& b) { return a.session < b.session; });

@@ -108,6 +108,85 @@ TEST(EngineFlowControl, InputReadBeforeThePauseIsHandledAfterTheResume) {
     EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
 }
 
+// 300 subscribers of "wide/#" at `qos` and a publisher that sent kMessages of ~1 KB (one read
+// that fans out to ~18 MB) and then `trailer`; the broker has taken one step since.
+struct WideFanOut {
+    static constexpr std::size_t kSubscribers = 300;
+    static constexpr std::size_t kMessages = 60;
+    WideFanOut(QoS qos, const mqtt::Packet& trailer) {
+        for (std::size_t i = 0; i < kSubscribers; ++i) {
+            subscribers.push_back(&broker.connect(connect_packet("wide-" + std::to_string(i))));
+            broker.subscribe(*subscribers.back(), "wide/#", qos);
+        }
+        publisher = &broker.connect(connect_packet("wide-publisher"));
+        publisher->send_bytes(publishes(kMessages, 1000, "wide/x"));
+        publisher->send(trailer);
+        broker.step();
+    }
+    EngineHarness broker;
+    std::vector<TestClient*> subscribers;
+    TestClient* publisher = nullptr;
+};
+
+TEST(EngineFlowControl, AReadThatFansOutWidelyIsRoutedAcrossIterations) {
+    // 300 subscribers x 60 messages of ~1 KB: one read of the publisher fans out to ~18 MB.
+    // A pass stops at the worker's routing budget (8 MB, worker.h) and the rest of the read
+    // follows in later iterations, after the output so far was written, so the output of
+    // one pass stays small enough for the caches (docs/benchmarks.md, "Overload").
+    WideFanOut wide(QoS::AtMostOnce, mqtt::Pingreq{});
+    auto& [broker, subscribers, publisher_pointer] = wide;
+    TestClient& publisher = *publisher_pointer;
+    constexpr std::size_t kMessages = WideFanOut::kMessages;
+    EXPECT_EQ(publisher.unread_input(), 0u);  // read at once, handled in parts
+    const auto first_pass = indexes(subscribers.front()->take());
+    EXPECT_FALSE(first_pass.empty());
+    EXPECT_LT(first_pass.size(), kMessages);
+    EXPECT_TRUE(publisher.take().empty());  // its PINGREQ is not handled yet
+
+    broker.run();
+    auto all = first_pass;
+    const auto rest = indexes(subscribers.front()->take());
+    all.insert(all.end(), rest.begin(), rest.end());
+    EXPECT_EQ(all, in_order(kMessages));
+    for (std::size_t i = 1; i < subscribers.size(); ++i) {
+        EXPECT_EQ(indexes(subscribers[i]->take()), in_order(kMessages)) << "subscriber " << i;
+    }
+    const auto answers = publisher.take();
+    ASSERT_EQ(answers.size(), 1u) << describe(answers);
+    EXPECT_NE(answers[0].get<mqtt::Pingresp>(), nullptr);
+    EXPECT_EQ(broker.dropped_worker_behind(), 0u);  // iterations took no time: not behind
+}
+
+TEST(EngineFlowControl, AWorkerFarBehindOnAPublisherDropsItsQos0AndCountsThem) {
+    // As above, but the worker stays behind on the publisher for 300 ms: the rest of the
+    // read is not worth routing that late, so its QoS 0 PUBLISHes are dropped (and counted)
+    // instead of making every later message late too (ConnectionFlow::kShedAfter). QoS 1
+    // is never dropped for it: its publisher waits for the PUBACK.
+    WideFanOut wide(QoS::AtLeastOnce,
+                    publish_packet("wide/y", "999999 at least once", QoS::AtLeastOnce, 9));
+    auto& [broker, subscribers, publisher_pointer] = wide;
+    TestClient& publisher = *publisher_pointer;
+    constexpr std::size_t kMessages = WideFanOut::kMessages;
+    // The step took one budget's worth; the worker is behind from now on.
+    EXPECT_EQ(broker.dropped_worker_behind(), 0u);
+    broker.advance(std::chrono::milliseconds(300));
+    broker.run();
+
+    const auto received = subscribers.front()->take();
+    auto routed = indexes(received);
+    ASSERT_FALSE(routed.empty());
+    EXPECT_EQ(routed.back(), 999999u) << describe(received);  // the QoS 1 one, last
+    routed.pop_back();
+    EXPECT_FALSE(routed.empty());
+    EXPECT_LT(routed.size(), kMessages);
+    EXPECT_EQ(routed, in_order(routed.size()));  // the first ones, then nothing of the rest
+    EXPECT_EQ(broker.dropped_worker_behind(), kMessages - routed.size());
+    const auto answers = publisher.take();
+    ASSERT_EQ(answers.size(), 1u) << describe(answers);
+    ASSERT_NE(answers[0].get<mqtt::PubAck>(), nullptr);
+    EXPECT_EQ(answers[0].get<mqtt::PubAck>()->packet_id, 9);
+}
+
 TEST(EngineFlowControl, EitherSideOfAPauseMayGoAway) {
     EngineHarness broker(small_output_config());
     TestClient& subscriber = broker.connect(connect_packet("slow-reader"));

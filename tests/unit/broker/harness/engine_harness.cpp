@@ -192,6 +192,10 @@ void EngineHarness::run() {
     ADD_FAILURE() << "the engine was still busy after " << kMaxIterations << " iterations";
 }
 
+std::uint64_t EngineHarness::dropped_worker_behind() const {
+    return worker_->counters().dropped_worker_behind.load();
+}
+
 RecordingStore& EngineHarness::store() {
     if (!store_) throw std::logic_error("EngineHarness::store(): persistence is off");
     return *store_;

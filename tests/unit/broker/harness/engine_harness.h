@@ -132,6 +132,10 @@ class EngineHarness {
     // Moves the worker's clock; the next step() ticks (once) when a second has passed.
     void advance(std::chrono::milliseconds by) { now_ += by; }
 
+    // QoS 0 PUBLISHes dropped unrouted because the worker was too far behind on their
+    // client (akasa_messages_dropped_total{reason="qos0_worker_behind"}).
+    std::uint64_t dropped_worker_behind() const;
+
     bool persistent() const { return store_ != nullptr; }
     // The store under the engine (persistence on only).
     RecordingStore& store();
