@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "keys_outside_schema.h"
 #include "store/grouped_memtable.h"
 #include "store/key_schema.h"
 #include "store/record_codec.h"
@@ -125,25 +126,11 @@ TEST(GroupedMemtableDb, AKeyWrittenDeletedAndWrittenAgainShowsItsNewestVersion) 
 // see them, a prefix seek finds each in its group, and a flush writes them in order.
 TEST(GroupedMemtableDb, KeysOutsideTheSchemaAreReadSoughtAndFlushedInOrder) {
     TempDir tmp;
-    const std::vector<std::string> keys = {
-        "",
-        "S",
-        std::string("S\x01", 2),
-        std::string("S\xff", 2),
-        std::string("S\x00\x05"
-                    "ab",
-                    5),  // a length field longer than the key
-        std::string("\xff\xff", 2),
-        "X-unknown",
-        format_version_key(),
-        retained_key("sensors/1"),
-        session_key("a"),
-        subscription_key("a", "t/#"),
-        queued_key("a", 7),
-        session_key("ab"),
-        queued_key("ab", 1),
-        inflight_key("b", 3),
-    };
+    std::vector<std::string> keys = testing::keys_outside_the_schema();
+    for (std::string key : {format_version_key(), retained_key("sensors/1"), session_key("a"),
+                            subscription_key("a", "t/#"), queued_key("a", 7), session_key("ab"),
+                            queued_key("ab", 1), inflight_key("b", 3)})
+        keys.push_back(std::move(key));
     std::map<std::string, std::string> expected;
     {
         auto db = open_db(tmp.path(), grouped_options());

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "keys_outside_schema.h"
 #include "store/grouped_memtable.h"
 
 namespace akasa::store {
@@ -162,39 +163,27 @@ std::string user_key_of(const char* entry) {
     return std::string(key.data(), key.size() - 8);
 }
 
-// User keys of every kind the store writes and of kinds it never does: one-byte and two-byte
-// 'S' keys (their group "S" interleaves with the client groups), an 'S' key too short for its
-// length field (its own group), a client id that is a prefix of another, unknown first bytes
-// and the empty key.
+// User keys of every kind the store writes, and keys outside its schema.
 std::vector<std::string> mixed_user_keys() {
-    return {
-        "",
-        "Mformat_version",
-        "Rsensors/1",
-        "Rsensors/2",
-        "S",
-        std::string("S\x01", 2),
-        std::string("S\xff", 2),
-        std::string("S\x00\x05"
-                    "ab",
-                    5),  // says 5 bytes of id, holds 2
-        session_key("a", 0x01),
-        session_key("a", 0x02, "t/#"),
-        queued("a", 7),
-        queued("a", 300),
-        session_key("ab", 0x01),
-        queued("ab", 1),
-        queued("ab", 9),
-        session_key("b", 0x04, std::string("\x00\x01", 2)),
-        "X-unknown",
-        std::string("\xff\xff", 2),
-    };
+    std::vector<std::string> keys = testing::keys_outside_the_schema();
+    for (std::string key :
+         {std::string("Mformat_version"), std::string("Rsensors/1"), std::string("Rsensors/2"),
+          session_key("a", 0x01), session_key("a", 0x02, "t/#"), queued("a", 7), queued("a", 300),
+          session_key("ab", 0x01), queued("ab", 1), queued("ab", 9),
+          session_key("b", 0x04, std::string("\x00\x01", 2))})
+        keys.push_back(std::move(key));
+    return keys;
 }
 
-TEST(GroupedMemtableRep, ReadAcrossInterleavingGroupsIsInFullOrder) {
-    std::atomic<std::uint64_t> ordered{0};
-    Table table(&ordered);
+// The memtable and the entries of a test.
+class GroupedMemtableRep : public ::testing::Test {
+  protected:
+    std::atomic<std::uint64_t> ordered{0};  // entries reads put in order
+    Table table{&ordered};
     EntryPool pool;
+};
+
+TEST_F(GroupedMemtableRep, ReadAcrossInterleavingGroupsIsInFullOrder) {
     std::vector<const char*> entries;
     std::uint64_t seq = 1;
     for (const std::string& key : mixed_user_keys()) {
@@ -229,10 +218,7 @@ TEST(GroupedMemtableRep, ReadAcrossInterleavingGroupsIsInFullOrder) {
     EXPECT_EQ(walk_forward(*in_arena), expected);
 }
 
-TEST(GroupedMemtableRep, DisjointGroupsAreConcatenatedWithoutSortingAgain) {
-    std::atomic<std::uint64_t> ordered{0};
-    Table table(&ordered);
-    EntryPool pool;
+TEST_F(GroupedMemtableRep, DisjointGroupsAreConcatenatedWithoutSortingAgain) {
     std::vector<const char*> entries;
     std::uint64_t seq = 1;
     // Every client's queue in seq order, the clients interleaved: each group stays ordered.
@@ -248,11 +234,9 @@ TEST(GroupedMemtableRep, DisjointGroupsAreConcatenatedWithoutSortingAgain) {
     EXPECT_EQ(ordered.load(), 0u);
 }
 
-TEST(GroupedMemtableRep, VersionsOfOneKeyComeNewestFirstAndSeekFindsTheVisibleOne) {
+TEST_F(GroupedMemtableRep, VersionsOfOneKeyComeNewestFirstAndSeekFindsTheVisibleOne) {
     // A queued record written, removed (its PUBACK) and written again, with other records of
     // the client and of another client between the versions.
-    Table table;
-    EntryPool pool;
     const std::string record = queued("a", 5);
     const char* put1 = pool.make(record, 10, kValue, "first");
     const char* other1 = pool.make(queued("a", 6), 11, kValue);
@@ -290,9 +274,7 @@ TEST(GroupedMemtableRep, VersionsOfOneKeyComeNewestFirstAndSeekFindsTheVisibleOn
     }
 }
 
-TEST(GroupedMemtableRep, SeeksAndStepsMatchTheSortedEntries) {
-    Table table;
-    EntryPool pool;
+TEST_F(GroupedMemtableRep, SeeksAndStepsMatchTheSortedEntries) {
     std::vector<const char*> entries;
     std::uint64_t seq = 1;
     for (const std::string& key : mixed_user_keys())
@@ -371,8 +353,7 @@ TEST(GroupedMemtableRep, SeeksAndStepsMatchTheSortedEntries) {
     }
 }
 
-TEST(GroupedMemtableRep, AnEmptyTableHasNothingToSeek) {
-    Table table;
+TEST_F(GroupedMemtableRep, AnEmptyTableHasNothingToSeek) {
     for (bool prefix : {false, true}) {
         std::unique_ptr<rocksdb::MemTableRep::Iterator> it(
             prefix ? table.rep->GetDynamicPrefixIterator() : table.rep->GetIterator());
@@ -389,9 +370,7 @@ TEST(GroupedMemtableRep, AnEmptyTableHasNothingToSeek) {
     }
 }
 
-TEST(GroupedMemtableRep, ContainsMatchesKeyAndVersion) {
-    Table table;
-    EntryPool pool;
+TEST_F(GroupedMemtableRep, ContainsMatchesKeyAndVersion) {
     const char* stored = pool.make(queued("a", 1), 3, kValue);
     table.rep->Insert(const_cast<char*>(stored));
     table.rep->Insert(const_cast<char*>(pool.make("Rtopic", 4, kValue)));
@@ -403,9 +382,7 @@ TEST(GroupedMemtableRep, ContainsMatchesKeyAndVersion) {
     EXPECT_TRUE(table.rep->Contains(pool.make("Rtopic", 4, kValue)));
 }
 
-TEST(GroupedMemtableRep, MemoryUsageGrowsWithGroupsAndEntries) {
-    Table table;
-    EntryPool pool;
+TEST_F(GroupedMemtableRep, MemoryUsageGrowsWithGroupsAndEntries) {
     const std::size_t empty = table.rep->ApproximateMemoryUsage();
     std::uint64_t seq = 1;
     for (int client = 0; client < 100; ++client) {
@@ -420,9 +397,7 @@ TEST(GroupedMemtableRep, MemoryUsageGrowsWithGroupsAndEntries) {
 // RocksDB reads a memtable (a queue read back, a flush of another) while its write thread
 // inserts: what an iterator shows is ordered and holds at least every entry inserted before
 // it was made (later ones carry newer seqs, which its reader does not see anyway).
-TEST(GroupedMemtableRep, IteratorsTakenWhileInsertsContinueAreOrderedAndComplete) {
-    Table table;
-    EntryPool pool;
+TEST_F(GroupedMemtableRep, IteratorsTakenWhileInsertsContinueAreOrderedAndComplete) {
     constexpr std::uint64_t kEntries = 6000;
     const char* groups[] = {"a", "ab", "b", "c"};
     std::vector<const char*> entries;
@@ -489,9 +464,7 @@ TEST(GroupedMemtableRep, IteratorsTakenWhileInsertsContinueAreOrderedAndComplete
 
 // Iterators RocksDB places in its arena live in slots of the memtable: many at once, and
 // destroyed on threads other than the one that made them, before the memtable goes.
-TEST(GroupedMemtableRep, ArenaIteratorsOutliveNothingAndMayEndOnAnyThread) {
-    Table table;
-    EntryPool pool;
+TEST_F(GroupedMemtableRep, ArenaIteratorsOutliveNothingAndMayEndOnAnyThread) {
     for (std::uint64_t n = 1; n <= 100; ++n)
         table.rep->Insert(const_cast<char*>(pool.make(queued("a", n), n, kValue)));
     std::vector<ArenaIterator> live;
