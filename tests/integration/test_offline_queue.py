@@ -8,79 +8,12 @@ messages"; docs/configuration.md, max_in_mem_pending_bytes_total), with paho-mqt
 - persistence off: max_in_mem_pending_bytes_total bounds all sessions' queues together: the
   newest messages are dropped, counted in akasa_messages_dropped_total, logged once."""
 
-import os
 import tempfile
-import threading
-import time
 import unittest
-
-import paho.mqtt.client as mqtt
 
 from akasa_harness import AkasaServer
 from limits_support import MIB, metric_value, metrics, rss_bytes
-
-TIMEOUT = 120.0
-
-
-def subscribe_and_leave(port, client_id, topic):
-    """A persistent 3.1.1 session (clean session 0) with a QoS 1 subscription, then away."""
-    subscribed = threading.Event()
-    client = mqtt.Client(client_id=client_id, clean_session=False)
-    client.on_subscribe = lambda c, u, mid, granted: subscribed.set()
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    client.subscribe(topic, 1)
-    if not subscribed.wait(TIMEOUT):
-        raise AssertionError("no SUBACK")
-    client.disconnect()
-    client.loop_stop()
-
-
-def publish_numbered(port, topic, count, size):
-    """Publishes payloads "<i>:" padded to `size` bytes at QoS 1; returns when all are
-    acknowledged."""
-    client = mqtt.Client(client_id="numbered-publisher", clean_session=True)
-    client.max_inflight_messages_set(100)
-    client.max_queued_messages_set(0)
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    infos = []
-    for i in range(count):
-        payload = f"{i}:".encode().ljust(size, b".")
-        infos.append(client.publish(topic, payload, qos=1))
-    for info in infos:
-        info.wait_for_publish(TIMEOUT)
-        if not info.is_published():
-            raise AssertionError("a PUBLISH was not acknowledged")
-    client.disconnect()
-    client.loop_stop()
-
-
-def come_back(port, client_id, expected, idle=10.0):
-    """Resumes the session and returns the numbers received (first deliveries, in the order
-    they came) once `expected` arrived, or once nothing came for `idle` seconds."""
-    received = []
-    lock = threading.Condition()
-
-    def on_message(client, userdata, message):
-        with lock:
-            if not message.dup:
-                received.append(int(message.payload.split(b":", 1)[0]))
-            lock.notify_all()
-
-    client = mqtt.Client(client_id=client_id, clean_session=False)
-    client.on_message = on_message
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    with lock:
-        while len(received) < expected:
-            before = len(received)
-            lock.wait(idle)
-            if len(received) == before:
-                break
-    client.disconnect()
-    client.loop_stop()
-    return received
+from offline_queue_support import come_back, publish_numbered, subscribe_and_leave
 
 
 class StoredQueuesLiveInTheStore(unittest.TestCase):
