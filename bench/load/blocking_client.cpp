@@ -119,10 +119,14 @@ void BlockingClient::disconnect() {
 void BlockingClient::send(const mqtt::Packet& packet) {
     out_.clear();
     mqtt::encode(packet, ProtocolVersion::V311, out_);
+    send_all(out_);
+}
+
+void BlockingClient::send_all(std::span<const std::uint8_t> bytes) {
     std::size_t sent = 0;
     const std::uint64_t deadline = monotonic_ns() + 10 * kNsPerSecond;
-    while (sent < out_.size()) {
-        const ssize_t n = ::send(fd_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
+    while (sent < bytes.size()) {
+        const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
         if (n > 0) {
             sent += static_cast<std::size_t>(n);
             continue;
@@ -136,22 +140,8 @@ void BlockingClient::send(const mqtt::Packet& packet) {
 
 void BlockingClient::flush_acks() {
     if (acks_.empty() || fd_ < 0) return;
-    std::vector<std::uint8_t> acks;
-    acks.swap(acks_);
-    std::size_t sent = 0;
-    while (sent < acks.size()) {
-        const ssize_t n = ::send(fd_, acks.data() + sent, acks.size() - sent, MSG_NOSIGNAL);
-        if (n > 0) {
-            sent += static_cast<std::size_t>(n);
-            continue;
-        }
-        if (n < 0 && errno != EAGAIN && errno != EINTR)
-            fail(std::string("send: ") + std::strerror(errno));
-        pollfd p{fd_, POLLOUT, 0};
-        ::poll(&p, 1, 1000);
-    }
-    acks.clear();
-    acks_.swap(acks);
+    send_all(acks_);
+    acks_.clear();
 }
 
 bool BlockingClient::next_packet(double timeout_s) {

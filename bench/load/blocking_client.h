@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,8 @@ class BlockingClient {
   private:
     void send(const mqtt::Packet& packet);
     void flush_acks();
+    // Writes all of `bytes`; fails when they are not all sent within 10 s.
+    void send_all(std::span<const std::uint8_t> bytes);
     // Waits for the next packet (up to `timeout_s`), in packet_; false on the timeout. A
     // PUBLISH has been handled when it returns (on_message called, its PUBACK queued).
     bool next_packet(double timeout_s);

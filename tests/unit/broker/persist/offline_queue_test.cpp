@@ -16,12 +16,6 @@ namespace {
 using mqtt::ProtocolVersion;
 using mqtt::QoS;
 
-mqtt::Connect lasting(std::string_view client_id, bool clean_start) {
-    auto connect = connect_packet(client_id, ProtocolVersion::V5, clean_start);
-    connect.properties.session_expiry_interval = 3600;
-    return connect;
-}
-
 std::size_t stored_queue(EngineHarness& broker, std::string_view client_id) {
     store::StoredState state;
     const auto status = broker.store().load(&state);
@@ -82,13 +76,18 @@ config::Config persistent_config(std::uint32_t head) {
     return config;
 }
 
-TEST(OfflineQueue, PastTheHeadMessagesComeBackFromTheStoreCompleteAndInOrder) {
-    EngineHarness broker(persistent_config(4));
+// "keeper": a stored session subscribed to q/# at QoS 1, then away; returns a publisher.
+TestClient& keeper_away_and_publisher(EngineHarness& broker) {
     TestClient& keeper = broker.connect(lasting("keeper", true));
     broker.subscribe(keeper, "q/#", QoS::AtLeastOnce);
     keeper.send(mqtt::Disconnect{});
     broker.run();
-    TestClient& publisher = broker.connect(connect_packet("publisher"));
+    return broker.connect(connect_packet("publisher"));
+}
+
+TEST(OfflineQueue, PastTheHeadMessagesComeBackFromTheStoreCompleteAndInOrder) {
+    EngineHarness broker(persistent_config(4));
+    TestClient& publisher = keeper_away_and_publisher(broker);
     publish_numbered(broker, publisher, "q/x", 40);
     EXPECT_EQ(stored_queue(broker, "keeper"), 40u);
     EXPECT_EQ(broker.store().reads(), 0u) << "nothing is read back while the session is away";
@@ -103,11 +102,7 @@ TEST(OfflineQueue, PastTheHeadMessagesComeBackFromTheStoreCompleteAndInOrder) {
 
 TEST(OfflineQueue, MessagesArrivingWhileTheTailDrainsQueueBehindIt) {
     EngineHarness broker(persistent_config(4));
-    TestClient& keeper = broker.connect(lasting("keeper", true));
-    broker.subscribe(keeper, "q/#", QoS::AtLeastOnce);
-    keeper.send(mqtt::Disconnect{});
-    broker.run();
-    TestClient& publisher = broker.connect(connect_packet("publisher"));
+    TestClient& publisher = keeper_away_and_publisher(broker);
     publish_numbered(broker, publisher, "q/x", 20);
 
     // Back, but it takes only the first window before more messages arrive.
