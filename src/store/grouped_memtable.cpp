@@ -9,6 +9,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "store/key_schema.h"
@@ -75,6 +76,11 @@ class GroupedMemtable final : public rocksdb::MemTableRep {
 
     rocksdb::MemTableRep::Iterator* GetIterator(rocksdb::Arena* arena) override;
     rocksdb::MemTableRep::Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override;
+    // A point lookup (DB::Get). RocksDB's own MemTableRep::Get seeks a prefix iterator it
+    // asks for and never deletes it (every RocksDB release so far: its own memtables
+    // override Get); this one lets it and deletes that iterator afterwards.
+    void Get(const rocksdb::LookupKey& key, void* callback_args,
+             bool (*callback_func)(void* arg, const char* entry)) override;
 
     // Every entry, ordered (a read across groups, a flush). Each group is ordered, and the
     // groups are disjoint key ranges (every key of a group starts with its name), so the
@@ -272,9 +278,28 @@ rocksdb::MemTableRep::Iterator* GroupedMemtable::GetIterator(rocksdb::Arena* are
     return make_iterator(*this, /*whole_table=*/true, arena);
 }
 
+// The point lookup under way on this thread (GroupedMemtable::Get), which owns the iterator
+// RocksDB's MemTableRep::Get asks for.
+struct PointLookup {
+    const GroupedMemtable* table = nullptr;
+    std::unique_ptr<rocksdb::MemTableRep::Iterator> iterator;
+};
+thread_local PointLookup* t_point_lookup = nullptr;
+
 rocksdb::MemTableRep::Iterator* GroupedMemtable::GetDynamicPrefixIterator(rocksdb::Arena* arena) {
-    return make_iterator(*this, /*whole_table=*/false, arena);
+    rocksdb::MemTableRep::Iterator* it = make_iterator(*this, /*whole_table=*/false, arena);
+    if (!arena && t_point_lookup && t_point_lookup->table == this && !t_point_lookup->iterator)
+        t_point_lookup->iterator.reset(it);
+    return it;
 }
+
+void GroupedMemtable::Get(const rocksdb::LookupKey& key, void* callback_args,
+                          bool (*callback_func)(void* arg, const char* entry)) {
+    PointLookup lookup{this, nullptr};
+    PointLookup* const outer = std::exchange(t_point_lookup, &lookup);
+    MemTableRep::Get(key, callback_args, callback_func);
+    t_point_lookup = outer;
+}  // the iterator it left behind goes with `lookup`
 
 }  // namespace
 

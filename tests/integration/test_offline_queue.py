@@ -12,7 +12,7 @@ import tempfile
 import unittest
 
 from akasa_harness import AkasaServer
-from limits_support import MIB, metric_value, metrics, rss_bytes
+from limits_support import MIB, metric_value, metrics, rss_bytes, under_asan
 from offline_queue_support import come_back, publish_numbered, subscribe_and_leave
 
 
@@ -49,8 +49,12 @@ class StoredQueuesLiveInTheStore(unittest.TestCase):
             # Recovery loads the head only: the queue is not in memory again.
             after_restart = rss_bytes(server.proc.pid)
             print(f"RSS after the restart {after_restart / MIB:.0f} MiB")
-            self.assertLess(after_restart - before, queued // 2,
-                            f"after the restart RSS is {after_restart / MIB:.0f} MiB")
+            # Not under ASan: its own memory (shadow, allocator metadata) puts the restarted
+            # broker at about 331 MiB, the build that kept whole queues in memory too, which
+            # swamps what this bounds.
+            if not under_asan(server.proc.pid):
+                self.assertLess(after_restart - before, queued // 2,
+                                f"after the restart RSS is {after_restart / MIB:.0f} MiB")
             self.assertEqual(come_back(server.port, "away", count), list(range(count)))
 
 

@@ -3,7 +3,8 @@
 // snapshots see theirs, before and after a flush); keys outside the store's schema (their
 // groups interleave) read, sought by prefix and flushed in order (RocksDB checks a flush's
 // key order); and a store written by the build before, without the prefix extractor and with
-// RocksDB's own memtable, opening as it was.
+// RocksDB's own memtable, opening as it was. Under ASan the point lookups (DB::Get) here also
+// check that the memtable frees the iterator RocksDB's MemTableRep::Get leaves behind.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
