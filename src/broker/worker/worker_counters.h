@@ -29,8 +29,8 @@ struct WorkerCounters {
     Counter dropped_queue_total_bytes{0};
     // Queued for a stored session in the store only (its in-memory head was full).
     Counter queued_in_store{0};
-    Counter dropped_expired{0};      // queued messages whose Message Expiry Interval passed
-    Counter dropped_too_large{0};    // over the client's Maximum Packet Size
+    Counter dropped_expired{0};    // queued messages whose Message Expiry Interval passed
+    Counter dropped_too_large{0};  // over the client's Maximum Packet Size
     // QoS 0 PUBLISHes read and not routed: the worker was too far behind on their client
     // (ConnectionFlow::kShedAfter). One per message received, not per subscriber.
     Counter dropped_worker_behind{0};
