@@ -2,6 +2,7 @@
 //
 //   akasa-bench conn   --port 1883 --connections 10000 --hold 10 --broker-pid PID
 //   akasa-bench pubsub --port 1883 --layout pairs -P 100 -S 100 --qos 1 --max-inflight 10
+//   akasa-bench churn  --port 1883 --duration 600 --broker-pid PID --store-dir DIR
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -62,8 +63,8 @@ int main(int argc, char** argv) {
     CLI::App app{"akasa-bench: connection and publish/subscribe load for MQTT brokers"};
     app.require_subcommand(1);
 
-    CommonOptions conn_common, pubsub_common;
-    std::string conn_version = "3.1.1", pubsub_version = "3.1.1";
+    CommonOptions conn_common, pubsub_common, churn_common;
+    std::string conn_version = "3.1.1", pubsub_version = "3.1.1", churn_version = "3.1.1";
 
     akasa::bench::ConnOptions conn;
     auto* conn_app = app.add_subcommand(
@@ -117,12 +118,44 @@ int main(int argc, char** argv) {
                          "clean session false (v5: session expiry 1 h), so the broker keeps "
                          "(and, with persistence, stores) the sessions' state");
 
+    akasa::bench::ChurnOptions churn;
+    auto* churn_app = app.add_subcommand(
+        "churn",
+        "clients connect, subscribe, publish QoS 1 and leave, new ids over time; persistent "
+        "ones come back and check their queued messages; samples broker RSS and store size");
+    add_common_options(*churn_app, churn_common, churn_version);
+    churn_common.threads = 4;
+    churn_app->add_option("--duration,-d", churn.duration_s, "seconds new clients arrive")
+        ->capture_default_str();
+    churn_app->add_option("--sample", churn.sample_s, "seconds between samples")
+        ->capture_default_str();
+    churn_app->add_option("--clients-per-s", churn.clients_per_s, "new client ids per second")
+        ->capture_default_str();
+    churn_app
+        ->add_option("--persistent-every", churn.persistent_every,
+                     "every Nth new client keeps its session and comes back (0: none)")
+        ->capture_default_str();
+    churn_app->add_option("--offline", churn.offline_s, "seconds a persistent client stays away")
+        ->capture_default_str();
+    churn_app->add_option("--feed-rate", churn.feed_rate, "numbered feed messages per second")
+        ->capture_default_str();
+    churn_app->add_option("--payload,-s", churn.payload_size, "payload bytes")
+        ->capture_default_str();
+    churn_app->add_option("--store-dir", churn.store_dir,
+                          "the broker's persistence.dir, whose size is sampled");
+    churn_app->add_option("--topic", churn.topic, "the topic everyone subscribes and publishes to")
+        ->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
 
     auto level = [](const std::string& v) { return v == "5" || v == "5.0" ? 5 : 4; };
     if (conn_app->parsed()) {
         conn_common.mqtt_version = level(conn_version);
         return akasa::bench::run_conn(conn_common, conn);
+    }
+    if (churn_app->parsed()) {
+        churn_common.mqtt_version = level(churn_version);
+        return akasa::bench::run_churn(churn_common, churn);
     }
     pubsub_common.mqtt_version = level(pubsub_version);
     return akasa::bench::run_pubsub(pubsub_common, pubsub);

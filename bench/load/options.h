@@ -57,4 +57,19 @@ struct PubSubOptions {
     bool persistent_sessions = false;  // clean session / clean start false (v5: expiry 1 h)
 };
 
+// `akasa-bench churn`: clients that connect, subscribe, publish and leave, new client ids
+// over time; one in `persistent_every` keeps its session and comes back `offline_s` later to
+// check that it receives everything queued for it, complete and in order.
+struct ChurnOptions {
+    double duration_s = 60;     // new clients arrive this long; then the returns finish
+    double sample_s = 5;        // broker RSS and store size every this many seconds
+    double clients_per_s = 30;  // new client ids per second
+    int persistent_every = 3;   // every Nth new client keeps its session (clean session 0)
+    double offline_s = 20;      // a persistent client comes back after this long
+    double feed_rate = 100;     // numbered messages/s of the feed publisher
+    std::size_t payload_size = 256;
+    std::string store_dir;  // the broker's persistence.dir, sampled for its size
+    std::string topic = "churn/feed";
+};
+
 }  // namespace akasa::bench

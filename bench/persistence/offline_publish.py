@@ -8,6 +8,11 @@ queued copies per second that implies (one per session). Raw sockets, no MQTT li
 the client costs little next to the broker.
 
   bench/persistence/offline_publish.py PORT [--sessions 10] [--count 50000] [--window 100]
+      [--broker-pid PID]
+
+With --broker-pid, also the broker's CPU time (all its threads, user + system) while the
+publishes ran, per publish: a figure other load on the machine disturbs far less than the
+rate does.
 
 Prints one JSON line. Used by `bench/persistence/persistence_ab.sh --offline` (persistence off vs on).
 """
@@ -43,6 +48,15 @@ def connect(port, client_id, clean):
     return sock
 
 
+def broker_cpu_s(pid):
+    """The process's user + system CPU seconds (0 without a pid)."""
+    if not pid:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("port", type=int)
@@ -50,6 +64,7 @@ def main():
     parser.add_argument("--count", type=int, default=50000)
     parser.add_argument("--window", type=int, default=100)
     parser.add_argument("--topic", default="bench/offline")
+    parser.add_argument("--broker-pid", type=int, default=0)
     args = parser.parse_args()
 
     for i in range(args.sessions):
@@ -67,6 +82,7 @@ def main():
     sent = acked = 0
     pending = b""
     start = time.monotonic()
+    cpu_start = broker_cpu_s(args.broker_pid)
     while acked < args.count:
         burst = []
         while sent < args.count and sent - acked < args.window:
@@ -82,15 +98,20 @@ def main():
             pending = pending[4:]
             acked += 1
     elapsed = time.monotonic() - start
+    cpu = broker_cpu_s(args.broker_pid) - cpu_start
     pub.sendall(packet(0xE0, b""))
     pub.close()
-    print(json.dumps({
+    result = {
         "sessions": args.sessions,
         "publishes": args.count,
         "seconds": round(elapsed, 3),
         "acked_per_s": round(args.count / elapsed),
         "queued_copies_per_s": round(args.count * args.sessions / elapsed),
-    }))
+    }
+    if args.broker_pid:
+        result["broker_cpu_s"] = round(cpu, 3)
+        result["broker_cpu_us_per_publish"] = round(cpu * 1e6 / args.count, 2)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ for round in $(seq "${ROUNDS:-3}"); do
         sleep 1.5
         if $offline; then
             result=$(taskset -c 1 /usr/bin/python3 "$ROOT/bench/persistence/offline_publish.py" \
-                "$PORT" "$@")
+                "$PORT" --broker-pid "$pid" "$@")
             rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
             echo "round $round persistence $mode $result rss_mb $((rss_kb / 1024))"
             kill "$pid"

@@ -22,6 +22,7 @@
 #include "broker/routing/retained_cost.h"
 #include "broker/routing/retained_store.h"
 #include "broker/routing/subscription_index.h"
+#include "broker/session/queue_budget.h"
 #include "broker/session/session_registry.h"
 #include "config/config.h"
 
@@ -47,6 +48,8 @@ struct BrokerContext {
     SessionRegistry registry;
     OnlineSessions online;        // sessions with a connection (shared subscriptions pick these)
     CongestedSessions congested;  // subscribers pausing their publishers now
+    // What every session's queue holds in memory (max_in_mem_pending_bytes_total).
+    QueueBudget queue_budget;
     // The persistent store (persist_store.h); null when persistence is off. Declared before
     // the workers so that it outlives them.
     std::unique_ptr<Persistence> persistence;

@@ -186,6 +186,10 @@ struct MemoryLimits {
     std::uint64_t max_output_buffer_bytes = 8 << 20;  // 65536..4294967295
     // Bytes of the messages queued for one session (next to max_in_mem_pending_messages).
     std::uint64_t max_in_mem_pending_bytes = 64 << 20;
+    // Bytes the queues of all sessions hold in memory together (each queued message's bytes
+    // and its delivery's slot): past it a stored session queues in the store only, and any
+    // other session's new message is dropped.
+    std::uint64_t max_in_mem_pending_bytes_total = std::uint64_t{1} << 30;
     // User Properties in one packet: how many, and their keys and values together.
     std::uint32_t max_user_properties = 1024;
     std::uint32_t max_user_property_bytes = 64 << 10;

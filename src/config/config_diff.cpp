@@ -185,6 +185,8 @@ const std::vector<Field<Config>>& config_fields() {
         // The memory limits are top-level keys of the file.
         key<&C::memory_limits, &M::max_output_buffer_bytes>("max_output_buffer_bytes", kYes),
         key<&C::memory_limits, &M::max_in_mem_pending_bytes>("max_in_mem_pending_bytes", kYes),
+        key<&C::memory_limits, &M::max_in_mem_pending_bytes_total>("max_in_mem_pending_bytes_total",
+                                                                   kYes),
         key<&C::memory_limits, &M::max_user_properties>("max_user_properties", kYes),
         key<&C::memory_limits, &M::max_user_property_bytes>("max_user_property_bytes", kYes),
         key<&C::memory_limits, &M::max_topic_alias_bytes>("max_topic_alias_bytes", kYes),

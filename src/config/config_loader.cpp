@@ -248,9 +248,10 @@ Config read_config(ErrorContext& ctx, const YAML::Node& root) {
          "topic_alias_max", "retain_available", "shared_subscription_available",
          "subscription_id_available", "wildcard_subscription_available", "hook",
          // ours: memory limits (memory_limits_reader.cpp)
-         "max_output_buffer_bytes", "max_in_mem_pending_bytes", "max_user_properties",
-         "max_user_property_bytes", "max_topic_alias_bytes", "max_client_id_length",
-         "max_subscriptions_per_client", "max_retained_messages", "max_retained_bytes",
+         "max_output_buffer_bytes", "max_in_mem_pending_bytes", "max_in_mem_pending_bytes_total",
+         "max_user_properties", "max_user_property_bytes", "max_topic_alias_bytes",
+         "max_client_id_length", "max_subscriptions_per_client", "max_retained_messages",
+         "max_retained_bytes",
          // ours
          "worker_threads", "connect_timeout", "v3_session_expiry_interval", "log_level",
          "log_format", "log_file", "log_syslog", "max_connections", "acl_file", "plugins",

@@ -134,6 +134,9 @@ sys_interval: 10                     # seconds between $SYS/broker/... publicati
 max_output_buffer_bytes: 8388608     # output waiting for one client (>= 65536); beyond it QoS 0
                                      # is dropped and QoS 1/2 waits; one packet always fits
 max_in_mem_pending_bytes: 67108864   # bytes of the messages queued per session
+max_in_mem_pending_bytes_total: 1073741824   # bytes all sessions' queues hold in memory
+                                     # together (1 GiB); past it stored sessions queue in the
+                                     # store only and other sessions' new messages are dropped
 max_user_properties: 1024            # MQTT v5 User Properties in one packet
 max_user_property_bytes: 65536       # their keys and values together, in one packet
 max_topic_alias_bytes: 4194304       # MQTT v5: topic bytes one connection's Topic Aliases hold

@@ -21,6 +21,7 @@ void read_memory_limits(ErrorContext& ctx, const MapReader& top, MemoryLimits& l
     top.read("max_output_buffer_bytes", limits.max_output_buffer_bytes, kMinOutputBufferBytes,
              kU32Max);
     top.read("max_in_mem_pending_bytes", limits.max_in_mem_pending_bytes, 0, kU64Max);
+    top.read("max_in_mem_pending_bytes_total", limits.max_in_mem_pending_bytes_total, 0, kU64Max);
     top.read("max_user_properties", limits.max_user_properties, 0, kU32Max);
     top.read("max_user_property_bytes", limits.max_user_property_bytes, 0, kU32Max);
     top.read("max_topic_alias_bytes", limits.max_topic_alias_bytes, 0, kU32Max);

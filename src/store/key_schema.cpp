@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace akasa::store {
 namespace {
 
@@ -48,6 +50,13 @@ std::string retained_key(std::string_view topic) {
     key.push_back(kRetainedPrefix);
     key.append(topic);
     return key;
+}
+
+std::string_view key_group(std::string_view key) {
+    if (key.size() < 3 || key.front() != kSessionPrefix) return key.substr(0, 1);
+    const std::size_t length = (static_cast<std::size_t>(static_cast<unsigned char>(key[1])) << 8) |
+                               static_cast<unsigned char>(key[2]);
+    return key.substr(0, std::min(key.size(), 3 + length));
 }
 
 std::string session_key(std::string_view client_id) {

@@ -53,6 +53,13 @@ struct KeyRange {
 };
 KeyRange session_range(std::string_view client_id);
 
+// The group a key belongs to: for a session key or sub-record, 'S' + length + client id (one
+// client's records); for any other key its first byte (all retained messages, all meta
+// records). The store's in-memory write buffer keeps each group in a list of its own, so one
+// client's queue is read without ordering everyone else's (rocksdb_store.cpp). A key too short
+// for its length field is its own group.
+std::string_view key_group(std::string_view key);
+
 // A key taken apart. Views point into the parsed key.
 struct ParsedKey {
     enum class Kind { Meta, Retained, Session };

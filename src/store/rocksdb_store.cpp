@@ -1,10 +1,12 @@
 #include "store/rocksdb_store.h"
 
 #include <fmt/format.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
@@ -14,6 +16,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "store/grouped_memtable.h"
 #include "store/key_schema.h"
 #include "store/record_codec.h"
 #include "store/rocksdb_logger.h"
@@ -161,12 +164,27 @@ Status RocksDbStore::open_db() {
     // truncating the log there (kPointInTimeRecovery, the default, would).
     options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
     options.write_buffer_size = 32 << 20;
-    // The store is written all the time and read only at start-up (recovery), so the
-    // memtable is a vector (append) rather than the default skip list, whose ordered inserts
-    // were ~45 % of the broker's CPU with persistent subscribers (docs/benchmarks.md,
-    // "Persistence"); sorting happens once, when a memtable is flushed, off the workers.
-    options.memtable_factory.reset(new rocksdb::VectorRepFactory);
-    options.allow_concurrent_memtable_write = false;  // not supported by the vector memtable
+    // The memtable keeps one append-only list per key group (a client's records, the
+    // retained messages: grouped_memtable.h). RocksDB's default skip list cost ~45 % of the
+    // broker's CPU in its ordered inserts with persistent subscribers (docs/benchmarks.md,
+    // "Persistence"); its vector memtable appends, but copies and sorts all its entries for
+    // every read, and a stored session's queue is read back while its client drains it
+    // (docs/persistence.md, "Queued messages"). Grouped, a write is an append and a read of
+    // one client's queue sorts that client's entries only. Reads across groups (recovery)
+    // ask for total order. Neither the memtable nor the extractor is part of the files'
+    // format: a store written before opens as it was.
+    options.prefix_extractor = make_key_group_extractor();
+    options.memtable_factory =
+        std::make_shared<GroupedMemtableFactory>(hooks_.memtable_entries_ordered);
+    options.allow_concurrent_memtable_write = false;  // not supported by this memtable
+    // The memory RocksDB itself holds stays bounded whatever the store holds: the write
+    // buffers above (at most max_write_buffer_number of them: one written, one flushed) and
+    // a small block cache, since the store is read at start-up and when a stored session's
+    // queue is read back (docs/persistence.md, "Queued messages"), both without caching.
+    options.max_write_buffer_number = 2;
+    rocksdb::BlockBasedTableOptions table_options;
+    table_options.block_cache = rocksdb::NewLRUCache(8 << 20);
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
     // Its diagnostics go to our log, not to a LOG file that a full disk breaks
     // (rocksdb_logger.h).
     options.info_log = make_rocksdb_logger(dir);
@@ -185,7 +203,9 @@ Status RocksDbStore::check_format_version() {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), format_version_key(), &value);
     if (s.IsNotFound()) {
-        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+        rocksdb::ReadOptions read_options;
+        read_options.total_order_seek = true;  // across key groups
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
         it->SeekToFirst();
         if (!it->status().ok()) return db_error(options_.dir, "reading the store", it->status());
         if (it->Valid()) {
@@ -330,6 +350,48 @@ void RocksDbStore::close_db() {
     db_.reset();
 }
 
+Status RocksDbStore::read_queued(std::string_view client_id, std::uint64_t from_seq,
+                                 std::uint64_t below_seq, std::size_t max_count,
+                                 std::vector<QueuedMessage>* out, bool* exhausted) {
+    out->clear();
+    *exhausted = false;
+    if (client_id.size() > kMaxClientIdLength)
+        return Status::invalid_argument("client id longer than 65535 bytes");
+    std::shared_lock lock(db_mutex_);
+    if (!db_)
+        return Status::io_error(
+            fmt::format("store at '{}' is closed after a failed write", options_.dir));
+    const std::string begin = queued_key(client_id, from_seq);
+    // The first key after every queued record of the session: its inflight records start.
+    std::string end = queued_key(client_id, 0);
+    end[end.size() - 9] = static_cast<char>(SessionKeyKind::Queued) + 1;
+    end.resize(end.size() - 8);
+    const rocksdb::Slice upper(end);
+    rocksdb::ReadOptions read_options;
+    read_options.iterate_upper_bound = &upper;
+    // Each record is read back once, into the session's queue: caching its block would only
+    // push out others.
+    read_options.fill_cache = false;
+    // Within the client's key group: the memtable orders the client's own entries only
+    // (see open_db), not every client's.
+    read_options.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+    for (it->Seek(begin); it->Valid(); it->Next()) {
+        const std::string_view key = view(it->key());
+        ParsedKey parsed;
+        if (Status s = parse_key(key, &parsed); !s.ok()) return at_key(s, options_.dir, key);
+        if (parsed.seq >= below_seq || out->size() >= max_count) return {};
+        QueuedMessage record;
+        record.seq = parsed.seq;
+        if (Status s = decode_queued(view(it->value()), &record.message); !s.ok())
+            return at_key(s, options_.dir, key);
+        out->push_back(std::move(record));
+    }
+    if (!it->status().ok()) return db_error(options_.dir, "reading a queue", it->status());
+    *exhausted = true;
+    return {};
+}
+
 Status RocksDbStore::sync() {
     std::shared_lock lock(db_mutex_);
     if (!db_)
@@ -431,6 +493,7 @@ Status RocksDbStore::recover_pass(RecoveryVisitor& visitor, RecoveryStats& stats
     read_options.verify_checksums = true;
     read_options.fill_cache = false;        // read once, keep nothing: the engine holds the state
     read_options.readahead_size = 4 << 20;  // one sequential pass over the files
+    read_options.total_order_seek = true;   // across key groups (one ordered memtable view)
     if (pass == Pass::Retained) {
         read_options.iterate_lower_bound = &retained_start;
         read_options.iterate_upper_bound = &sessions_start;

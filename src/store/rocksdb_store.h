@@ -38,6 +38,9 @@ struct RocksDbTestHooks {
     // Called when write() has queued its batch, with the number of writers now queued
     // (including a leader that is committing). Runs under the queue's mutex: only notify.
     std::function<void(std::size_t queued_writers)> after_enqueue;
+    // Counts the memtable entries reads put in order (grouped_memtable.h); must outlive the
+    // store.
+    std::atomic<std::uint64_t>* memtable_entries_ordered = nullptr;
 };
 
 class RocksDbStore final : public Store {
@@ -50,6 +53,9 @@ class RocksDbStore final : public Store {
 
     Status write(const StoreBatch& batch) override;
     Status recover(RecoveryVisitor& visitor, RecoveryStats* stats = nullptr) override;
+    Status read_queued(std::string_view client_id, std::uint64_t from_seq, std::uint64_t below_seq,
+                       std::size_t max_count, std::vector<QueuedMessage>* out,
+                       bool* exhausted) override;
     Status sync() override;
     StoreStats stats() const override;
     const std::string& dir() const override { return options_.dir; }

@@ -95,6 +95,16 @@ class Store {
     // directory, never a partial silent start.
     virtual Status recover(RecoveryVisitor& visitor, RecoveryStats* stats = nullptr) = 0;
 
+    // Reads back queued records of one session in seq order: those with from_seq <= seq <
+    // below_seq, at most `max_count` of them, appended to `out` (cleared first). `exhausted`
+    // is set when the store holds no queued record of the session at or after the last one
+    // returned (none at all from from_seq on, when nothing is returned), whatever below_seq
+    // cut off. For a session whose queue is longer than the engine keeps in memory
+    // (docs/persistence.md, "Queued messages"); it sees what write() has returned for.
+    virtual Status read_queued(std::string_view client_id, std::uint64_t from_seq,
+                               std::uint64_t below_seq, std::size_t max_count,
+                               std::vector<QueuedMessage>* out, bool* exhausted) = 0;
+
     // Forces everything written so far to stable storage (any policy).
     virtual Status sync() = 0;
 

@@ -19,6 +19,14 @@ os.environ["ASAN_OPTIONS"] = ":".join(
                           "thread_local_quarantine_size_kb=0") if option)
 
 
+def under_asan(pid):
+    """True when process `pid` runs with AddressSanitizer (its runtime library is mapped):
+    its resident memory then holds ASan's shadow memory and allocator metadata too, far
+    more than the server's own."""
+    with open(f"/proc/{pid}/maps") as f:
+        return any("libasan" in line for line in f)
+
+
 def rss_bytes(pid):
     """Resident memory of process `pid` (VmRSS of /proc/PID/status), in bytes."""
     with open(f"/proc/{pid}/status") as f:

@@ -221,7 +221,7 @@ ConnectionFlow::Load ClientConnection::load() const {
     load.output_pause = limits().output_pause;
     if (session_) {
         load.has_session = true;
-        load.queued = session_->outbox.pending_size();
+        load.queued = session_->outbox.queued_size();
         load.queue_cap = congestion_queue();
     }
     return load;
@@ -921,15 +921,17 @@ void ClientConnection::deliver(Delivery&& delivery) {
     auto& outbox = session_->outbox;
     const Message& message = *delivery.message;
     if (delivery.qos == QoS::AtMostOnce) {
-        if (outbox.pending_size() > 0) {
-            // Behind queued QoS 1/2 messages, to keep the publisher's order.
+        if (outbox.has_queued()) {
+            // Behind queued QoS 1/2 messages, to keep the publisher's order; not behind
+            // messages queued in the store only (a QoS 0 message is never stored).
             const std::size_t limit = worker_->config().max_in_mem_pending_messages;
-            if (!outbox.enqueue(std::move(delivery), limit, worker_->limits().queue_bytes)) {
-                if (outbox.pending_size() >= limit) {
-                    counters.add(counters.dropped_qos0);
-                } else {
-                    worker_->count_queue_drop(*session_, /*over_bytes=*/true);
-                }
+            if (outbox.stored_only_size() > 0 || outbox.pending_size() >= limit) {
+                counters.add(counters.dropped_qos0);
+            } else if (!worker_->context().queue_budget.fits(Outbox::budget_cost(message),
+                                                             worker_->limits().queue_bytes_total)) {
+                worker_->count_queue_drop(*session_, Worker::QueueDrop::TotalBytes);
+            } else if (!outbox.enqueue(std::move(delivery), limit, worker_->limits().queue_bytes)) {
+                worker_->count_queue_drop(*session_, Worker::QueueDrop::Bytes);
             }
             return;
         }
@@ -967,16 +969,13 @@ void ClientConnection::deliver(Delivery&& delivery) {
     std::size_t limit = worker_->queue_limit(*session_);
     // A client that drains, but slowly (not stalled): its publishers are being paused, and
     // what they sent before the pause took hold is kept (kInTransitAllowance). A stored
-    // session's queue keeps its configured bound (max_in_db_pending_messages, large already).
+    // session's queue keeps its configured bound (max_in_db_pending_messages, large already;
+    // past its in-memory head it is in the store only: Worker::queue_delivery).
     if (!flow_.stalled(worker_->now()) && !session_->stored) {
         limit *= ConnectionFlow::kInTransitAllowance;
     }
-    const bool queued = outbox.enqueue(std::move(delivery), limit, worker_->limits().queue_bytes);
-    if (!queued) {
-        // A full queue: the client is stuck.
-        worker_->count_queue_drop(*session_, outbox.pending_size() < limit);
-        worker_->persist().queued_dropped(*session_, delivery);
-    }
+    const bool queued =
+        worker_->queue_delivery(*session_, std::move(delivery), limit) != Worker::Queued::Dropped;
     // Also after a drop: the publisher that sent it pauses (unless this client stalled),
     // rather than having everything else it sends dropped too.
     if (!queued || congested()) report_congestion();
@@ -984,7 +983,7 @@ void ClientConnection::deliver(Delivery&& delivery) {
 
 bool ClientConnection::sends_at_once(const Message& message) const {
     const auto& outbox = session_->outbox;
-    return outbox.pending_size() == 0 && outbox.has_window_room(window_) && !output_full() &&
+    return !outbox.has_queued() && outbox.has_window_room(window_) && !output_full() &&
            output_fits(message);
 }
 
@@ -993,8 +992,17 @@ void ClientConnection::pump() {
     if (!session_ || state_ != State::Connected || worker_->shutting_down()) return;
     auto& outbox = session_->outbox;
     std::size_t expired = 0;
-    while (outbox.pending_size() > 0 && outbox.has_window_room(window_) && !output_full() &&
-           output_fits(*outbox.front_pending()->message)) {
+    while (true) {
+        // The head drained: the next deliveries of the stored-only tail come back from the
+        // store (this may commit the store batches, and a failed commit closes connections).
+        if (outbox.stored_only_size() > 0) {
+            worker_->refill_queue(*session_);
+            if (state_ != State::Connected) return;
+        }
+        if (!(outbox.pending_size() > 0 && outbox.has_window_room(window_) && !output_full() &&
+              output_fits(*outbox.front_pending()->message))) {
+            break;
+        }
         auto next = outbox.next_pending(worker_->now(), expired);
         if (!next) break;
         if (hooks_ && !hook_may_deliver(*next->message)) {  // queued while offline
@@ -1010,7 +1018,7 @@ void ClientConnection::pump() {
         send_inflight(entry, false);
     }
     if (expired) worker_->counters().add(worker_->counters().dropped_expired, expired);
-    if (outbox.pending_size() == 0) session_->queue_overflow_reported = false;
+    if (!outbox.has_queued()) session_->queue_overflow_reported = false;
 }
 
 void ClientConnection::send_inflight(InflightEntry& entry, bool dup) {
@@ -1091,7 +1099,7 @@ void ClientConnection::flush() {
         if (!input_.empty()) worker_->schedule_input(*this);  // no socket event reports it
     }
     update_interest();
-    if (!output_full() && session_ && session_->outbox.pending_size() > 0) pump();
+    if (!output_full() && session_ && session_->outbox.has_queued()) pump();
     if (flow_.congested_now() && state_ != State::Closed && drained()) {
         flow_.end_congestion();
         list_congested(false);  // publishers on other workers resume (congested_sessions.h)

@@ -12,6 +12,7 @@ namespace akasa::broker {
 enum class MemoryLimit : std::uint8_t {
     OutputBuffer,       // max_output_buffer_bytes: a QoS 0 message dropped for a full output
     PendingBytes,       // max_in_mem_pending_bytes: a message dropped for a full queue
+    PendingBytesTotal,  // max_in_mem_pending_bytes_total: dropped, all queues together full
     UserProperties,     // max_user_properties: a packet refused
     UserPropertyBytes,  // max_user_property_bytes: a packet refused
     TopicAliasBytes,    // max_topic_alias_bytes: a connection closed
@@ -20,7 +21,7 @@ enum class MemoryLimit : std::uint8_t {
     RetainedMessages,   // max_retained_messages: a retained message not stored
     RetainedBytes,      // max_retained_bytes: a retained message not stored
 };
-inline constexpr std::size_t kMemoryLimitCount = 9;
+inline constexpr std::size_t kMemoryLimitCount = 10;
 
 // The config key of `limit` ("max_output_buffer_bytes", ...).
 constexpr std::string_view config_key(MemoryLimit limit) {
@@ -29,6 +30,8 @@ constexpr std::string_view config_key(MemoryLimit limit) {
             return "max_output_buffer_bytes";
         case MemoryLimit::PendingBytes:
             return "max_in_mem_pending_bytes";
+        case MemoryLimit::PendingBytesTotal:
+            return "max_in_mem_pending_bytes_total";
         case MemoryLimit::UserProperties:
             return "max_user_properties";
         case MemoryLimit::UserPropertyBytes:

@@ -24,6 +24,7 @@ MessagePathLimits::MessagePathLimits(const config::MemoryLimits& limits, std::si
     : output(limit_of(limits.max_output_buffer_bytes)),
       output_pause(std::min(pause, output / 2)),
       queue_bytes(limit_of(limits.max_in_mem_pending_bytes)),
+      queue_bytes_total(limit_of(limits.max_in_mem_pending_bytes_total)),
       topic_alias_bytes(limit_of(limits.max_topic_alias_bytes)),
       subscriptions(limit_of(limits.max_subscriptions_per_client)),
       client_id_length(limit_of(limits.max_client_id_length)),

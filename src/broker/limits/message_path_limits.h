@@ -23,6 +23,7 @@ struct MessagePathLimits {
     std::size_t output;             // max_output_buffer_bytes
     std::size_t output_pause;       // see the constructor
     std::size_t queue_bytes;        // max_in_mem_pending_bytes
+    std::size_t queue_bytes_total;  // max_in_mem_pending_bytes_total
     std::size_t topic_alias_bytes;  // max_topic_alias_bytes
     std::size_t subscriptions;      // max_subscriptions_per_client
     std::size_t client_id_length;   // max_client_id_length

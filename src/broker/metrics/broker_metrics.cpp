@@ -40,6 +40,9 @@ void declare_broker_metrics(Registry& r) {
     r.declare(std::string(name::kLimitHits), Counter,
               "Memory limits hit (a packet, message or subscription refused or dropped), by the "
               "config key of the limit.");
+    r.declare(std::string(name::kQueuedInStore), Counter,
+              "QoS 1/2 messages queued for a stored session in the store only (its in-memory "
+              "head was full; read back when the client drains it).");
     r.declare(std::string(name::kRetainedBytes), Gauge,
               "Bytes the retained messages hold, as max_retained_bytes counts them.");
     r.declare(std::string(name::kBuildInfo), Gauge,
@@ -70,8 +73,11 @@ void add_worker_counters(Registry& r, const broker::WorkerCounters& c) {
     r.add(name::kMessagesDropped, {{"reason", "expired"}}, load(c.dropped_expired));
     r.add(name::kMessagesDropped, {{"reason", "too_large"}}, load(c.dropped_too_large));
     r.add(name::kMessagesDropped, {{"reason", "queue_bytes_full"}}, load(c.dropped_queue_bytes));
+    r.add(name::kMessagesDropped, {{"reason", "queue_total_bytes_full"}},
+          load(c.dropped_queue_total_bytes));
     r.add(name::kMessagesDropped, {{"reason", "qos0_worker_behind"}},
           load(c.dropped_worker_behind));
+    r.add(name::kQueuedInStore, {}, load(c.queued_in_store));
     for (std::size_t i = 0; i < broker::kMemoryLimitCount; ++i) {
         const auto key = broker::config_key(static_cast<broker::MemoryLimit>(i));
         r.add(name::kLimitHits, {{"limit", std::string(key)}}, load(c.limit_hits[i]));

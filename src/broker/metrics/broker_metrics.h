@@ -39,6 +39,7 @@ inline constexpr std::string_view kBytesReceived = "akasa_bytes_received_total";
 inline constexpr std::string_view kBytesSent = "akasa_bytes_sent_total";
 inline constexpr std::string_view kMessagesDropped = "akasa_messages_dropped_total";
 inline constexpr std::string_view kLimitHits = "akasa_limit_hits_total";
+inline constexpr std::string_view kQueuedInStore = "akasa_messages_queued_in_store_total";
 inline constexpr std::string_view kRetainedBytes = "akasa_retained_bytes_current";
 inline constexpr std::string_view kBuildInfo = "akasa_build_info";
 inline constexpr std::string_view kWorkerBusy = "akasa_worker_busy_seconds_total";

@@ -42,7 +42,10 @@ class Persistence {
     // The client id of a stored session; false when the session is not stored.
     bool stored_client(SessionId session, std::string& client_id) const;
     // The next seq for a queued copy: increasing across all sessions, so per session too.
-    std::uint64_t next_seq() { return next_seq_.fetch_add(1, std::memory_order_relaxed); }
+    std::uint64_t next_seq() { return next_seq_.fetch_add(1, std::memory_order_seq_cst); }
+    // The seq next_seq() will return next (or a larger one): every seq allocated later is at
+    // least this (Worker::readable_below).
+    std::uint64_t peek_next_seq() const { return next_seq_.load(std::memory_order_seq_cst); }
     // After recovery: continue after the largest recovered seq.
     void continue_after(std::uint64_t seq);
 

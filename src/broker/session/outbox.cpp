@@ -4,6 +4,11 @@
 
 namespace akasa::broker {
 
+Outbox::~Outbox() {
+    if (budget_ && queues_)
+        budget_->credit(queues_->pending_bytes + queues_->pending.size() * sizeof(Delivery));
+}
+
 InflightEntry& Outbox::start(Delivery&& delivery, Clock::time_point now) {
     // The window never reaches 65,535 entries (Receive Maximum is a 16-bit value), so an id
     // is always free.
@@ -34,7 +39,43 @@ bool Outbox::enqueue(Delivery&& delivery, std::size_t limit, std::size_t byte_li
     auto& queues = this->queues();
     queues.pending.push_back(std::move(delivery));
     queues.pending_bytes += size;
+    if (budget_) budget_->charge(size + sizeof(Delivery));
     return true;
+}
+
+void Outbox::push_refilled(Delivery&& delivery) {
+    const std::size_t size = delivery.message->size;
+    auto& queues = this->queues();
+    queues.pending.push_back(std::move(delivery));
+    queues.pending_bytes += size;
+    if (budget_) budget_->charge(size + sizeof(Delivery));
+}
+
+void Outbox::spill(std::uint64_t seq) {
+    auto& queues = this->queues();
+    // Seqs come from one counter for all workers, so a delivery from another worker may
+    // carry a smaller seq than one spilled before it: reading starts at the smallest.
+    queues.stored_from = queues.stored_only == 0 ? seq : std::min(queues.stored_from, seq);
+    ++queues.stored_only;
+}
+
+void Outbox::took_from_store(std::size_t taken, std::uint64_t next_from, bool exhausted) {
+    if (!queues_) return;
+    auto& queues = *queues_;
+    queues.stored_only -= std::min(taken, queues.stored_only);
+    queues.stored_from = std::max(queues.stored_from, next_from);
+    if (exhausted || queues.stored_only == 0) {
+        queues.stored_only = 0;
+        queues.stored_from = 0;
+    }
+}
+
+std::size_t Outbox::refill_wanted(std::size_t head_limit) const {
+    if (stored_only_size() == 0) return 0;
+    const std::size_t head = pending_size();
+    const std::size_t limit = std::max<std::size_t>(head_limit, 1);
+    if (head > limit / 2) return 0;
+    return limit - head;
 }
 
 std::optional<Delivery> Outbox::next_pending(Clock::time_point now, std::size_t& expired) {
@@ -43,7 +84,7 @@ std::optional<Delivery> Outbox::next_pending(Clock::time_point now, std::size_t&
     while (!pending.empty()) {
         Delivery d = std::move(pending.front());
         pending.pop_front();
-        queues_->pending_bytes -= d.message->size;
+        unqueued(d.message->size);
         if (d.message->expired(now)) {
             ++expired;
             continue;
@@ -101,7 +142,7 @@ void Outbox::drop_pending_qos0() {
     if (!queues_) return;
     queues_->pending.erase_if([&](const Delivery& d) {
         if (d.qos != mqtt::QoS::AtMostOnce) return false;
-        queues_->pending_bytes -= d.message->size;
+        unqueued(d.message->size);
         return true;
     });
 }

@@ -3,6 +3,12 @@
 // the client to come back (the pending queue). Pure logic, no I/O: the connection asks what
 // to send and reports acknowledgements.
 //
+// With persistence, a stored session's queue has two parts: the head, in memory (the
+// pending deliveries), and behind it the stored-only tail: deliveries whose one copy is the
+// queued record in the store (spill()), read back into the head, in seq order, as the head
+// drains (Worker::refill_queue, docs/persistence.md "Queued messages"). Once the tail is not
+// empty every new delivery joins it, so the order stays the order of arrival.
+//
 //   Outbox box;
 //   if (box.has_window_room(window)) { auto& e = box.start(std::move(d), now); send(e); }
 //   else if (!box.enqueue(std::move(d), limit)) count_drop();
@@ -18,6 +24,7 @@
 
 #include "broker/routing/message.h"
 #include "broker/session/packet_id_allocator.h"
+#include "broker/session/queue_budget.h"
 #include "broker/session/ring_queue.h"
 #include "mqtt/types.h"
 
@@ -51,6 +58,15 @@ struct InflightEntry {
 
 class Outbox {
   public:
+    Outbox() = default;
+    Outbox(const Outbox&) = delete;
+    Outbox& operator=(const Outbox&) = delete;
+    ~Outbox();
+
+    // Every byte queued from now on is charged to `budget` (null: none), which must outlive
+    // this outbox. Set while the queue is empty.
+    void use_budget(QueueBudget* budget) { budget_ = budget; }
+
     // Result of an acknowledgement from the client.
     enum class AckResult : std::uint8_t {
         Completed,    // PUBACK / PUBCOMP: the id and the window slot are free
@@ -79,6 +95,13 @@ class Outbox {
     // The oldest pending delivery that has not expired; expired ones are dropped and
     // counted in `expired`.
     std::optional<Delivery> next_pending(Clock::time_point now, std::size_t& expired);
+    // The pending delivery `offset` places from the front (0: the oldest).
+    const Delivery& pending_at(std::size_t offset) const { return queues_->pending[offset]; }
+    // What a queued delivery of `message` counts in a QueueBudget: the message's bytes (as
+    // max_in_mem_pending_bytes counts them) and the delivery's own slot in the queue.
+    static std::size_t budget_cost(const Message& message) {
+        return message.size + sizeof(Delivery);
+    }
     // The oldest pending delivery (expired or not), or null.
     const Delivery* front_pending() const {
         return pending_size() > 0 ? &queues_->pending.front() : nullptr;
@@ -96,7 +119,32 @@ class Outbox {
     std::size_t pending_size() const { return queues_ ? queues_->pending.size() : 0; }
     // Message bytes (Message::size) of the pending deliveries.
     std::size_t pending_bytes() const { return queues_ ? queues_->pending_bytes : 0; }
-    bool empty() const { return inflight_size() == 0 && pending_size() == 0; }
+    bool empty() const {
+        return inflight_size() == 0 && pending_size() == 0 && stored_only_size() == 0;
+    }
+
+    // --- The stored-only tail (persistence) ---
+    // Deliveries queued only in the store, behind the pending ones.
+    std::size_t stored_only_size() const { return queues_ ? queues_->stored_only : 0; }
+    // Pending in memory and stored only: the session's whole queue.
+    std::size_t queued_size() const { return pending_size() + stored_only_size(); }
+    bool has_queued() const { return queued_size() > 0; }
+    // The delivery whose queued record has seq `seq` joins the tail (its in-memory copy is
+    // dropped by the caller).
+    void spill(std::uint64_t seq);
+    // Where reading the tail back starts: no record of it has a smaller seq (0: no tail).
+    std::uint64_t stored_from() const { return queues_ ? queues_->stored_from : 0; }
+    // Records of the tail were read back into the pending queue: `taken` of them, and every
+    // record below `next_from` was seen. `exhausted`: the store holds no queued record of
+    // the session from `next_from` on, so the tail is empty whatever its count said.
+    void took_from_store(std::size_t taken, std::uint64_t next_from, bool exhausted);
+    // How many records to read back now: the room left in a head of `head_limit` deliveries,
+    // once the head is down to half of it (so a refill reads many at a time); 0 when there
+    // is no tail.
+    std::size_t refill_wanted(std::size_t head_limit) const;
+    // Queues a delivery read back from the store at the head's end, whatever the limits
+    // (refill_wanted() bounded how many).
+    void push_refilled(Delivery&& delivery);
 
     // Drops every QoS 0 message still queued (they are not kept for offline sessions).
     void drop_pending_qos0();
@@ -110,7 +158,7 @@ class Outbox {
         queues_->pending.erase_if([&](Delivery& delivery) {
             const std::size_t size = delivery.message->size;  // `take` may move it out
             if (!take(delivery)) return false;
-            queues_->pending_bytes -= size;
+            unqueued(size);
             return true;
         });
     }
@@ -128,11 +176,19 @@ class Outbox {
   private:
     RingQueue<InflightEntry>::iterator find(std::uint16_t packet_id);
 
+    // A delivery of `size` message bytes left the pending queue.
+    void unqueued(std::size_t size) {
+        queues_->pending_bytes -= size;
+        if (budget_) budget_->credit(size + sizeof(Delivery));
+    }
+
     // Allocated on first use: most sessions (QoS 0 only, or idle) never need these.
     struct Queues {
         RingQueue<InflightEntry> inflight;
         RingQueue<Delivery> pending;
         std::size_t pending_bytes = 0;
+        std::size_t stored_only = 0;    // the stored-only tail: how many
+        std::uint64_t stored_from = 0;  // ... and the seq its reading starts from
     };
     Queues& queues() {
         if (!queues_) queues_ = std::make_unique<Queues>();
@@ -141,6 +197,7 @@ class Outbox {
 
     PacketIdAllocator ids_;
     std::unique_ptr<Queues> queues_;
+    QueueBudget* budget_ = nullptr;
 };
 
 }  // namespace akasa::broker

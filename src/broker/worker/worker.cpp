@@ -179,6 +179,7 @@ void Worker::finish_iteration(int handled, bool congested) {
     }
     if (throttle_.any_waiting_for_remote()) resume_for_remote_drains();
     handle_resumed_input();
+    retry_refills();
     advance_persistence(handled == 0);  // before held acknowledgements and deliveries leave
     flush_outgoing();
     flush_dirty();
@@ -349,11 +350,15 @@ void Worker::flush_outgoing() {
         if (!outgoing_[target].empty())
             context_.workers[target]->post_deliveries(outgoing_[target]);
     }
+    // Everything allocated for other workers is in their inboxes now (worker_queue.cpp).
+    unposted_low_.store(UINT64_MAX, std::memory_order_seq_cst);
 }
 
 void Worker::drain_inbox() {
     {
         std::lock_guard lock(inbox_mutex_);
+        // What is drained now holds every record posted below the horizon (worker_queue.cpp).
+        if (context_.persistence) drained_below_ = posting_horizon();
         drained_deliveries_.swap(inbox_deliveries_);
         inbox_backlog_.fetch_sub(drained_deliveries_.size(), std::memory_order_relaxed);
         drained_tasks_.swap(inbox_tasks_);
@@ -440,6 +445,10 @@ void Worker::tick() {
         spdlog::info("session of client {} expired", session->client_id());
         end_session(*session);
     }
+    // The episode of max_in_mem_pending_bytes_total ends when the queues are back under it.
+    if (total_bytes_reported_ &&
+        context_.queue_budget.fits(0, limits().queue_bytes_total - limits().queue_bytes_total / 8))
+        total_bytes_reported_ = false;
     if (tick_task_) tick_task_(*this);
 }
 

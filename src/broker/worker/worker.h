@@ -46,6 +46,7 @@
 #include "net/http/http_service.h"
 #include "net/layered_transport.h"
 #include "net/listener.h"
+#include "store/records.h"
 
 namespace akasa::store {
 struct SessionState;
@@ -196,9 +197,28 @@ class Worker {
     // A delivery from another worker found `subscriber` congested: pause the publisher
     // there (once per pair) until `subscriber` drains (publisher_throttle.h).
     void pause_remote_publisher(SessionId publisher, ClientConnection& subscriber);
-    // A message did not fit in the session's queue (`over_bytes`: max_in_mem_pending_bytes,
-    // else its message count limit): count it, warn once per overflow.
-    void count_queue_drop(Session& session, bool over_bytes = false);
+    // Which limit made a session's queue refuse a message.
+    enum class QueueDrop : std::uint8_t {
+        Full,        // its message count limit (max_in_mem_pending_messages, or
+                     // max_in_db_pending_messages for a stored session)
+        Bytes,       // max_in_mem_pending_bytes
+        TotalBytes,  // max_in_mem_pending_bytes_total (every session's queue together)
+    };
+    // A message did not fit in the session's queue: count it, warn once per overflow.
+    void count_queue_drop(Session& session, QueueDrop why);
+    // Where a delivery that cannot be sent now went (worker_queue.cpp).
+    enum class Queued : std::uint8_t { InMemory, InStore, Dropped };
+    // Queues a QoS 1/2 delivery for `session` behind what it has queued (`limit`: the
+    // in-memory count limit the caller applies). A stored session whose delivery has a
+    // queued record keeps at most max_in_mem_pending_messages in memory, and its record alone
+    // past that, past max_in_mem_pending_bytes or max_in_mem_pending_bytes_total (the stored-
+    // only tail, outbox.h), up to max_in_db_pending_messages; any other delivery over a
+    // limit is dropped (counted, its stored copy removed).
+    Queued queue_delivery(Session& session, Delivery&& delivery, std::size_t limit);
+    // The connected session's head drained to half of max_in_mem_pending_messages: reads the
+    // next records of its stored-only tail back into it, in seq order (worker_queue.cpp).
+    // May commit the open store batches first (which may close connections on failure).
+    void refill_queue(Session& session);
     // config.memory_limits as the message path checks them (message_path_limits.h).
     const MessagePathLimits& limits() const { return generation_->limits; }
     // A memory limit was hit: counted (akasa_limit_hits_total{limit=KEY}) and logged as a
@@ -211,7 +231,8 @@ class Worker {
             spdlog::warn("{}{}", fmt::format(what, std::forward<Args>(args)...), line->suffix());
         }
     }
-    // How many messages a session may queue: a stored session's queue is in the store.
+    // How many messages a session may queue: a stored session's queue is in the store (its
+    // head in memory, the rest only there: queue_delivery).
     std::size_t queue_limit(const Session& session) const {
         return session.stored ? config().max_in_db_pending_messages
                               : config().max_in_mem_pending_messages;
@@ -266,6 +287,22 @@ class Worker {
     void finish_connect(ClientConnection& connection, ConnectRequest&& request);
     void deliver(Session& session, Delivery&& delivery);
     void deliver_batch(std::vector<RemoteDelivery>& batch);
+    // worker_queue.cpp. The queued copy of a delivery for a session on another worker, stored
+    // before it is posted there; noted in unposted_low_ first.
+    void store_for_remote(SessionId target, Delivery& delivery);
+    // Every queued record with a smaller seq that belongs to a session of this worker has
+    // reached it (arrived in its inbox and was drained, or was routed here): what a refill
+    // may read without taking a record whose delivery is still on its way (it would come
+    // twice). Takes the inbox mutex.
+    std::uint64_t readable_below();
+    // The smallest seq any worker may still post: the seq counter, lowered by every worker's
+    // unposted_low_.
+    std::uint64_t posting_horizon() const;
+    // Connected sessions whose tail waits for readable_below() to pass its records: pumped
+    // again at the end of the loop iteration.
+    void retry_refills();
+    // The global bound was hit: counted, logged once per episode.
+    void total_queue_bytes_hit(Session& session);
     void tell_remote_publisher(SessionId publisher, bool pause);
     // Publishers paused for subscribers on other workers that left context().congested
     // resume, a batch per loop iteration (publisher_throttle.h).
@@ -312,6 +349,14 @@ class Worker {
     int busy_iterations_ = 0;  // since the last store generation began (worker_persistence.cpp)
     // Connections whose output waits for the open batch to be written (in_held_list).
     std::vector<ClientConnection*> held_;
+    // The smallest seq this worker allocated for another worker's session and has not
+    // posted there yet (UINT64_MAX: none); read by the other workers (posting_horizon).
+    std::atomic<std::uint64_t> unposted_low_{UINT64_MAX};
+    // posting_horizon() when the inbox was last drained (guarded by inbox_mutex_ as written).
+    std::uint64_t drained_below_ = 0;
+    std::vector<SessionId> refill_waiting_;  // see retry_refills()
+    std::vector<store::QueuedMessage> refill_scratch_;
+    bool total_bytes_reported_ = false;  // max_in_mem_pending_bytes_total: one log per episode
 
     std::uint64_t next_session_serial_ = 1;
     SessionTable sessions_;

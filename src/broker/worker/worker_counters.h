@@ -25,8 +25,12 @@ struct WorkerCounters {
     Counter dropped_qos0{0};         // QoS 0 not sent because the client's output was full
     Counter dropped_queue_full{0};   // QoS 1/2 dropped: session queue at max_in_mem_pending
     Counter dropped_queue_bytes{0};  // dropped: session queue at max_in_mem_pending_bytes
-    Counter dropped_expired{0};      // queued messages whose Message Expiry Interval passed
-    Counter dropped_too_large{0};    // over the client's Maximum Packet Size
+    // Dropped: every session's queue together at max_in_mem_pending_bytes_total.
+    Counter dropped_queue_total_bytes{0};
+    // Queued for a stored session in the store only (its in-memory head was full).
+    Counter queued_in_store{0};
+    Counter dropped_expired{0};    // queued messages whose Message Expiry Interval passed
+    Counter dropped_too_large{0};  // over the client's Maximum Packet Size
     // QoS 0 PUBLISHes read and not routed: the worker was too far behind on their client
     // (ConnectionFlow::kShedAfter). One per message received, not per subscriber.
     Counter dropped_worker_behind{0};

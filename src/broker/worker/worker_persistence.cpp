@@ -126,6 +126,7 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
     const SessionId id = (static_cast<SessionId>(index_ + 1) << 48) | next_session_serial_++;
     auto owned = std::make_unique<Session>(id, client_id);
     Session& session = *owned;
+    session.outbox.use_budget(&context_.queue_budget);
     session.version = static_cast<mqtt::ProtocolVersion>(state.session.protocol_version);
     session.expiry_interval = state.session.expiry_interval_s;
     session.stored = true;
@@ -206,7 +207,10 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
         session.outbox.restore(record.packet_id, stage, std::move(delivery), clocks.steady);
     }
 
+    // The head of the queue is decoded into memory, the rest stays in the store only (the
+    // stored-only tail, read back as the client drains the head: worker_queue.cpp).
     const std::size_t limit = config().max_in_db_pending_messages;
+    const std::size_t head = config().max_in_mem_pending_messages;
     for (auto& queued : state.queue) {
         max_seq = std::max(max_seq, queued.seq);
         const bool expired = queued.message.expires_at && *queued.message.expires_at <= clocks.wall;
@@ -214,12 +218,17 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
             cleanup.remove_queued(client_id, queued.seq);
             continue;
         }
-        if (expired || session.outbox.pending_size() >= limit) {
+        if (expired || session.outbox.queued_size() >= limit) {
             cleanup.remove_queued(client_id, queued.seq);
             if (expired)
                 counters_.add(counters_.dropped_expired);
             else
                 counters_.add(counters_.dropped_queue_full);
+            continue;
+        }
+        if (session.outbox.stored_only_size() > 0 || session.outbox.pending_size() >= head ||
+            !context_.queue_budget.fits(0, generation_->limits.queue_bytes_total)) {
+            session.outbox.spill(queued.seq);
             continue;
         }
         Delivery delivery;
@@ -229,7 +238,7 @@ std::string Worker::restore_session(store::SessionState&& state, const persist::
         delivery.qos = static_cast<mqtt::QoS>(queued.message.qos);
         delivery.retain = queued.message.retain;
         delivery.store_seq = queued.seq;
-        session.outbox.enqueue(std::move(delivery), std::numeric_limits<std::size_t>::max());
+        session.outbox.push_refilled(std::move(delivery));
     }
     session.awaiting_pubrel = std::move(state.qos2_received);
 

@@ -66,7 +66,7 @@ void Worker::route(const MessagePtr& message) {
                 deliver(session, std::move(delivery));
             }
         } else if (owner < outgoing_.size()) {
-            if (delivery.qos != QoS::AtMostOnce) persist_.routed(target, nullptr, delivery, now_);
+            if (delivery.qos != QoS::AtMostOnce) store_for_remote(target, delivery);
             // Its worker pauses the publisher too, but only once this reached it.
             if (delivery.qos != QoS::AtMostOnce && context_.congested.contains(target))
                 throttle_.remote_subscriber_congested(target);
@@ -123,35 +123,7 @@ void Worker::deliver(Session& session, Delivery&& delivery) {
     // Offline: QoS 1/2 are queued for the session's return; QoS 0 is not kept
     // (docs/architecture.md, "Offline sessions").
     if (delivery.qos == QoS::AtMostOnce) return;
-    const std::size_t limit = queue_limit(session);
-    if (!session.outbox.enqueue(std::move(delivery), limit, limits().queue_bytes)) {
-        count_queue_drop(session, session.outbox.pending_size() < limit);
-        persist_.queued_dropped(session, delivery);  // enqueue left it intact
-    }
-}
-
-void Worker::count_queue_drop(Session& session, bool over_bytes) {
-    ++session.queue_drops;
-    if (over_bytes) {
-        // Many sessions may overflow at once (a flood to offline subscribers): one line per
-        // worker and interval, not per session.
-        counters_.add(counters_.dropped_queue_bytes);
-        limit_hit(MemoryLimit::PendingBytes,
-                  "queue of client {} holds {} bytes in {} messages: dropping new messages "
-                  "until it drains ({} dropped so far)",
-                  session.client_id(), session.outbox.pending_bytes(),
-                  session.outbox.pending_size(), session.queue_drops);
-        return;
-    }
-    counters_.add(counters_.dropped_queue_full);
-    if (!session.queue_overflow_reported) {
-        // Once per overflow episode, not per message: a stalled client must not flood the log.
-        session.queue_overflow_reported = true;
-        spdlog::warn(
-            "queue of client {} is full ({} messages, max_in_mem_pending_messages): "
-            "dropping new messages until it drains ({} dropped so far)",
-            session.client_id(), session.outbox.pending_size(), session.queue_drops);
-    }
+    queue_delivery(session, std::move(delivery), queue_limit(session));
 }
 
 void Worker::deliver_batch(std::vector<RemoteDelivery>& batch) {

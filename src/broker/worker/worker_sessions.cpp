@@ -104,6 +104,7 @@ void Worker::finish_connect(ClientConnection& connection, ConnectRequest&& reque
     if (!session) {
         const SessionId id = (static_cast<SessionId>(index_ + 1) << 48) | next_session_serial_++;
         session = &sessions_.add(std::make_unique<Session>(id, request.client_id));
+        session->outbox.use_budget(&context_.queue_budget);
         counters_.add(counters_.sessions_current);
     }
     if (!session->belongs_to(request.username) || session->owner_unknown) {

@@ -58,7 +58,7 @@ void Worker::redispatch_shared(Session& session) {
             deliver(*session, std::move(delivery));
         } else if (owner < outgoing_.size()) {
             // Stored in this iteration's batch, posted after it is committed (run()).
-            if (stored_copy) persist_.routed(to.session, nullptr, delivery, now_);
+            if (stored_copy) store_for_remote(to.session, delivery);
             outgoing_[owner].push_back({to.session, std::move(delivery)});
         } else {
             return false;

@@ -258,7 +258,7 @@ Config every_key_changed() {
     c.max_topic_levels = 17;
     c.max_topic_length = 18;
     c.sys_interval = std::chrono::seconds(19);
-    c.memory_limits = MemoryLimits{65536, 20, 21, 22, 23, 24, 25, 26, 27};
+    c.memory_limits = MemoryLimits{65536, 20, 28, 21, 22, 23, 24, 25, 26, 27};
     return c;
 }
 
@@ -282,6 +282,7 @@ TEST(ConfigDiffTest, EveryFieldHasItsOwnKey) {
     EXPECT_TRUE(find(changes, "listeners.mqtt.proxy_allowed_sources"));
     EXPECT_TRUE(find(changes, "listeners.wss.fail_if_no_peer_cert"));
     EXPECT_TRUE(find(changes, "max_retained_bytes"));
+    EXPECT_TRUE(find(changes, "max_in_mem_pending_bytes_total"));
     EXPECT_TRUE(find(changes, "plugins"));
 }
 

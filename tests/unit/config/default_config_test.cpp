@@ -88,6 +88,7 @@ TEST(DefaultConfigTest, EveryKeyIsWrittenOut) {
                                                    "sys_interval",
                                                    "max_output_buffer_bytes",
                                                    "max_in_mem_pending_bytes",
+                                                   "max_in_mem_pending_bytes_total",
                                                    "max_user_properties",
                                                    "max_user_property_bytes",
                                                    "max_topic_alias_bytes",

@@ -21,6 +21,7 @@ TEST(MemoryLimitsConfigTest, Defaults) {
     const MemoryLimits limits = parse_config_text(kMinimal).memory_limits;
     EXPECT_EQ(limits.max_output_buffer_bytes, 8u << 20);
     EXPECT_EQ(limits.max_in_mem_pending_bytes, 64u << 20);
+    EXPECT_EQ(limits.max_in_mem_pending_bytes_total, 1u << 30);
     EXPECT_EQ(limits.max_user_properties, 1024u);
     EXPECT_EQ(limits.max_user_property_bytes, 65536u);
     EXPECT_EQ(limits.max_topic_alias_bytes, 4u << 20);
@@ -33,6 +34,7 @@ TEST(MemoryLimitsConfigTest, Defaults) {
 TEST(MemoryLimitsConfigTest, ReadsEveryKey) {
     const MemoryLimits limits = parse_config_text(with("max_output_buffer_bytes: 65536\n"
                                                        "max_in_mem_pending_bytes: 1000\n"
+                                                       "max_in_mem_pending_bytes_total: 9000\n"
                                                        "max_user_properties: 3\n"
                                                        "max_user_property_bytes: 100\n"
                                                        "max_topic_alias_bytes: 200\n"
@@ -43,6 +45,7 @@ TEST(MemoryLimitsConfigTest, ReadsEveryKey) {
                                     .memory_limits;
     EXPECT_EQ(limits.max_output_buffer_bytes, 65536u);
     EXPECT_EQ(limits.max_in_mem_pending_bytes, 1000u);
+    EXPECT_EQ(limits.max_in_mem_pending_bytes_total, 9000u);
     EXPECT_EQ(limits.max_user_properties, 3u);
     EXPECT_EQ(limits.max_user_property_bytes, 100u);
     EXPECT_EQ(limits.max_topic_alias_bytes, 200u);
@@ -54,6 +57,7 @@ TEST(MemoryLimitsConfigTest, ReadsEveryKey) {
 
 TEST(MemoryLimitsConfigTest, ZeroMeansNoLimitWhereAllowed) {
     const MemoryLimits limits = parse_config_text(with("max_in_mem_pending_bytes: 0\n"
+                                                       "max_in_mem_pending_bytes_total: 0\n"
                                                        "max_user_properties: 0\n"
                                                        "max_user_property_bytes: 0\n"
                                                        "max_topic_alias_bytes: 0\n"
@@ -64,6 +68,7 @@ TEST(MemoryLimitsConfigTest, ZeroMeansNoLimitWhereAllowed) {
                                     .memory_limits;
     EXPECT_EQ(limits.max_client_id_length, 0u);
     EXPECT_EQ(limits.max_retained_bytes, 0u);
+    EXPECT_EQ(limits.max_in_mem_pending_bytes_total, 0u);
 }
 
 TEST(MemoryLimitsConfigTest, ErrorsNameTheKeyAndTheProblem) {
@@ -78,6 +83,8 @@ TEST(MemoryLimitsConfigTest, ErrorsNameTheKeyAndTheProblem) {
     expect_config_error(with("max_client_id_length: 65536\n"), {"max_client_id_length"});
     expect_config_error(with("max_user_properties: -1\n"), {"max_user_properties", "\"-1\""});
     expect_config_error(with("max_retained_bytes: 1GiB\n"), {"max_retained_bytes", "\"1GiB\""});
+    expect_config_error(with("max_in_mem_pending_bytes_total: -5\n"),
+                        {"max_in_mem_pending_bytes_total", "\"-5\""});
 }
 
 }  // namespace

@@ -121,3 +121,36 @@ TEST(KeySchema, DescribeKeyEscapes) {
 
 }  // namespace
 }  // namespace akasa::store
+
+namespace akasa::store {
+namespace {
+
+TEST(KeySchema, KeyGroupIsOneClientsRecordsOrTheKindByte) {
+    // key_group() views into its key: the keys live here.
+    const std::string session = session_key("a");
+    const std::string queued = queued_key("a", 7);
+    const std::string inflight = inflight_key("a", 3);
+    const std::string subscription = subscription_key("a", "t/#");
+    const std::string other = queued_key("ab", 7);
+    const std::string retained = retained_key("x/y");
+    const std::string meta = format_version_key();
+    const std::string_view group = key_group(session);
+    EXPECT_EQ(group, std::string_view("S\x00\x01"
+                                      "a",
+                                      4));
+    EXPECT_EQ(key_group(queued), group);
+    EXPECT_EQ(key_group(inflight), group);
+    EXPECT_EQ(key_group(subscription), group);
+    EXPECT_NE(key_group(other), group);  // "a" is a prefix of "ab", not its group
+    EXPECT_EQ(key_group(retained), "R");
+    EXPECT_EQ(key_group(meta), "M");
+    const std::string_view short_key(
+        "S\x00\x09"
+        "ab",
+        5);  // its length field says more than there is
+    EXPECT_EQ(key_group(short_key), short_key);
+    EXPECT_EQ(key_group(""), "");
+}
+
+}  // namespace
+}  // namespace akasa::store

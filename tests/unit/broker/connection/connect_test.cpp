@@ -11,13 +11,6 @@ using mqtt::ProtocolVersion;
 using mqtt::QoS;
 using mqtt::ReasonCode;
 
-// A v5 CONNECT whose session outlives its connection.
-mqtt::Connect lasting_v5(std::string_view client_id, bool clean_start) {
-    auto connect = connect_packet(client_id, ProtocolVersion::V5, clean_start);
-    connect.properties.session_expiry_interval = 300;
-    return connect;
-}
-
 // Sends `connect` on a new connection and returns its CONNACK (the test fails without one).
 mqtt::Connack connack_for(EngineHarness& broker, const mqtt::Connect& connect) {
     TestClient& client = broker.add_client();
@@ -62,7 +55,7 @@ TEST(EngineConnect, V311SessionPresentOnlyWhenAStoredSessionIsResumed) {
 TEST(EngineConnect, V5SessionPresentFollowsCleanStartAndExpiry) {
     EngineHarness broker;
     TestClient& first = broker.add_client();
-    first.send(lasting_v5("dev5", /*clean_start=*/true));
+    first.send(lasting("dev5", /*clean_start=*/true, 300));
     broker.run();
     auto packets = first.take();
     ASSERT_EQ(packets.size(), 1u) << describe(packets);
@@ -73,7 +66,7 @@ TEST(EngineConnect, V5SessionPresentFollowsCleanStartAndExpiry) {
     EXPECT_EQ(connack->properties.session_expiry_interval, 300u);
     disconnect(broker, first);
 
-    EXPECT_TRUE(connack_for(broker, lasting_v5("dev5", false)).session_present);
+    EXPECT_TRUE(connack_for(broker, lasting("dev5", false, 300)).session_present);
 
     // Session Expiry 0 (the default): the session ends with the connection.
     TestClient& brief = broker.connect(connect_packet("brief", ProtocolVersion::V5, true));
@@ -116,11 +109,11 @@ TEST(EngineConnect, SilentClientIsDisconnectedAfterOneAndAHalfKeepAlives) {
 
 TEST(EngineConnect, V5TakeoverDisconnectsTheOldConnectionWith0x8E) {
     EngineHarness broker;
-    TestClient& old_connection = broker.connect(lasting_v5("twin", true));
+    TestClient& old_connection = broker.connect(lasting("twin", true, 300));
     broker.subscribe(old_connection, "news/#", QoS::AtLeastOnce);
 
     TestClient& new_connection = broker.add_client();
-    new_connection.send(lasting_v5("twin", /*clean_start=*/false));
+    new_connection.send(lasting("twin", /*clean_start=*/false, 300));
     broker.run();
 
     const auto old_packets = old_connection.take();

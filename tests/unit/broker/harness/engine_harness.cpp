@@ -217,6 +217,13 @@ mqtt::Connect connect_packet(std::string_view client_id, mqtt::ProtocolVersion v
     return connect;
 }
 
+mqtt::Connect lasting(std::string_view client_id, bool clean_start,
+                      std::uint32_t session_expiry_s) {
+    auto connect = connect_packet(client_id, mqtt::ProtocolVersion::V5, clean_start);
+    connect.properties.session_expiry_interval = session_expiry_s;
+    return connect;
+}
+
 mqtt::Publish publish_packet(std::string_view topic, std::string_view payload, mqtt::QoS qos,
                              std::uint16_t packet_id) {
     mqtt::Publish publish;

@@ -161,6 +161,9 @@ mqtt::Connect connect_packet(std::string_view client_id,
                              bool clean_start = true);
 mqtt::Publish publish_packet(std::string_view topic, std::string_view payload,
                              mqtt::QoS qos = mqtt::QoS::AtMostOnce, std::uint16_t packet_id = 0);
+// A v5 CONNECT whose session outlives its connection by `session_expiry_s`.
+mqtt::Connect lasting(std::string_view client_id, bool clean_start,
+                      std::uint32_t session_expiry_s = 3600);
 mqtt::Subscribe subscribe_packet(std::uint16_t packet_id, std::string_view filter, mqtt::QoS qos);
 mqtt::Will will_of(std::string_view topic, std::string_view payload,
                    mqtt::QoS qos = mqtt::QoS::AtMostOnce);

@@ -11,19 +11,12 @@
 namespace akasa::broker::harness {
 namespace {
 
-using mqtt::ProtocolVersion;
 using mqtt::QoS;
 
 config::Config persistent_config() {
     auto config = EngineHarness::default_config();
     config.persistence.enable = true;
     return config;
-}
-
-mqtt::Connect lasting(std::string_view client_id, bool clean_start) {
-    auto connect = connect_packet(client_id, ProtocolVersion::V5, clean_start);
-    connect.properties.session_expiry_interval = 3600;
-    return connect;
 }
 
 // The stored state of `client_id`'s session, or null.
