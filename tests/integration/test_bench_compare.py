@@ -1,8 +1,9 @@
-"""bench/compare's overload sweep and its persistence setting: the offered rates of each step,
-the 0.9x criterion (delivered at a step against the best at any lower step), the table, the
-gnuplot plot, what the config of an akasa run does with the store (--persistence,
---akasa-set SECTION.KEY), and one tiny end-to-end sweep against akasa and mosquitto (no
-figure is asserted: the machine is shared, only that every run completed and was reported)."""
+"""bench/compare's overload sweep, its churn and its persistence setting: the offered rates of
+each step, the 0.9x criterion (delivered at a step against the best at any lower step), the
+table, the gnuplot plot, the churn's arguments, "RSS flat" verdict and report, what the config
+of an akasa run does with the store and the queues (--persistence, --akasa-set SECTION.KEY,
+the churn), and a tiny end-to-end sweep and churn against akasa and mosquitto (no figure is
+asserted: the machine is shared, only that every run completed and was reported)."""
 
 import argparse
 import contextlib
@@ -22,7 +23,8 @@ from package_support import require_tool
 BENCH_DIR = os.path.join(REPO, "bench")
 sys.path.insert(0, BENCH_DIR)
 
-import compare_overload as overload  # noqa: E402 (found through BENCH_DIR)
+import compare_churn as churn  # noqa: E402 (found through BENCH_DIR)
+import compare_overload as overload  # noqa: E402
 
 
 def load_compare():
@@ -165,16 +167,174 @@ class CriterionTest(unittest.TestCase):
                                  ["500000.0 100.0 50.0", "1000000.0 200.0 NaN"])
 
 
+MIB = 1048576
+
+
+def churn_args(**given):
+    """bench/compare's churn options as argparse makes them: the defaults, then given."""
+    values = {churn.attribute(option): default for option, _, default, _ in churn.OPTIONS}
+    values["churn_warmup"] = None
+    values.update(given)
+    return argparse.Namespace(**values)
+
+
+def churn_sample(t, rss_mib, store_mib=0, returned=0):
+    return {"t": t, "rss_bytes": int(rss_mib * MIB), "store_bytes": int(store_mib * MIB),
+            "clients": int(t * 20), "returned": returned, "away": 5, "fed": int(t * 100)}
+
+
+def churn_result(samples, **totals):
+    """akasa-bench churn's JSON as bench/compare keeps it (ok, store_dir added)."""
+    result = {"ok": True, "mode": "churn", "clients": 400, "returned": 133, "checked": 5000,
+              "missing": 0, "out_of_order": 0, "redelivered": 2, "errors": 0,
+              "store_dir": "/tmp/store", "samples": samples}
+    result.update(totals)
+    return result
+
+
+class ChurnTest(unittest.TestCase):
+    def test_tool_arguments_are_the_recorded_run_by_default(self):
+        # docs/benchmarks.md's recorded churn: 600 s, --sample 30 --offline 40
+        # --clients-per-s 20 --feed-rate 100 (every 3rd keeps its session).
+        self.assertEqual(churn.tool_args(churn_args()),
+                         ["churn", "--duration", "600", "--sample", "30", "--offline", "40",
+                          "--clients-per-s", "20", "--feed-rate", "100",
+                          "--persistent-every", "3"])
+        args = churn.tool_args(churn_args(churn_duration=20.0, churn_offline=2.5))
+        self.assertEqual(args[args.index("--duration") + 1], "20")
+        self.assertEqual(args[args.index("--offline") + 1], "2.5")
+
+    def test_warmup_defaults_to_twice_the_time_away(self):
+        self.assertEqual(churn.warmup_s(churn_args()), 80)
+        self.assertEqual(churn.warmup_s(churn_args(churn_warmup=0.0)), 0)
+
+    def test_bad_options_name_the_option(self):
+        for given, message in (({"churn_duration": 0.0}, "--churn-duration: 0 is not a positive"),
+                               ({"churn_feed_rate": -1.0}, "--churn-feed-rate: -1 is not"),
+                               ({"churn_offline": -1.0}, "--churn-offline: -1 is negative"),
+                               ({"churn_persistent_every": 0}, "--churn-persistent-every: 0"),
+                               ({"churn_warmup": -2.0}, "--churn-warmup: -2 is negative"),
+                               ({"churn_duration": 60.0}, "--churn-warmup: 80 s leaves no "
+                                                          "samples before the end")):
+            with self.assertRaisesRegex(ValueError, message):
+                churn.check_options(churn_args(**given))
+        churn.check_options(churn_args())
+        churn.check_options(churn_args(churn_duration=20.0, churn_offline=5.0))
+
+    def test_rss_flat_compares_the_halves_after_the_warmup_up_to_1_2x(self):
+        def verdict(second_half_max):
+            samples = ([churn_sample(t, 50) for t in (0, 10)] +     # warm-up: left out
+                       [churn_sample(t, 100) for t in (20, 30)] +
+                       [churn_sample(40, 90), churn_sample(50, second_half_max),
+                        churn_sample(60, 100)])
+            return churn.rss_flat(samples + [churn_sample(61, 10)], 20, 60)
+
+        flat = verdict(120)
+        self.assertTrue(flat["flat"])  # exactly 1.2x is flat
+        self.assertEqual(flat["samples_used"], 5)
+        self.assertEqual(flat["first_half_max_bytes"], 100 * MIB)  # 20, 30; 40.. the second
+        self.assertAlmostEqual(flat["ratio"], 1.2)
+        grown = verdict(121)
+        self.assertFalse(grown["flat"])
+        self.assertEqual(grown["second_half_max_bytes"], 121 * MIB)
+
+    def test_what_the_verdict_leaves_out(self):
+        growing_in_warmup = [churn_sample(t, 300 if t < 30 else 100) for t in range(0, 70, 10)]
+        # The warm-up's peak would make any later growth look flat: not counted.
+        self.assertEqual(churn.rss_flat(growing_in_warmup, 30, 60)["first_half_max_bytes"],
+                         100 * MIB)
+        samples = [churn_sample(t, 100) for t in (30, 40, 50)]
+        samples += [churn_sample(60.6, 100),   # due at the end, taken a little late: counted
+                    churn_sample(75, 500),     # while the last ones come back: after the churn
+                    churn_sample(40.5, 0),     # no RSS (broker not measured): not counted
+                    churn_sample(90, 900)]     # the last one, after every return
+        verdict = churn.rss_flat(samples, 30, 60)
+        self.assertEqual(verdict["samples_used"], 4)
+        self.assertTrue(verdict["flat"])
+        too_few = churn.rss_flat([churn_sample(0, 10), churn_sample(40, 20),
+                                  churn_sample(50, 30)], 35, 60)
+        self.assertIsNone(too_few["flat"])
+        self.assertEqual(too_few["samples_used"], 1)
+
+    def test_report_tables_verdict_and_check(self):
+        args = churn_args(churn_duration=60.0, churn_offline=10.0)
+        flat = churn_result([churn_sample(t, rss, t / 10) for t, rss in
+                             ((0, 10), (20, 50), (30, 55), (40, 58), (50, 60), (60, 61),
+                              (62, 40))])
+        grown = churn_result([churn_sample(t, rss) for t, rss in
+                              ((0, 8), (20, 20), (30, 30), (40, 40), (50, 50), (60, 60),
+                               (61, 60))],
+                             missing=3, errors=1, first_error="client x: 3 of 9 never came",
+                             store_dir=None)
+        runs = {"akasa": flat, "mosquitto": grown,
+                "akasa:2": {"ok": False, "error": "akasa:2 did not start: port taken"}}
+        for result in runs.values():
+            churn.summarize(result, churn.warmup_s(args), args.churn_duration)
+        self.assertEqual(flat["summary"]["rss_median_steady_mib"], 58)  # 62 s: after it
+        self.assertAlmostEqual(flat["summary"]["store_max_mib"], 6.2, places=5)
+        self.assertIsNone(grown["summary"]["store_max_mib"])
+        brokers = ["akasa", "mosquitto", "akasa:2"]
+        lines = churn.format_report(runs, brokers, {"akasa": "persistence on", "mosquitto":
+                                                    "persistence false", "akasa:2": "?"}, args)
+        self.assertIn("| config | persistence on | persistence false | ? |", lines)
+        self.assertIn("| RSS MiB at start | 10 | 8 | n/a |", lines)
+        self.assertIn("| RSS MiB max | 61 | 60 | n/a |", lines)
+        self.assertIn("| RSS MiB at the end (returns done) | 40 | 60 | n/a |", lines)
+        self.assertIn("| store MiB max | 6.2 | n/a | n/a |", lines)
+        self.assertIn("| missing | 0 | 3 | n/a |", lines)
+        verdict = next(line for line in lines if line.startswith("verdict"))
+        # akasa: 20, 30 | 40, 50, 60 -> 55 and 61 MiB; mosquitto 30 -> 60 MiB
+        self.assertIn("after the 20 s warm-up, second half <= 1.2x first half): akasa RSS "
+                      "flat (max 55 -> 61 MiB, 1.11x over 5 samples); mosquitto RSS NOT flat "
+                      "(max 30 -> 60 MiB, 2.00x over 5 samples); akasa:2 run FAILED: akasa:2 "
+                      "did not start: port taken", verdict)
+        self.assertIn("check: akasa every return got everything, in order; mosquitto FAILED: "
+                      "3 missing, 1 client error(s), first error: client x: 3 of 9 never came",
+                      lines)
+        self.assertIn("| 30.0 | 55 | 3 | 600 | 0 | 5 | 3,000 |", lines)
+        self.assertIn("| 30.0 | 30 | n/a | 600 | 0 | 5 | 3,000 |", lines)
+        self.assertTrue(churn.failed(runs))
+        self.assertFalse(churn.failed({"akasa": flat}))
+        self.assertTrue(churn.failed({"mosquitto": grown}))
+        json.dumps(runs)  # the JSON dump takes them as they are
+
+
 class PersistenceTest(unittest.TestCase):
-    def runner_config(self, persistence="on", akasa_set=()):
+    def runner_config(self, persistence="on", akasa_set=(), churn_run=False):
         args = argparse.Namespace(transport="tcp", keep_logs=False, akasa=BINARY,
                                   akasa_old=None, broker_threads=1, persistence=persistence,
                                   akasa_set=list(akasa_set))
         runner = compare.Runner(args)
         try:
-            return runner.akasa_config("akasa", 1883, "/tmp/store-of-this-run")
+            return runner.akasa_config("akasa", 1883, "/tmp/store-of-this-run", churn_run)
         finally:
             runner.cleanup()
+
+    def test_churn_keeps_the_default_queue_limits_of_stored_sessions(self):
+        # The other scenarios get mosquitto's queue depth; a churn with the store on keeps
+        # the shipped limits (a stored queue's head in memory, the rest in the store), and
+        # without the store, where the memory queue is all, the depth of the others.
+        default = self.runner_config(akasa_set=["persistence=null"])
+        self.assertEqual(default["max_in_mem_pending_messages"], 1000000)
+        stored = self.runner_config(churn_run=True)
+        self.assertEqual(stored["max_in_mem_pending_messages"], 256)
+        self.assertEqual(compare.akasa_queues(stored),
+                         "persistence on (sync none), queue in memory 256, stored 65,536")
+        self.assertEqual(compare.akasa_store_dir(stored, "/work"), "/tmp/store-of-this-run")
+        memory = self.runner_config("off", churn_run=True)
+        self.assertEqual(memory["max_in_mem_pending_messages"], 1000000)
+        self.assertEqual(compare.akasa_queues(memory), "persistence off, queue in memory "
+                                                       "1,000,000")
+        self.assertIsNone(compare.akasa_store_dir(memory, "/work"))
+        self.assertEqual(compare.akasa_store_dir({"persistence": {"dir": "./data"}}, "/work"),
+                         "/work/./data")
+        turned_off = self.runner_config(akasa_set=["persistence.enable=false"], churn_run=True)
+        self.assertEqual(turned_off["max_in_mem_pending_messages"], 1000000)
+        for persistence in ("on", "off"):
+            given = self.runner_config(persistence, ["max_in_mem_pending_messages=64"], True)
+            self.assertEqual(given["max_in_mem_pending_messages"], 64)
+        self.assertEqual(self.runner_config(akasa_set=["max_in_mem_pending_messages=64"])
+                         ["max_in_mem_pending_messages"], 64)
 
     def test_default_config_runs_with_the_store_in_a_directory_of_its_own(self):
         config = self.runner_config()
@@ -260,6 +420,43 @@ class EndToEndTest(unittest.TestCase):
                     (run,) = step["runs"][broker]
                     self.assertTrue(run["ok"], run)
             self.assertIn(sweep["criterion"]["akasa"]["met"], (True, False))
+
+    def test_a_tiny_churn_against_akasa_and_mosquitto(self):
+        if not os.access(BENCH_TOOL, os.X_OK):
+            self.skipTest(f"{BENCH_TOOL} is not built (AKASA_BUILD_BENCH=ON builds it)")
+        mosquitto = "/usr/sbin/mosquitto"
+        self.assertTrue(os.access(mosquitto, os.X_OK), "mosquitto: scripts/install-deps test")
+        with tempfile.TemporaryDirectory() as out:
+            report = os.path.join(out, "churn.json")
+            done = subprocess.run(
+                [sys.executable, os.path.join(BENCH_DIR, "compare"), "--akasa", BINARY,
+                 "--bench", BENCH_TOOL, "--scenarios", "churn", "--churn-duration", "3",
+                 "--churn-sample", "0.5", "--churn-offline", "1", "--churn-clients-per-s", "10",
+                 "--churn-feed-rate", "20", "--no-pin", "--json-out", report],
+                capture_output=True, text=True, timeout=300)
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            self.assertIn("churn only, one run per broker", done.stdout)
+            self.assertIn("| config | persistence on (sync none), queue in memory 256, stored "
+                          "65,536 | persistence false, max_queued_messages 1,000,000 |",
+                          done.stdout)
+            self.assertIn("| missing | 0 | 0 |", done.stdout)
+            self.assertIn("check: akasa every return got everything, in order; mosquitto "
+                          "every return got everything, in order", done.stdout)
+            self.assertIn("verdict (largest RSS of the samples after the 2 s warm-up", done.stdout)
+            self.assertIn("churn samples, mosquitto:", done.stdout)
+            self.assertRegex(done.stderr, r"\n  clients \d+, persistent ones back")  # live
+            with open(report) as f:
+                runs = json.load(f)["churn"]
+            for broker in ("akasa", "mosquitto"):
+                run = runs[broker]
+                self.assertTrue(run["ok"], run)
+                self.assertEqual(run["mode"], "churn")
+                self.assertGreater(run["returned"], 0)
+                self.assertIn(run["summary"]["verdict"]["flat"], (True, False, None))
+            self.assertTrue(runs["akasa"]["store_dir"].endswith("-store"))
+            self.assertIsNone(runs["mosquitto"]["store_dir"])
+            # The store was sampled: a stored session's queue is written to it.
+            self.assertGreater(runs["akasa"]["summary"]["store_max_mib"], 0)
 
 
 if __name__ == "__main__":
