@@ -897,7 +897,7 @@ bool ClientConnection::write_delivery(Delivery& delivery, std::uint16_t packet_i
     if (delivery.qos == QoS::ExactlyOnce) awaits_store();
     output_unoffered_ = true;
     counters.add(counters.messages_out[static_cast<std::uint8_t>(delivery.qos)]);
-    worker_->mark_dirty(*this);
+    worker_->mark_dirty(*this, true);
     return true;
 }
 

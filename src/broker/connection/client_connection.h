@@ -109,9 +109,10 @@ class ClientConnection final : public net::IoHandler {
 
     // --- The worker's bookkeeping: the lists of the current loop iteration holding it ---
     struct WorkerLists {
-        bool dirty = false;  // Worker::dirty_: output to flush at the end of the iteration
-        bool held = false;   // Worker::held_: output waiting for the open store batch
-        bool input = false;  // Worker::resumed_input_: unhandled input to handle
+        bool dirty = false;     // Worker::dirty_: output to flush at the end of the iteration
+        bool delivery = false;  // ... and that output holds a delivery (flushed first)
+        bool held = false;      // Worker::held_: output waiting for the open store batch
+        bool input = false;     // Worker::resumed_input_: unhandled input to handle
     };
     WorkerLists& worker_lists() { return lists_; }
     // Handles what a throttle pause left in its input (Worker::schedule_input).

@@ -248,9 +248,11 @@ void Worker::retire_http(HttpClient& client) {
     http_clients_.erase(it);
 }
 
-void Worker::mark_dirty(ClientConnection& connection) {
-    if (connection.worker_lists().dirty) return;
-    connection.worker_lists().dirty = true;
+void Worker::mark_dirty(ClientConnection& connection, bool delivery) {
+    auto& lists = connection.worker_lists();
+    lists.delivery = lists.delivery || delivery;
+    if (lists.dirty) return;
+    lists.dirty = true;
     dirty_.push_back(&connection);
 }
 
@@ -298,6 +300,7 @@ std::unique_ptr<ClientConnection> Worker::release(ClientConnection& connection) 
     if (connection.worker_lists().dirty) {
         std::erase(dirty_, &connection);
         connection.worker_lists().dirty = false;  // also skips it in flushing_
+        connection.worker_lists().delivery = false;
     }
     if (connection.worker_lists().held) {
         std::erase(held_, &connection);
@@ -331,15 +334,22 @@ void Worker::flush_dirty() {
     // everything), which marks it dirty again: loop on a swapped-out list until quiet.
     for (int round = 0; round < 4 && !dirty_.empty(); ++round) {
         flushing_.swap(dirty_);
-        for (auto* connection : flushing_) {
-            if (!connection->worker_lists().dirty) continue;  // closed or migrated meanwhile
-            connection->worker_lists().dirty = false;
-            if (connection->waits_for_store()) {
-                connection->worker_lists().held = true;
-                held_.push_back(connection);
-                continue;
+        // Deliveries first: each write on a local socket also wakes its reader, so the
+        // acknowledgements of an iteration written first would delay every delivery of it.
+        for (const bool deliveries : {true, false}) {
+            for (auto* connection : flushing_) {
+                auto& lists = connection->worker_lists();
+                if (!lists.dirty) continue;  // closed, migrated or flushed meanwhile
+                if (deliveries && !lists.delivery) continue;
+                lists.dirty = false;
+                lists.delivery = false;
+                if (connection->waits_for_store()) {
+                    lists.held = true;
+                    held_.push_back(connection);
+                    continue;
+                }
+                connection->flush();
             }
-            connection->flush();
         }
         flushing_.clear();
     }

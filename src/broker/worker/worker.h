@@ -120,7 +120,9 @@ class Worker {
     // before the next is decoded), so an idle connection does not carry ~1.2 KB of them.
     mqtt::Publish& publish_scratch() { return publish_scratch_; }
     mqtt::Packet& packet_scratch() { return packet_scratch_; }
-    void mark_dirty(ClientConnection& connection);
+    // Output to flush at the end of the iteration; `delivery`: it holds a message for the
+    // client, which is written before the answers (PUBACKs...) of other connections.
+    void mark_dirty(ClientConnection& connection, bool delivery = false);
     // A connection resumed from a throttle pause holds unhandled input: handle it in this
     // loop iteration (handle_resumed_input).
     void schedule_input(ClientConnection& connection);

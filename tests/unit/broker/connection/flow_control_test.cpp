@@ -317,6 +317,38 @@ TEST(EngineFlowControl, AResetPausedPublisherIsClosedWithoutWaitingForATick) {
     EXPECT_FALSE(publisher.connected());
 }
 
+TEST(EngineFlowControl, DeliveriesAreWrittenBeforeTheAcknowledgementsOfTheSameIteration) {
+    // Each write to a local socket also wakes its reader: acknowledgements written first
+    // would delay every delivery of the iteration (docs/benchmarks.md, latency).
+    EngineHarness broker;
+    std::vector<TestClient*> publishers;
+    std::vector<TestClient*> subscribers;
+    for (int pair = 0; pair < 3; ++pair) {
+        const std::string topic = "pair/" + std::to_string(pair);
+        subscribers.push_back(&broker.connect(connect_packet("sub-" + std::to_string(pair))));
+        broker.subscribe(*subscribers.back(), topic, QoS::AtLeastOnce);
+        publishers.push_back(&broker.connect(connect_packet("pub-" + std::to_string(pair))));
+    }
+    for (int pair = 0; pair < 3; ++pair) {
+        const std::string topic = "pair/" + std::to_string(pair);
+        publishers[pair]->send(publish_packet(topic, "m", QoS::AtLeastOnce, 1));
+    }
+    broker.step();  // all three PUBLISHes in one iteration
+    std::uint64_t last_delivery = 0;
+    std::uint64_t first_ack = UINT64_MAX;
+    for (int pair = 0; pair < 3; ++pair) {
+        ASSERT_NE(subscribers[pair]->peer().first_write_order(), 0u) << "pair " << pair;
+        ASSERT_NE(publishers[pair]->peer().first_write_order(), 0u) << "pair " << pair;
+        last_delivery = std::max(last_delivery, subscribers[pair]->peer().first_write_order());
+        first_ack = std::min(first_ack, publishers[pair]->peer().first_write_order());
+    }
+    EXPECT_LT(last_delivery, first_ack);
+    for (int pair = 0; pair < 3; ++pair) {
+        EXPECT_EQ(count_of<mqtt::Publish>(subscribers[pair]->take()), 1u);
+        EXPECT_EQ(count_of<mqtt::PubAck>(publishers[pair]->take()), 1u);
+    }
+}
+
 TEST(EngineFlowControl, PartialWritesKeepTheStreamWhole) {
     EngineHarness broker(small_output_config());
     TestClient& subscriber = broker.connect(connect_packet("trickle"));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <system_error>
 
@@ -52,6 +53,7 @@ void FakePeer::reset() {
 std::vector<std::uint8_t> FakePeer::take_output() {
     std::vector<std::uint8_t> taken;
     taken.swap(output_);
+    first_write_order_ = 0;
     return taken;
 }
 
@@ -128,6 +130,9 @@ net::IoResult FakeTransport::write(const std::uint8_t* data, std::size_t size) {
     if (n == 0) return {net::IoResult::Status::would_block, 0, 0};
     peer.output_.insert(peer.output_.end(), data, data + n);
     peer.bytes_written_ += n;
+    static std::atomic<std::uint64_t> writes{0};  // to any peer, in this process
+    const std::uint64_t order = ++writes;
+    if (peer.first_write_order_ == 0) peer.first_write_order_ = order;
     if (peer.room_ != FakePeer::kUnlimited) peer.room_ -= n;
     peer.sync_readiness();
     return {net::IoResult::Status::ok, n, 0};

@@ -64,6 +64,9 @@ class FakePeer {
     // Totals since creation: how much moved, so a driver can tell when nothing does.
     std::size_t bytes_read() const { return bytes_read_; }
     std::size_t bytes_written() const { return bytes_written_; }
+    // When the broker first wrote to this peer since the last take_output(): a count of
+    // writes to all peers, so tests can tell which connection was written first (0: none).
+    std::uint64_t first_write_order() const { return first_write_order_; }
     int broker_fd() const { return broker_fd_; }
 
   private:
@@ -81,6 +84,7 @@ class FakePeer {
     std::size_t room_ = kUnlimited;
     std::size_t bytes_read_ = 0;
     std::size_t bytes_written_ = 0;
+    std::uint64_t first_write_order_ = 0;
     bool input_closed_ = false;
     bool reset_ = false;
     bool token_sent_ = false;  // a byte waits on broker_fd_: it reads as readable
