@@ -83,6 +83,7 @@ void ConfigReloader::reload() {
     }
     if (!broker_.reload(next, changes)) {
         spdlog::error("SIGHUP: {}: nothing changed (the reason is above)", config_path_);
+        if (destination) destination->abandon();
         return;
     }
     if (destination) {

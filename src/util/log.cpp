@@ -144,6 +144,10 @@ LogDestination::LogDestination(const LogOptions& options) : json_(options.json) 
     }
 }
 
+void LogDestination::abandon() {
+    if (file_) file_->remove_if_unused();
+}
+
 void switch_log_destination(LogDestination destination) {
     json_log_enabled.store(destination.json_, std::memory_order_relaxed);
     destination_sink->set_sinks({std::move(destination.sink_)});

@@ -50,6 +50,9 @@ class LogDestination {
     // "stderr", "log_file /var/log/akasa.log", "log_syslog /dev/log"; then " (json)" for
     // the JSON format.
     const std::string& description() const { return description_; }
+    // It will not be switched to (the reload that asked for it was refused): a log file it
+    // created is removed again, so a refusal leaves no trace on disk.
+    void abandon();
 
   private:
     friend void switch_log_destination(LogDestination destination);

@@ -44,8 +44,21 @@ constexpr int kFacilityDaemon = 3;
 }  // namespace
 
 ReopenableFileSink::ReopenableFileSink(std::string path) : path_(std::move(path)) {
-    fd_ = open_for_append(path_);
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd_ < 0 && errno == ENOENT) {
+        fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        created_ = fd_ >= 0;
+        if (fd_ < 0 && errno == EEXIST) fd_ = open_for_append(path_);  // created meanwhile
+    }
     if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path_);
+}
+
+void ReopenableFileSink::remove_if_unused() {
+    std::lock_guard lock(mutex_);
+    struct stat st {};
+    if (!created_ || ::fstat(fd_, &st) != 0 || st.st_size != 0) return;
+    ::unlink(path_.c_str());
+    created_ = false;
 }
 
 ReopenableFileSink::~ReopenableFileSink() {

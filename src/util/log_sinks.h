@@ -26,6 +26,9 @@ class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
     // error is returned ("cannot open /var/log/akasa.log: Permission denied").
     std::optional<std::string> reopen();
     const std::string& path() const { return path_; }
+    // The file is not going to be used after all (a refused reload named it): removed when
+    // this sink created it and nothing was written to it.
+    void remove_if_unused();
 
   protected:
     void sink_it_(const spdlog::details::log_msg& msg) override;
@@ -34,6 +37,7 @@ class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
   private:
     std::string path_;
     int fd_ = -1;
+    bool created_ = false;  // the constructor created the file
 };
 
 // Sends each line as one datagram to a local syslog daemon's unix socket (/dev/log), in the

@@ -282,13 +282,17 @@ class ConfigReloadTest(unittest.TestCase):
             self.assertEqual(one.connect(), 0x86)
             alice.ping()
 
-            # Options the plugin refuses: nothing changes, the new limit included.
+            # Options the plugin refuses: nothing changes, the new limit included, and the
+            # new log file it named (opened before the refusal) is not left behind.
+            refused_log = os.path.join(self.tmp.name, "refused.log")
             edit_config(server, "alice:two", "nocolon")
-            edit_config(server, "max_topic_levels: 8", "max_topic_levels: 2")
+            edit_config(server, "max_topic_levels: 8",
+                        f"max_topic_levels: 2\nlog_file: {refused_log}")
             log = reload(server)
             self.assertIn("SIGHUP: plugins[0] (" + auth + "): akasa_plugin_reconfigure refused "
                           "the new options", log)
             self.assertIn("nothing changed (the reason is above)", log)
+            self.assertFalse(os.path.exists(refused_log))
             self.assertEqual(two.publish("a/b/c", b"", qos=1), 0)
             three = RawClient(server.port, "three", 5, username="alice", password="two")
             self.assertEqual(three.connect(), 0)
