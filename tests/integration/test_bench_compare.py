@@ -397,11 +397,13 @@ class EndToEndTest(unittest.TestCase):
                 [sys.executable, os.path.join(BENCH_DIR, "compare"), "--akasa", BINARY,
                  "--bench", BENCH_TOOL, "--scenarios", "overload", "--overload-layouts",
                  "pairs", "--overload-qos", "0", "--overload-steps", "150,50",
-                 "--capacity", "20000", "--rounds", "1", "--warmup", "0.2", "--duration",
-                 "0.5", "--drain", "0.5", "--no-pin", "--plot", png, "--json-out", report],
+                 "--capacity", "20000", "--rounds", "3", "--overload-rounds", "1", "--warmup",
+                 "0.2", "--duration", "0.5", "--drain", "0.5", "--no-pin", "--plot", png,
+                 "--json-out", report],
                 capture_output=True, text=True, timeout=300)
             self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
             self.assertIn("persistence: akasa on (sync none)", done.stdout)
+            self.assertIn("1 rounds per overload step", done.stdout)  # not --rounds' 3
             self.assertIn("overload pairs-q0: pairs 100->100 QoS 0; capacity 20,000", done.stdout)
             self.assertIn("| 10,000 | 50 |", done.stdout)
             self.assertIn("| 30,000 | 150 |", done.stdout)
