@@ -65,13 +65,28 @@ std::vector<std::size_t> in_order(std::size_t count) {
     return all;
 }
 
-TEST(EngineFlowControl, ASubscriberThatStopsReadingPausesItsQos1PublisherUntilItDrains) {
-    EngineHarness broker(small_output_config());
-    TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
-    broker.subscribe(subscriber, "flow/#", QoS::AtLeastOnce);
-    TestClient& publisher = broker.connect(connect_packet("fast-writer"));
+// A subscriber of flow/# at `qos` that stopped reading, and a publisher, on a broker with
+// the smallest output limit.
+struct SlowReader {
+    explicit SlowReader(QoS qos)
+        : broker(small_output_config()),
+          subscriber(subscribed(broker, qos)),
+          publisher(broker.connect(connect_packet("fast-writer"))) {
+        subscriber.stop_reading();
+    }
+    static TestClient& subscribed(EngineHarness& broker, QoS qos) {
+        TestClient& client = broker.connect(connect_packet("slow-reader"));
+        broker.subscribe(client, "flow/#", qos);
+        return client;
+    }
+    EngineHarness broker;
+    TestClient& subscriber;
+    TestClient& publisher;
+};
 
-    subscriber.stop_reading();
+TEST(EngineFlowControl, ASubscriberThatStopsReadingPausesItsQos1PublisherUntilItDrains) {
+    SlowReader slow(QoS::AtLeastOnce);
+    auto& [broker, subscriber, publisher] = slow;
     // 200 messages of 2000 bytes: ~400 KB, far more than the subscriber's output may hold.
     constexpr std::size_t kMessages = 200;
     publisher.send_bytes(publishes(kMessages, 2000, "flow/x", QoS::AtLeastOnce));
@@ -104,12 +119,8 @@ TEST(EngineFlowControl, ASubscriberThatStopsReadingPausesItsQos1PublisherUntilIt
 TEST(EngineFlowControl, ASubscriberThatStopsReadingHasItsQos0DroppedAndPausesNobody) {
     // QoS 0 is not worth holding a publisher (and its other subscribers) for: what the
     // subscriber's output cannot take is dropped and counted, the publisher is read on.
-    EngineHarness broker(small_output_config());
-    TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
-    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
-    TestClient& publisher = broker.connect(connect_packet("fast-writer"));
-
-    subscriber.stop_reading();
+    SlowReader slow(QoS::AtMostOnce);
+    auto& [broker, subscriber, publisher] = slow;
     constexpr std::size_t kMessages = 200;  // ~400 KB, the output holds 64 KB
     publisher.send_bytes(publishes(kMessages, 2000, "flow/x"));
     publisher.send(mqtt::Pingreq{});
@@ -132,12 +143,8 @@ TEST(EngineFlowControl, ASubscriberThatStopsReadingHasItsQos0DroppedAndPausesNob
 TEST(EngineFlowControl, InputReadBeforeThePauseIsHandledAfterTheResume) {
     // All of it fits one read: what the pause left unhandled is in the broker, not in the
     // socket, so no socket event will report it when the subscriber drains.
-    EngineHarness broker(small_output_config());
-    TestClient& subscriber = broker.connect(connect_packet("slow-reader"));
-    broker.subscribe(subscriber, "flow/#", QoS::AtLeastOnce);
-    TestClient& publisher = broker.connect(connect_packet("fast-writer"));
-
-    subscriber.stop_reading();
+    SlowReader slow(QoS::AtLeastOnce);
+    auto& [broker, subscriber, publisher] = slow;
     constexpr std::size_t kMessages = 50;  // 50 x ~1 KB: one read, past the pause at 32 KB
     publisher.send_bytes(publishes(kMessages, 1000, "flow/z", QoS::AtLeastOnce));
     publisher.send(mqtt::Pingreq{});
