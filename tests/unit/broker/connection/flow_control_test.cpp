@@ -163,19 +163,27 @@ TEST(EngineFlowControl, InputReadBeforeThePauseIsHandledAfterTheResume) {
     EXPECT_EQ(acknowledged_while_paused + count_of<mqtt::PubAck>(answers), kMessages);
 }
 
+// `packet` as a 3.1.1 client sends it.
+std::vector<std::uint8_t> encoded(const mqtt::Packet& packet) {
+    std::vector<std::uint8_t> bytes;
+    mqtt::encode(packet, mqtt::ProtocolVersion::V311, bytes);
+    return bytes;
+}
+
 // 300 subscribers of "wide/#" at `qos` and a publisher that sent kMessages of ~1 KB (one read
 // that fans out to ~18 MB) and then `trailer`; the broker has taken one step since.
 struct WideFanOut {
     static constexpr std::size_t kSubscribers = 300;
     static constexpr std::size_t kMessages = 60;
-    WideFanOut(QoS qos, const mqtt::Packet& trailer) {
+    WideFanOut(QoS qos, const mqtt::Packet& trailer) : WideFanOut(qos, encoded(trailer)) {}
+    WideFanOut(QoS qos, const std::vector<std::uint8_t>& trailer) {
         for (std::size_t i = 0; i < kSubscribers; ++i) {
             subscribers.push_back(&broker.connect(connect_packet("wide-" + std::to_string(i))));
             broker.subscribe(*subscribers.back(), "wide/#", qos);
         }
         publisher = &broker.connect(connect_packet("wide-publisher"));
         publisher->send_bytes(publishes(kMessages, 1000, "wide/x"));
-        publisher->send(trailer);
+        publisher->send_bytes(trailer);
         broker.step();
     }
     EngineHarness broker;
@@ -262,6 +270,22 @@ TEST(EngineFlowControl, AWorkerBehindOnAPublisherOfOneSubscriberDropsNothing) {
     EXPECT_EQ(indexes(subscriber.take()), in_order(kMessages));
     EXPECT_EQ(broker.dropped_worker_behind(), 0u);
     EXPECT_EQ(publisher.unread_input(), 0u);
+}
+
+TEST(EngineFlowControl, AMalformedPublishAmongDroppedOnesStillClosesTheConnection) {
+    // While the worker drops a publisher's QoS 0 PUBLISHes unread (behind on it for 250 ms),
+    // their fixed header is still checked: a QoS 0 PUBLISH with DUP set [MQTT-3.3.1-2] ends
+    // the connection as it would otherwise.
+    const std::vector<std::uint8_t> dup_at_qos0 = {0x38, 0x0b, 0x00, 0x06, 'w', 'i', 'd',
+                                                   'e',  '/',  'x',  'b',  'a', 'd'};
+    WideFanOut wide(QoS::AtMostOnce, dup_at_qos0);
+    auto& [broker, subscribers, publisher] = wide;
+    ASSERT_TRUE(publisher->connected());
+    broker.advance(std::chrono::milliseconds(300));
+    broker.run();
+    EXPECT_GT(broker.dropped_worker_behind(), 0u);  // the rest was being dropped
+    EXPECT_FALSE(publisher->connected());
+    EXPECT_TRUE(subscribers.front()->connected());
 }
 
 TEST(EngineFlowControl, EitherSideOfAPauseMayGoAway) {
