@@ -384,6 +384,41 @@ class PersistenceTest(unittest.TestCase):
                 compare.apply_override({}, key, 1)
 
 
+class SettleTest(unittest.TestCase):
+    """A run starts only after the kernel freed the TCP buffers the last one left."""
+
+    def test_reads_tcp_memory_and_orphans_from_sockstat(self):
+        with tempfile.NamedTemporaryFile("w", suffix="sockstat") as f:
+            f.write("sockets: used 9\nTCP: inuse 4 orphan 2 tw 7 alloc 4 mem 5000\n")
+            f.flush()
+            self.assertEqual(compare.tcp_memory(f.name), (5000, 2))
+            f.seek(0)
+            f.truncate()
+            f.write("TCP: inuse 4\n")
+            f.flush()
+            self.assertEqual(compare.tcp_memory(f.name), (None, 0))
+        self.assertEqual(compare.tcp_memory("/nonexistent/sockstat"), (None, 0))
+
+    def test_waits_until_buffers_and_orphans_are_gone(self):
+        readings = [(900000, 0), (100, 3), (compare.SETTLED_TCP_PAGES, 0), (900000, 0)]
+        calls = []
+
+        def fake():
+            calls.append(1)
+            return readings[len(calls) - 1]
+
+        runner = compare.Runner.__new__(compare.Runner)
+        saved = compare.tcp_memory, compare.time.sleep
+        compare.tcp_memory, compare.time.sleep = fake, lambda s: None
+        try:
+            with contextlib.redirect_stderr(io.StringIO()), \
+                    contextlib.redirect_stdout(io.StringIO()):
+                runner.settle()
+        finally:
+            compare.tcp_memory, compare.time.sleep = saved
+        self.assertEqual(len(calls), 3)
+
+
 class EndToEndTest(unittest.TestCase):
     def test_a_tiny_sweep_against_akasa_and_mosquitto(self):
         if not os.access(BENCH_TOOL, os.X_OK):
