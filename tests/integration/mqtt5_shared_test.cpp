@@ -2,6 +2,8 @@
 // online member of the group while there is one.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "support/fixture.h"
 
 namespace akasa::testing {
@@ -21,6 +23,8 @@ TEST_F(SharedOnlineTest, OfflineMemberGetsNothingWhileAnotherIsOnline_MQTT_4_8_2
         away.subscribe("$share/g/jobs", QoS::AtLeastOnce);
         away.disconnect();  // its session (and membership) stays
     }
+    // Offline for the server too (DISCONNECT is not answered): else it could take messages.
+    ASSERT_TRUE(server.wait_for_log("client shared-away disconnected"));
     TestClient here(port(), ProtocolVersion::V5), pub(port(), ProtocolVersion::V5);
     here.connect_ok("shared-here");
     here.subscribe("$share/g/jobs", QoS::AtLeastOnce);
@@ -44,6 +48,7 @@ TEST_F(SharedOnlineTest, ResumedMemberIsOnlineWithoutSubscribingAgain_MQTT_4_8_2
         member.connect_ok(id, true, persistent);
         member.subscribe("$share/r/jobs", QoS::AtLeastOnce);
         member.disconnect();
+        ASSERT_TRUE(server.wait_for_log(std::string("client ") + id + " disconnected"));
     }
     TestClient back(port(), ProtocolVersion::V5), pub(port(), ProtocolVersion::V5);
     back.connect_ok("resume-back", false, persistent);
