@@ -51,6 +51,9 @@ class ClientConnection final : public net::IoHandler {
 
     // The largest CONNECT accepted (it is read before authentication).
     static constexpr std::uint32_t kMaxConnectSize = 1 << 20;
+    // A cut-off packet start up to this size is moved in front of the next read (read_input);
+    // a longer one (a large packet arriving over many reads) collects in input_.
+    static constexpr std::size_t kCarriedTailMax = 16 * 1024;
 
     ClientConnection(Worker& worker, std::unique_ptr<net::Transport> transport);
     ~ClientConnection();
@@ -148,6 +151,8 @@ class ClientConnection final : public net::IoHandler {
     void close_for_takeover();
     // Output the client has not taken yet: copied bytes and referenced payloads.
     std::size_t pending_output() const { return output_.pending(); }
+    // Memory held for input not handled yet (a packet's start, input left by a pause).
+    std::size_t input_buffer_capacity() const { return input_.capacity(); }
     // Past the pause point (ConnectionFlow::kOutputPause): see there.
     bool output_full() const;
     // `message` may be written now without taking the output past max_output_buffer_bytes.

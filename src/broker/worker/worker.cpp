@@ -554,4 +554,11 @@ int Worker::run_once_for_test(Clock::time_point now) {
     return handled;
 }
 
+std::size_t Worker::input_buffer_capacity_for_test(int fd) const {
+    for (const auto& connection : connections_) {
+        if (connection->fd() == fd) return connection->input_buffer_capacity();
+    }
+    return 0;
+}
+
 }  // namespace akasa::broker

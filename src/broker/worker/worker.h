@@ -263,6 +263,8 @@ class Worker {
     // One iteration of run()'s loop without waiting, the clock reading `now` throughout
     // (ticks when due); returns the events its poll dispatched.
     int run_once_for_test(Clock::time_point now);
+    // The input buffer capacity of the connection on socket `fd` (0 when there is none).
+    std::size_t input_buffer_capacity_for_test(int fd) const;
 
   private:
     void run();

@@ -272,6 +272,37 @@ TEST(EngineFlowControl, AWorkerBehindOnAPublisherOfOneSubscriberDropsNothing) {
     EXPECT_EQ(publisher.unread_input(), 0u);
 }
 
+// A client that sends faster than it is read has its reads end inside a packet. The start
+// of that packet goes in front of the next read: the connection keeps only that much, not a
+// buffer the size of a read (500 such publishers held 32 MB more in a fan-in past
+// capacity), and every packet arrives whole and in order, also one too large to move.
+TEST(EngineFlowControl, ReadsThatEndInsideAPacketKeepOnlyItsStart) {
+    EngineHarness broker;
+    TestClient& subscriber = broker.connect(connect_packet("reader"));
+    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
+    TestClient& publisher = broker.connect(connect_packet("writer"));
+    constexpr std::size_t kMessages = 2000;
+    const auto stream = publishes(kMessages, 100, "flow/x");
+    publisher.peer().set_read_chunk(40000);  // 40000 is no multiple of a packet's 112 bytes
+    ASSERT_NE(40000 % (stream.size() / kMessages), 0u);
+    publisher.send_bytes(stream);
+    std::size_t largest = 0;
+    for (int i = 0; i < 100 && publisher.unread_input() > 0; ++i) {
+        broker.step();
+        largest = std::max(largest, broker.input_buffer_bytes(publisher));
+    }
+    broker.run();
+    EXPECT_EQ(indexes(subscriber.take()), in_order(kMessages));
+    EXPECT_LT(largest, 1024u);  // a packet's start (< 112 bytes), not a read (40000)
+
+    // 40 KB packets in 4 KB reads: their starts soon outgrow what is moved, and collect.
+    publisher.peer().set_read_chunk(4096);
+    publisher.send_bytes(publishes(3, 40000, "flow/x"));
+    broker.run();
+    EXPECT_EQ(indexes(subscriber.take()), in_order(3));
+    EXPECT_TRUE(publisher.connected());
+}
+
 TEST(EngineFlowControl, AMalformedPublishAmongDroppedOnesStillClosesTheConnection) {
     // While the worker drops a publisher's QoS 0 PUBLISHes unread (behind on it for 250 ms),
     // their fixed header is still checked: a QoS 0 PUBLISH with DUP set [MQTT-3.3.1-2] ends

@@ -165,6 +165,10 @@ int EngineHarness::step() {
     return worker_->run_once_for_test(now_);
 }
 
+std::size_t EngineHarness::input_buffer_bytes(const TestClient& client) const {
+    return worker_->input_buffer_capacity_for_test(client.peer().broker_fd());
+}
+
 std::size_t EngineHarness::activity() const {
     std::size_t total = 0;
     for (const auto& client : clients_) {

@@ -123,6 +123,8 @@ class EngineHarness {
     // One iteration of the worker's loop (its poll does not wait); returns the events it
     // dispatched.
     int step();
+    // Bytes the broker's connection of `client` holds for input it has not handled yet.
+    std::size_t input_buffer_bytes(const TestClient& client) const;
     // Iterations until the engine is quiet: a few in a row dispatch no event and move no
     // byte. Fails the test when that never happens.
     void run();
