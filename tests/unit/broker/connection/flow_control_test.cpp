@@ -303,6 +303,33 @@ TEST(EngineFlowControl, ReadsThatEndInsideAPacketKeepOnlyItsStart) {
     EXPECT_TRUE(publisher.connected());
 }
 
+// Hostile input behind a carried packet start: a PUBLISH whose length says 268 MB (the limit
+// here is 100000) arrives a byte at a time after whole packets, and a malformed length (five
+// length bytes) after them on another connection. Both end their connection once the header
+// is complete, as they do in one read; what came before them is delivered, nothing after.
+TEST(EngineFlowControl, ALengthOverTheLimitArrivingAcrossReadsClosesTheConnection) {
+    auto config = EngineHarness::default_config();
+    config.max_packet_size_server = 100000;
+    EngineHarness broker(config);
+    TestClient& subscriber = broker.connect(connect_packet("reader"));
+    broker.subscribe(subscriber, "flow/#", QoS::AtMostOnce);
+    const std::vector<std::vector<std::uint8_t>> bad_headers = {
+        {0x30, 0xff, 0xff, 0xff, 0x7f}, {0x30, 0xff, 0xff, 0xff, 0xff, 0x01}};
+    for (std::size_t i = 0; i < bad_headers.size(); ++i) {
+        TestClient& publisher = broker.connect(connect_packet("writer" + std::to_string(i)));
+        auto stream = publishes(3, 100, "flow/x");
+        stream.insert(stream.end(), bad_headers[i].begin(), bad_headers[i].end());
+        const auto after = publishes(1, 100, "flow/x");
+        stream.insert(stream.end(), after.begin(), after.end());
+        publisher.peer().set_read_chunk(1);
+        publisher.send_bytes(stream);
+        broker.run();
+        EXPECT_FALSE(publisher.connected()) << i;
+        EXPECT_EQ(indexes(subscriber.take()), in_order(3)) << i;
+        EXPECT_TRUE(subscriber.connected());
+    }
+}
+
 TEST(EngineFlowControl, AMalformedPublishAmongDroppedOnesStillClosesTheConnection) {
     // While the worker drops a publisher's QoS 0 PUBLISHes unread (behind on it for 250 ms),
     // their fixed header is still checked: a QoS 0 PUBLISH with DUP set [MQTT-3.3.1-2] ends
